@@ -1,0 +1,404 @@
+/*
+ * answer.c: what each protocol endpoint answers, from the store.
+ *
+ * It fills a struct mv_response and knows nothing of FastCGI or HTTP
+ * framing; responder.c writes the result.  Small blobs (.info, .mod) are
+ * read into memory and their digest re-checked, so a damaged blob is never
+ * served; a .zip is handed over as an open file (or its path, for
+ * X-Sendfile) after checking its size, and streamed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "modvault/hash.h"
+#include "modvault/log.h"
+#include "modvault/semver.h"
+#include "responder.h"
+
+#define CC_IMMUTABLE	"public, max-age=31536000, immutable"
+#define CC_STABLE	"public, max-age=86400"
+#define CC_SHORT	"public, max-age=60"
+#define CT_TEXT		"text/plain; charset=utf-8"
+#define CT_JSON		"application/json"
+
+/* Upper bound on what is read into memory (MZ-2.3: go.mod <= 16 MiB). */
+#define SMALL_BLOB_MAX	(16u << 20)
+/* Upper bound on the versions one list answer may hold. */
+#define LIST_MAX	100000
+
+int
+mv_http_status(enum mv_code code)
+{
+	switch (code) {
+	case MV_OK:		return 200;
+	case MV_EINVAL:		return 400;
+	case MV_ENOTFOUND:	return 404;
+	case MV_EGONE:		return 410;
+	case MV_EFORBIDDEN:	return 403;
+	case MV_ELIMIT:		return 414;
+	case MV_EUPSTREAM:
+	case MV_ECORRUPT:	return 502;
+	case MV_ETIMEOUT:	return 504;
+	default:		return 500;
+	}
+}
+
+static void
+set_etag(struct mv_response *res, const struct mv_blobref *ref)
+{
+	char hex[MV_SHA256_HEX + 1];
+
+	mv_hex(ref->digest, MV_SHA256_LEN, hex);
+	snprintf(res->etag, sizeof(res->etag), "\"%s\"", hex);
+}
+
+/* Reads a small blob fully into res->body, checking its digest. */
+static int
+read_small_blob(struct mv_app *app, const struct mv_blobref *ref,
+    struct mv_buf *out, struct mv_err *err)
+{
+	struct mv_blobstore *bs = mv_store_blobs(app->store);
+	unsigned char got[MV_SHA256_LEN];
+	char chunk[16384];
+	uint64_t size;
+	ssize_t n;
+	int fd;
+
+	if (ref->size > SMALL_BLOB_MAX)
+		return mv_fail(err, MV_ECORRUPT, "blob larger than %u bytes",
+		    SMALL_BLOB_MAX);
+	if (bs->ops->open(bs, ref->digest, &fd, &size, err) == -1)
+		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (mv_buf_append(out, chunk, (size_t)n, err) == -1)
+			break;
+	close(fd);
+	if (n < 0)
+		return mv_fail(err, MV_EIO, "reading a blob: %s",
+		    strerror(errno));
+	if (n > 0)
+		return -1;
+	if (out->len != ref->size || mv_sha256(out->data, out->len, got,
+	    err) == -1 || memcmp(got, ref->digest, MV_SHA256_LEN) != 0)
+		return mv_fail(err, MV_ECORRUPT, "stored blob is damaged "
+		    "(run modvault verify)");
+	return 0;
+}
+
+static int
+get_version(struct mv_app *app, const struct mv_route *route,
+    struct mv_version *v, struct mv_err *err)
+{
+	if (mv_store_get(app->store, route->module, route->version, v,
+	    err) == -1) {
+		if (err != NULL && err->code == MV_ENOTFOUND)
+			mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
+			    "the store", route->module, route->version);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+answer_small(struct mv_app *app, const struct mv_route *route,
+    struct mv_response *res, struct mv_err *err)
+{
+	const struct mv_blobref *ref;
+	struct mv_version v;
+
+	if (get_version(app, route, &v, err) == -1)
+		return -1;
+	ref = route->kind == MV_ROUTE_INFO ? &v.info : &v.mod;
+	if (read_small_blob(app, ref, &res->body, err) == -1)
+		return mv_wrap(err, "%s@%s: ", route->module, route->version);
+	set_etag(res, ref);
+	res->content_type = route->kind == MV_ROUTE_INFO ? CT_JSON : CT_TEXT;
+	res->cache_control = route->kind == MV_ROUTE_INFO ? CC_STABLE :
+	    CC_IMMUTABLE;
+	(void)mv_store_touch(app->store, v.module, v.version, time(NULL),
+	    NULL);
+	return 0;
+}
+
+static int
+answer_zip(struct mv_app *app, const struct mv_route *route,
+    struct mv_response *res, struct mv_err *err)
+{
+	struct mv_blobstore *bs = mv_store_blobs(app->store);
+	struct mv_version v;
+	uint64_t size;
+
+	if (get_version(app, route, &v, err) == -1)
+		return -1;
+	if (app->cfg.xsendfile != MV_XSENDFILE_OFF) {
+		if (bs->ops->local_path(bs, v.zip.digest, res->blob_path,
+		    sizeof(res->blob_path), err) == -1 ||
+		    bs->ops->stat(bs, v.zip.digest, &size, err) == -1)
+			return mv_wrap(err, "%s@%s: ", v.module, v.version);
+	} else if (bs->ops->open(bs, v.zip.digest, &res->body_fd, &size,
+	    err) == -1)
+		return mv_wrap(err, "%s@%s: ", v.module, v.version);
+	if (size != v.zip.size)
+		return mv_fail(err, MV_ECORRUPT, "%s@%s: stored zip has %llu "
+		    "bytes, the index says %llu (run modvault verify)",
+		    v.module, v.version, (unsigned long long)size,
+		    (unsigned long long)v.zip.size);
+	res->body_size = size;
+	res->streamable = 1;
+	set_etag(res, &v.zip);
+	res->content_type = "application/zip";
+	res->cache_control = CC_IMMUTABLE;
+	(void)mv_store_touch(app->store, v.module, v.version, time(NULL),
+	    NULL);
+	return 0;
+}
+
+/* Collects stored versions for list and @latest. */
+struct collect {
+	struct mv_version	*v;
+	size_t			 n, cap;
+	struct mv_err		*err;
+};
+
+static int
+collect_fn(void *ctx, const struct mv_version *v)
+{
+	struct collect *c = ctx;
+	struct mv_version *p;
+
+	if (c->n == LIST_MAX)
+		return mv_fail(c->err, MV_ELIMIT, "more than %d versions",
+		    LIST_MAX);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		if ((p = realloc(c->v, c->cap * sizeof(*p))) == NULL)
+			return mv_fail(c->err, MV_ENOMEM, "out of memory");
+		c->v = p;
+	}
+	c->v[c->n++] = *v;
+	return 0;
+}
+
+static int
+collect_versions(struct mv_app *app, const char *module, struct collect *c,
+    struct mv_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->err = err;
+	if (mv_store_versions(app->store, module, collect_fn, c, err) == -1) {
+		free(c->v);
+		c->v = NULL;
+		return -1;
+	}
+	if (c->n == 0)
+		return mv_fail(err, MV_ENOTFOUND, "not found: module %s: no "
+		    "versions in the store", module);
+	return 0;
+}
+
+static int
+cmp_version(const void *a, const void *b)
+{
+	const struct mv_version *x = a, *y = b;
+	int c = mv_semver_compare(x->version, y->version);
+
+	return c != 0 ? c : strcmp(x->version, y->version);
+}
+
+/* GP-5.1: release and prerelease versions, sorted, no pseudo-versions. */
+static int
+answer_list(struct mv_app *app, const struct mv_route *route,
+    struct mv_response *res, struct mv_err *err)
+{
+	struct collect c;
+	size_t i;
+	int rc = 0;
+
+	if (collect_versions(app, route->module, &c, err) == -1)
+		return -1;
+	qsort(c.v, c.n, sizeof(*c.v), cmp_version);
+	for (i = 0; i < c.n && rc == 0; i++) {
+		if (mv_version_is_pseudo(c.v[i].version))
+			continue;
+		if (i > 0 && strcmp(c.v[i].version, c.v[i - 1].version) == 0)
+			continue;
+		rc = mv_buf_printf(&res->body, err, "%s\n", c.v[i].version);
+	}
+	free(c.v);
+	res->content_type = CT_TEXT;
+	res->cache_control = CC_SHORT;
+	return rc;
+}
+
+/* V-5.4: does the highest compatible version have a real go.mod? */
+static int
+drop_incompatible(struct mv_app *app, const struct mv_version *compat,
+    int *drop, struct mv_err *err)
+{
+	struct mv_buf mod, synth;
+	int rc;
+
+	mv_buf_init(&mod, SMALL_BLOB_MAX);
+	mv_buf_init(&synth, MV_MODPATH_MAX + 16);
+	rc = read_small_blob(app, &compat->mod, &mod, err);
+	if (rc == 0)
+		rc = mv_buf_printf(&synth, err, "module %s\n", compat->module);
+	if (rc == 0)
+		*drop = mod.len != synth.len ||
+		    memcmp(mod.data, synth.data, mod.len) != 0;
+	mv_buf_free(&mod);
+	mv_buf_free(&synth);
+	return rc;
+}
+
+static int
+is_incompatible(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n > 13 && strcmp(v + n - 13, "+incompatible") == 0;
+}
+
+/* V-6.2 step 2 to 4: the highest release, else prerelease; NULL if none. */
+static const struct mv_version *
+pick_tagged(struct mv_app *app, struct collect *c, struct mv_err *err,
+    int *failed)
+{
+	const struct mv_version *rel = NULL, *pre = NULL, *compat = NULL;
+	int drop = 0, checked = 0;
+	size_t i;
+
+	*failed = 0;
+	qsort(c->v, c->n, sizeof(*c->v), cmp_version);
+	for (i = 0; i < c->n; i++) {
+		const struct mv_version *v = &c->v[i];
+		char p[MV_VERSION_MAX + 1];
+
+		if (mv_version_is_pseudo(v->version))
+			continue;
+		if (is_incompatible(v->version) && compat != NULL) {
+			if (!checked && drop_incompatible(app, compat, &drop,
+			    err) == -1) {
+				*failed = 1;
+				return NULL;
+			}
+			checked = 1;
+			if (drop)
+				continue;
+		}
+		if (!is_incompatible(v->version))
+			compat = v;
+		if (mv_semver_prerelease(v->version, p, sizeof(p), NULL) == 0 &&
+		    p[0] != '\0')
+			pre = v;
+		else
+			rel = v;
+	}
+	return rel != NULL ? rel : pre;
+}
+
+/* V-6.2 step 5: the pseudo-version with the latest time. */
+static const struct mv_version *
+pick_pseudo(struct collect *c)
+{
+	const struct mv_version *best = NULL;
+	time_t t, bt = 0;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (!mv_version_is_pseudo(c->v[i].version) ||
+		    mv_pseudo_time(c->v[i].version, &t, NULL) == -1)
+			continue;
+		if (best == NULL || t > bt) {
+			best = &c->v[i];
+			bt = t;
+		}
+	}
+	return best;
+}
+
+static int
+answer_latest(struct mv_app *app, const struct mv_route *route,
+    struct mv_response *res, struct mv_err *err)
+{
+	const struct mv_version *pick;
+	struct collect c;
+	int failed, rc;
+
+	if (collect_versions(app, route->module, &c, err) == -1)
+		return -1;
+	pick = pick_tagged(app, &c, err, &failed);
+	if (!failed && pick == NULL)
+		pick = pick_pseudo(&c);
+	if (failed)
+		rc = -1;
+	else if (pick == NULL)
+		rc = mv_fail(err, MV_ENOTFOUND, "not found: module %s: no "
+		    "usable version in the store", route->module);
+	else
+		rc = read_small_blob(app, &pick->info, &res->body, err);
+	free(c.v);
+	res->content_type = CT_JSON;
+	res->cache_control = CC_SHORT;
+	return rc;
+}
+
+static int
+answer_index(struct mv_app *app, struct mv_response *res, struct mv_err *err)
+{
+	res->content_type = CT_TEXT;
+	res->cache_control = CC_SHORT;
+	return mv_buf_puts(&res->body,
+	    "modvault: a Go module proxy (GOPROXY protocol).\n"
+	    "\n"
+	    "Use it by setting, for example:\n"
+	    "  go env -w GOPROXY=<the URL of this page>\n"
+	    "\n"
+	    "Endpoints: $module/@v/list, $module/@v/$version.info, .mod, "
+	    ".zip, $module/@latest; /healthz.\n", err);
+}
+
+static int
+answer_healthz(struct mv_app *app, struct mv_response *res,
+    struct mv_err *err)
+{
+	if (mv_store_ping(app->store, err) == -1)
+		return mv_wrap(err, "store unusable: ");
+	res->content_type = CT_TEXT;
+	res->cache_control = "no-store";
+	return mv_buf_puts(&res->body, "ok\n", err);
+}
+
+int
+mv_answer(struct mv_app *app, const struct mv_route *route,
+    struct mv_response *res, struct mv_err *err)
+{
+	if (route->kind == MV_ROUTE_INDEX)
+		return answer_index(app, res, err);
+	if (app->store == NULL) {
+		*err = app->store_err;
+		return mv_wrap(err, "store unavailable: ");
+	}
+	switch (route->kind) {
+	case MV_ROUTE_HEALTHZ:
+		return answer_healthz(app, res, err);
+	case MV_ROUTE_LIST:
+		return answer_list(app, route, res, err);
+	case MV_ROUTE_INFO:
+	case MV_ROUTE_MOD:
+		return answer_small(app, route, res, err);
+	case MV_ROUTE_ZIP:
+		return answer_zip(app, route, res, err);
+	case MV_ROUTE_LATEST:
+		return answer_latest(app, route, res, err);
+	case MV_ROUTE_SUMDB:
+	default:
+		return mv_fail(err, MV_ENOTFOUND, "not found: checksum "
+		    "database \"%s\" is not proxied here", route->sumdb_name);
+	}
+}

@@ -1,0 +1,88 @@
+/* test_buf.c: the bounded buffer and the error convention. */
+#include "mvtest.h"
+#include "modvault/buf.h"
+
+static void
+append_grows_and_terminates(void **state)
+{
+	struct mv_buf b = MV_BUF_INIT;
+	struct mv_err err;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		assert_ok(mv_buf_putc(&b, 'a' + i % 26, &err), &err);
+	assert_int_equal(b.len, 1000);
+	assert_int_equal(b.data[1000], '\0');
+	assert_ok(mv_buf_printf(&b, &err, "%d-%s", 42, "x"), &err);
+	assert_string_equal(mv_buf_str(&b) + 1000, "42-x");
+	mv_buf_free(&b);
+}
+
+static void
+limit_is_enforced(void **state)
+{
+	struct mv_buf b;
+	struct mv_err err;
+
+	mv_buf_init(&b, 8);
+	assert_ok(mv_buf_puts(&b, "12345678", &err), &err);
+	assert_fails(mv_buf_putc(&b, '9', &err), &err, MV_ELIMIT);
+	/* A failed append leaves the contents as they were. */
+	assert_string_equal(mv_buf_str(&b), "12345678");
+	assert_fails(mv_buf_append(&b, "x", SIZE_MAX, &err), &err, MV_ELIMIT);
+	mv_buf_free(&b);
+}
+
+static void
+reset_truncate_detach(void **state)
+{
+	struct mv_buf b = MV_BUF_INIT;
+	struct mv_err err;
+	size_t n;
+	char *p;
+
+	assert_string_equal(mv_buf_str(&b), "");
+	assert_ok(mv_buf_puts(&b, "hello world", &err), &err);
+	mv_buf_truncate(&b, 5);
+	assert_string_equal(mv_buf_str(&b), "hello");
+	p = mv_buf_detach(&b, &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(p, "hello");
+	free(p);
+	assert_null(b.data);
+	assert_ok(mv_buf_puts(&b, "again", &err), &err);
+	mv_buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(mv_buf_str(&b), "");
+	mv_buf_free(&b);
+}
+
+static void
+errors_carry_code_and_context(void **state)
+{
+	struct mv_err err;
+
+	assert_int_equal(mv_fail(&err, MV_ENOTFOUND, "no %s", "thing"), -1);
+	assert_int_equal(err.code, MV_ENOTFOUND);
+	assert_string_equal(err.msg, "no thing");
+	mv_wrap(&err, "store %d: ", 7);
+	assert_string_equal(err.msg, "store 7: no thing");
+	assert_string_equal(mv_code_name(MV_ENOTFOUND), "not found");
+	assert_string_equal(mv_code_name((enum mv_code)999), "unknown error");
+	assert_int_equal(mv_fail(NULL, MV_EIO, "ignored"), -1);
+	mv_err_clear(&err);
+	assert_int_equal(err.code, MV_OK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(append_grows_and_terminates),
+		cmocka_unit_test(limit_is_enforced),
+		cmocka_unit_test(reset_truncate_detach),
+		cmocka_unit_test(errors_carry_code_and_context),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
