@@ -381,7 +381,9 @@ mv_answer(struct mv_app *app, const struct mv_route *route,
 	if (route->kind == MV_ROUTE_INDEX)
 		return answer_index(app, res, err);
 	if (app->store == NULL) {
+		/* Whatever the cause, to a client this is our failure (500). */
 		*err = app->store_err;
+		err->code = MV_EIO;
 		return mv_wrap(err, "store unavailable: ");
 	}
 	switch (route->kind) {

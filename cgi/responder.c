@@ -183,7 +183,7 @@ static void
 emit_sendfile(struct mv_app *app, struct mv_sink *out,
     const struct mv_response *res)
 {
-	char uri[4096];
+	char uri[PATH_MAX + sizeof(res->blob_path)];
 	const char *name;
 
 	switch (app->cfg.xsendfile) {
@@ -299,7 +299,7 @@ mv_respond(struct mv_app *app, const struct mv_request *req,
 	    mv_route_parse(path, &route, &err) == -1 ||
 	    mv_answer(app, &route, &res, &err) == -1) {
 		status = mv_http_status(err.code);
-		if (route.kind == MV_ROUTE_HEALTHZ && status >= 500)
+		if (route.kind == MV_ROUTE_HEALTHZ)
 			status = 503;
 		log_failure(&route, status, &err);
 		send_error(out, req, status, err.msg);

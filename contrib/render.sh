@@ -13,7 +13,7 @@ for kv in "$@"; do
 	script="${script}s|@${name}@|${value}|g;"
 done
 sed "$script" "$in" > "$out.tmp"
-if grep -n '@[A-Z_]*@' "$out.tmp" >&2; then
+if grep -n '^[^#]*@[A-Z_][A-Z_]*@' "$out.tmp" >&2; then
 	echo "render.sh: $in: placeholders left unfilled (above)" >&2
 	rm -f "$out.tmp"
 	exit 1

@@ -582,7 +582,7 @@ decode(const char *escaped, bool version, struct mv_buf *out,
     struct mv_err *err)
 {
 	char s[MV_MODPATH_MAX + 1], why[WHY_MAX];
-	size_t len, max = version ? MV_VERSION_MAX : MV_MODPATH_MAX;
+	size_t len = 0, max = version ? MV_VERSION_MAX : MV_MODPATH_MAX;
 
 	if (unescape(escaped, s, max + 1, &len, why) == -1 ||
 	    (version ? version_why(s, len, why) :

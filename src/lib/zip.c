@@ -321,7 +321,7 @@ check_collision(struct zc *z, const char *name, size_t n, bool isdir,
 {
 	struct fold_node node;
 	char **nn, *p;
-	size_t flen;
+	size_t flen = 0;
 
 	if (z->nnames == z->namecap) {
 		z->namecap = z->namecap ? z->namecap * 2 : 256;

@@ -1,106 +1,147 @@
-# lib.sh: shared helpers for the integration tests (sourced, POSIX sh).
+# lib.sh: shared helpers for the integration tests (sourced by sh scripts).
 #
-# Tests print TAP-style "ok N - what" / "not ok N - what" lines and exit
-# 0 (pass), 1 (fail) or 77 (skip: a tool is missing).  Under ./quickstart
-# check MV_REQUIRE_ALL=1 turns every skip into a failure, because CI
-# installs every tool.
-#
-# Environment from make check: MV_BUILDDIR, MV_SRCDIR, MV_FIXTURES.
+# Environment (set by make check): MV_BUILDDIR (build dir holding ./modvault
+# and ./modvault.fcgi), MV_SRCDIR (source dir), MV_FIXTURES (the shared
+# fixtures).  Output is TAP ("ok N - what", "not ok N - what", a closing
+# "1..N"); the exit status is 0 pass, 1 fail, 77 skip.  Set MV_KEEP=1 to
+# keep the temporary directory of a run for inspection.
 
-: "${MV_BUILDDIR:?run the integration tests with make check}"
-: "${MV_SRCDIR:?run the integration tests with make check}"
-: "${MV_FIXTURES:?run the integration tests with make check}"
+MV_TEST_N=0
+MV_TEST_FAILED=0
+: "${MV_BUILDDIR:=$(pwd)}"
+: "${MV_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${MV_FIXTURES:=/work/shared/fixtures}"
+MODVAULT="$MV_BUILDDIR/modvault"
+MODVAULT_FCGI="$MV_BUILDDIR/modvault.fcgi"
 
-MODVAULT=$MV_BUILDDIR/modvault
-MODVAULT_FCGI=$MV_BUILDDIR/modvault.fcgi
-mv_ntests=0
-mv_nfailed=0
-
-# Makes a scratch directory removed at exit (kept when MV_KEEP is set).
-mv_tmpdir() {
-	MV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/modvault-test.XXXXXX")
-	trap 'mv_cleanup' EXIT
-	trap 'exit 1' INT TERM
-}
-
-# Extra cleanup commands registered by tests (e.g. stopping servers).
+# mv_at_exit COMMAND: runs COMMAND when the script exits (stopping servers).
 mv_on_exit=:
 mv_at_exit() { mv_on_exit="$*; $mv_on_exit"; }
 
-mv_cleanup() {
-	eval "$mv_on_exit" 2>/dev/null || true
-	if [ -n "${MV_KEEP:-}" ]; then
-		echo "# kept $MV_TMP" >&2
+# ok DESCRIPTION: records a passing test.
+ok() {
+	MV_TEST_N=$((MV_TEST_N + 1))
+	echo "ok $MV_TEST_N - $*"
+}
+
+# fail DESCRIPTION: records a failing test (the script goes on).
+fail() {
+	MV_TEST_N=$((MV_TEST_N + 1))
+	MV_TEST_FAILED=1
+	echo "not ok $MV_TEST_N - $*"
+}
+
+# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
+check() {
+	mv_desc=$1
+	shift
+	if "$@"; then ok "$mv_desc"; else fail "$mv_desc"; fi
+}
+
+# expect_status WANT DESCRIPTION COMMAND...: ok when COMMAND exits WANT;
+# its stdout and stderr are left in $MV_TMP/out and $MV_TMP/err.
+expect_status() {
+	mv_want=$1
+	mv_desc=$2
+	shift 2
+	"$@" >"$MV_TMP/out" 2>"$MV_TMP/err"
+	mv_got=$?
+	if [ "$mv_got" -eq "$mv_want" ]; then
+		ok "$mv_desc"
 	else
-		rm -rf "$MV_TMP"
+		fail "$mv_desc (exit $mv_got, want $mv_want)"
+		sed 's/^/# stdout: /' "$MV_TMP/out" | head -20
+		sed 's/^/# stderr: /' "$MV_TMP/err" | head -20
 	fi
 }
 
-ok() {
-	mv_ntests=$((mv_ntests + 1))
-	echo "ok $mv_ntests - $*"
-}
+# skip_all is the same as skip (older name).
+skip_all() { skip "$@"; }
 
-fail() {
-	mv_ntests=$((mv_ntests + 1))
-	mv_nfailed=$((mv_nfailed + 1))
-	echo "not ok $mv_ntests - $*"
-}
-
-# check "description" command...: ok if the command succeeds.
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else fail "$desc"; fi
-}
-
-# Skips the whole test (exit 77) unless MV_REQUIRE_ALL is set.
-skip_all() {
+# skip REASON: skips the whole script, except under ./quickstart check
+# (MV_REQUIRE_ALL=1), which installs every tool, so a skip there is a bug.
+skip() {
 	if [ -n "${MV_REQUIRE_ALL:-}" ]; then
-		echo "not ok - required tool missing: $*"
+		echo "not ok - cannot run: $*"
 		exit 1
 	fi
 	echo "1..0 # SKIP $*"
 	exit 77
 }
 
+# need TOOL...: skips unless every TOOL is on PATH.
 need() {
-	for t in "$@"; do
-		command -v "$t" >/dev/null 2>&1 || skip_all "$t not installed"
+	for mv_tool in "$@"; do
+		command -v "$mv_tool" >/dev/null 2>&1 || skip "$mv_tool not found"
 	done
 }
 
-# Ends the test: a plan line and the exit status.
-done_testing() {
-	echo "1..$mv_ntests"
-	[ "$mv_nfailed" -eq 0 ]
-	exit $?
+# mv_tmpdir: makes $MV_TMP, removed when the script exits.
+mv_tmpdir() {
+	MV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/modvault-test.XXXXXX") ||
+	    { echo "Bail out! cannot make a temporary directory"; exit 1; }
+	if [ -z "${MV_KEEP:-}" ]; then
+		trap 'eval "$mv_on_exit"; rm -rf "$MV_TMP"' EXIT
+	else
+		trap 'eval "$mv_on_exit"' EXIT
+		echo "# keeping $MV_TMP"
+	fi
+	trap 'exit 1' INT TERM
 }
 
-# A free TCP port on 127.0.0.1.
+# mv_done (or done_testing): prints the plan and exits with the verdict.
+mv_done() {
+	echo "1..$MV_TEST_N"
+	exit $MV_TEST_FAILED
+}
+done_testing() { mv_done; }
+
+# sha256 FILE: the lowercase hex SHA-256 of FILE.
+sha256() {
+	if command -v sha256sum >/dev/null 2>&1; then
+		sha256sum "$1" | cut -d' ' -f1
+	else
+		openssl dgst -sha256 -r "$1" | cut -d' ' -f1
+	fi
+}
+
+# blob_path DATA_DIR FILE: where the store keeps FILE's bytes.
+blob_path() {
+	mv_h=$(sha256 "$2")
+	echo "$1/blobs/$(echo "$mv_h" | cut -c1-2)/$(echo "$mv_h" | cut -c3-4)/$mv_h"
+}
+
+# count_files DIR: regular files under DIR.
+count_files() {
+	find "$1" -type f | wc -l | tr -d ' '
+}
+
+# --- servers and the go command ------------------------------------------
+
+# free_port: a free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Waits until URL answers (any HTTP status) or 10 s pass.
+# wait_http URL: waits until URL answers (any status), at most 10 s.
 wait_http() {
-	i=0
-	while [ $i -lt 100 ]; do
+	mv_i=0
+	while [ $mv_i -lt 100 ]; do
 		curl -s -o /dev/null "$1" && return 0
 		sleep 0.1
-		i=$((i + 1))
+		mv_i=$((mv_i + 1))
 	done
 	echo "# $1 did not come up" >&2
 	return 1
 }
 
-# Writes a modvault.conf at $1 with data_dir $2 plus the lines on stdin.
+# write_config FILE DATA_DIR: a modvault.conf with the lines on stdin.
 write_config() {
 	{ echo "data_dir = $2"; cat; } > "$1"
 }
 
-# A store in $MV_TMP/data filled from the fixture upstream tree; extra
-# config lines in $1.
+# fixture_store [EXTRA_CONFIG_LINES]: $MV_TMP/modvault.conf and a store in
+# $MV_TMP/data filled from the fixtures' upstream tree.
 fixture_store() {
 	printf 'log_level = debug\n%s\n' "${1:-}" |
 	    write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
@@ -109,34 +150,38 @@ fixture_store() {
 	    "$MV_FIXTURES/upstream" >/dev/null
 }
 
-# Runs the fixture client (the real go command) against a proxy URL.
+# run_go_client URL: the fixture client (the real go command) through URL.
 run_go_client() {
 	sh "$MV_FIXTURES/run-client.sh" "$1" > "$MV_TMP/client.log" 2>&1 ||
 	    { sed 's/^/# /' "$MV_TMP/client.log" | tail -40; return 1; }
 }
 
-# `go get M@latest` for every fixture module in a scratch module, then
-# checks that each go.sum line go wrote is the fixture's (public sumdb) line.
+# run_go_get URL: `go get M@latest` for every fixture module in a scratch
+# module; every go.sum line go writes must be the fixture's (sumdb) line.
 run_go_get() {
-	g=$MV_TMP/goget
-	rm -rf "$g"
-	mkdir -p "$g/src"
+	mv_g=$MV_TMP/goget
+	rm -rf "$mv_g"
+	mkdir -p "$mv_g/src"
 	(
-		cd "$g/src" &&
-		export GOPATH="$g/gopath" GOMODCACHE="$g/gopath/pkg/mod" \
-		    GOCACHE="$g/cache" GOPROXY="$1" GOSUMDB=off GOFLAGS=-mod=mod \
+		cd "$mv_g/src" &&
+		export GOPATH="$mv_g/gopath" GOMODCACHE="$mv_g/gopath/pkg/mod" \
+		    GOCACHE="$mv_g/cache" GOPROXY="$1" GOSUMDB=off GOFLAGS=-mod=mod \
 		    GONOSUMDB= GOPRIVATE= GONOPROXY= GOWORK=off GO111MODULE=on \
 		    GOTOOLCHAIN=local GOENV=off GOVCS='*:off' &&
 		go mod init example.com/scratch >/dev/null 2>&1 &&
 		for m in $(awk '{print $1}' "$MV_FIXTURES/go.sum" | sort -u); do
 			go get "$m@latest" || exit 1
 		done
-	) > "$MV_TMP/goget.log" 2>&1 || { sed 's/^/# /' "$MV_TMP/goget.log" | tail -20; return 1; }
-	# Every line go recorded must be one of the fixture's verified lines.
-	while read -r line; do
-		grep -qxF "$line" "$MV_FIXTURES/go.sum" ||
-		    { echo "# unexpected go.sum line: $line"; return 1; }
-	done < "$g/src/go.sum"
-	[ -s "$g/src/go.sum" ]
-	chmod -R u+w "$g" 2>/dev/null; rm -rf "$g"
+	) > "$MV_TMP/goget.log" 2>&1 ||
+	    { sed 's/^/# /' "$MV_TMP/goget.log" | tail -20; return 1; }
+	while read -r mv_line; do
+		grep -qxF "$mv_line" "$MV_FIXTURES/go.sum" ||
+		    { echo "# unexpected go.sum line: $mv_line"; return 1; }
+	done < "$mv_g/src/go.sum"
+	[ -s "$mv_g/src/go.sum" ] || return 1
+	chmod -R u+w "$mv_g" 2>/dev/null
+	rm -rf "$mv_g"
 }
+
+[ -x "$MODVAULT" ] || { echo "Bail out! no $MODVAULT (set MV_BUILDDIR)"; exit 1; }
+[ -d "$MV_FIXTURES/upstream" ] || skip "no fixtures in $MV_FIXTURES"

@@ -121,7 +121,7 @@ check "over-long path: 414" hostile 414 "$long"
 check "bad ! escape: 404" hostile 404 "/github.com/!!masterminds/semver/@v/list"
 check "trailing !: 404" hostile 404 "/github.com/masterminds!/semver/@v/list"
 check "uppercase in an encoded path: 404" hostile 404 "/github.com/Masterminds/semver/@v/list"
-check "version with a slash: 404" hostile 404 "/golang.org/x/sync/@v/v0.3.0/../../x.zip"
+check "version with a slash: 404" hostile 404 "/golang.org/x/sync/@v/v0.3.0/x.zip"
 
 # Mount prefixes: by SCRIPT_NAME (lighttpd, fcgid, nginx, Caddy split) and
 # by the mount key (mod_proxy_fcgi without SetEnvIf, shared-host rewrites).
