@@ -116,7 +116,8 @@ int	 mv_blob_put_file(struct mv_blobstore *bs, const char *path,
  * variable MODVAULT_TEST_CRASH_AT equals point, the process kills itself
  * with SIGKILL, as a power cut or kill -9 would.  Points: "mid-write",
  * "after-write", "after-fsync", "after-rename" (blob_dir.c) and
- * "before-commit" (ingest.c).  Unset, it costs one getenv.
+ * "before-commit" (store.c, mv_store_insert).  Unset, it costs one
+ * getenv.
  */
 void	 mv_test_crash_at(const char *point);
 

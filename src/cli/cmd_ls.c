@@ -1,0 +1,34 @@
+/* cmd_ls.c: `modvault ls [PATTERN]`: the stored module versions. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+static int
+print_version(void *ctx, const struct mv_version *v)
+{
+	printf("%s@%s\t%" PRIu64 "\t%s\n", v->module, v->version, v->zip.size,
+	    v->time[0] != '\0' ? v->time : "-");
+	return 0;
+}
+
+int
+cmd_ls(struct cli *c, int argc, char **argv)
+{
+	struct mv_store *st;
+	struct mv_err err;
+	int first, rc;
+
+	if ((rc = cli_options(c, argc, argv, NULL, &first)) != CLI_OK ||
+	    (rc = cli_operands(c, argc - first, 0, 1)) != CLI_OK)
+		return rc;
+	if ((rc = cli_open_store(c, MV_STORE_READONLY, &st)) != CLI_OK)
+		return rc;
+	if (mv_store_each(st, first < argc ? argv[first] : NULL, print_version,
+	    NULL, &err) != 0) {
+		cli_error(c, "%s", err.msg);
+		rc = CLI_FAILED;
+	}
+	mv_store_close(st);
+	return rc;
+}

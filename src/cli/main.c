@@ -1,0 +1,333 @@
+/* main.c: the modvault admin CLI: global options, command table, exit codes. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+struct command {
+	const char	*name;
+	int		(*fn)(struct cli *, int, char **);
+	const char	*args;
+	const char	*help;
+};
+
+static const struct command commands[] = {
+	{ "init", cmd_init, "",
+	    "Creates the store in data_dir, or upgrades an older one in place." },
+	{ "ls", cmd_ls, "[PATTERN]",
+	    "Lists stored module versions (module@version, zip bytes, .info\n"
+	    "Time), one a line.  PATTERN is a comma-separated list of\n"
+	    "GOPRIVATE-style globs matched against module path prefixes." },
+	{ "stats", cmd_stats, "",
+	    "Prints counts, bytes stored, bytes saved by deduplication and\n"
+	    "the oldest and newest fetch times." },
+	{ "verify", cmd_verify, "",
+	    "Re-reads every blob a version uses, recomputes its SHA-256, the\n"
+	    "zip's h1 and the go.mod's h1, and reports any mismatch or missing\n"
+	    "blob (exit status 1)." },
+	{ "import", cmd_import, "DIR",
+	    "Stores every module version under DIR, a Go module download cache\n"
+	    "($GOMODCACHE/cache/download) or a static GOPROXY tree: each\n"
+	    "@v/V.zip with its V.info and V.mod.  Each is validated as a fetch\n"
+	    "is; prints stored, already present or refused: REASON per version\n"
+	    "and exits 1 if any was refused." },
+	{ "rm", cmd_rm, "MODULE@VERSION",
+	    "Removes a module version from the index; gc then frees its blobs." },
+	{ "gc", cmd_gc, "[--older-than DAYS] [--max-bytes N]",
+	    "Removes blobs no version uses.  --older-than evicts versions not\n"
+	    "served (or fetched) for DAYS days; --max-bytes evicts the least\n"
+	    "recently served versions until the blobs total at most N bytes\n"
+	    "(suffixes K, M, G, T: powers of 1024)." },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: modvault [--config FILE] [--data-dir DIR] COMMAND "
+	    "[ARGS]\n\ncommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %s%s%s\n", commands[i].name,
+		    commands[i].args[0] != '\0' ? " " : "", commands[i].args);
+	fprintf(f, "\nThe configuration comes from --config, else $MODVAULT_"
+	    "CONFIG, else %s.\n'modvault COMMAND --help' describes a command."
+	    "\nExit status: 0 ok, 1 failed, 2 usage or configuration error.\n",
+	    mv_config_default_path());
+}
+
+/* "modvault: CMD: ", or "modvault: " before a command is known. */
+static void
+prefix(const struct cli *c)
+{
+	if (c->cmd != NULL)
+		fprintf(stderr, "modvault: %s: ", c->cmd);
+	else
+		fputs("modvault: ", stderr);
+}
+
+void
+cli_error(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	prefix(c);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	prefix(c);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry 'modvault %s%s--help'\n",
+	    c->cmd != NULL ? c->cmd : "", c->cmd != NULL ? " " : "");
+	return CLI_USAGE;
+}
+
+int
+cli_options(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+    int *first)
+{
+	const struct cli_opt *o;
+	const char *arg, *eq;
+	size_t n;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		arg = argv[i] + (argv[i][1] == '-' ? 2 : 1);
+		n = (eq = strchr(arg, '=')) != NULL ? (size_t)(eq - arg) :
+		    strlen(arg);
+		for (o = opts; o != NULL && o->name != NULL; o++)
+			if (strlen(o->name) == n && strncmp(o->name, arg, n) == 0)
+				break;
+		if (o == NULL || o->name == NULL)
+			return cli_usage(c, "unknown option \"%s\"", argv[i]);
+		if (eq != NULL)
+			*o->value = eq + 1;
+		else if (i + 1 < argc)
+			*o->value = argv[++i];
+		else
+			return cli_usage(c, "option \"%s\" needs a value",
+			    argv[i]);
+	}
+	*first = i;
+	return CLI_OK;
+}
+
+int
+cli_operands(struct cli *c, int n, int min, int max)
+{
+	if (n < min)
+		return cli_usage(c, "missing operand");
+	if (n > max)
+		return cli_usage(c, "too many operands");
+	return CLI_OK;
+}
+
+int
+cli_open_store(const struct cli *c, int flags, struct mv_store **st)
+{
+	struct mv_err err;
+
+	if (mv_store_open(c->cfg.data_dir, flags, st, &err) == -1) {
+		cli_error(c, "%s", err.msg);
+		return CLI_FAILED;
+	}
+	return CLI_OK;
+}
+
+bool
+cli_parse_u64(const char *s, bool scaled, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	uintmax_t v;
+	char *end;
+	int shift;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoumax(s, &end, 10);
+	if (errno != 0 || v > UINT64_MAX)
+		return false;
+	if (scaled && *end != '\0' && (u = strchr(units, *end)) != NULL &&
+	    end[1] == '\0') {
+		shift = 10 * (int)(u - units + 1);
+		if (v > (UINT64_MAX >> shift))
+			return false;
+		v <<= shift;
+		end++;
+	}
+	if (*end != '\0')
+		return false;
+	*out = (uint64_t)v;
+	return true;
+}
+
+void *
+cli_grow(void *array, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return array;
+	ncap = *cap > 0 ? *cap * 2 : 64;
+	if (ncap > SIZE_MAX / elem || (p = realloc(array, ncap * elem)) == NULL)
+		return NULL;
+	*cap = ncap;
+	return p;
+}
+
+void
+cli_zip_limits(const struct cli *c, struct mv_zip_limits *lim)
+{
+	mv_zip_limits_default(lim);
+	if (c->cfg.max_zip_bytes != 0)
+		lim->max_zip_bytes = c->cfg.max_zip_bytes;
+}
+
+void
+cli_time(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(out, 32, "-");
+	else
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Is --help or -h among a command's options (before any "--")? */
+static bool
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The global options; returns the index of the command, 0 for --help, or
+ * -1 after a usage error.
+ */
+static int
+global_options(int argc, char **argv, const char **config,
+    const char **data_dir)
+{
+	struct cli g = { .cmd = NULL };
+	const struct cli_opt opts[] = {
+		{ "config", config },
+		{ "data-dir", data_dir },
+		{ NULL, NULL },
+	};
+	int i;
+
+	/* --help among the global options (skipping their values). */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 0;
+		else if (strcmp(argv[i], "--config") == 0 ||
+		    strcmp(argv[i], "--data-dir") == 0)
+			i++;
+	if (cli_options(&g, argc, argv, opts, &i) != CLI_OK)
+		return -1;
+	return i;
+}
+
+static int
+load_config(struct cli *c, const char *config, const char *data_dir)
+{
+	struct mv_err err;
+	const char *path = config;
+
+	if (path == NULL && (path = getenv("MODVAULT_CONFIG")) != NULL &&
+	    *path == '\0')
+		path = NULL;
+	mv_config_defaults(&c->cfg);
+	if (mv_config_load(&c->cfg, path != NULL ? path :
+	    mv_config_default_path(), path == NULL, &err) == -1) {
+		fprintf(stderr, "modvault: %s\n", err.msg);
+		return CLI_USAGE;
+	}
+	if (data_dir != NULL && (size_t)snprintf(c->cfg.data_dir,
+	    sizeof(c->cfg.data_dir), "%s", data_dir) >= sizeof(c->cfg.data_dir)) {
+		fprintf(stderr, "modvault: --data-dir: path too long\n");
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config = NULL, *data_dir = NULL;
+	const struct command *cmd;
+	struct cli c;
+	int i, rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((i = global_options(argc, argv, &config, &data_dir)) == -1)
+		return CLI_USAGE;
+	if (i == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if ((cmd = find_command(argv[i])) == NULL) {
+		fprintf(stderr, "modvault: unknown command \"%s\"\n", argv[i]);
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	c.cmd = cmd->name;
+	if (wants_help(argc - i, argv + i)) {
+		printf("usage: modvault %s %s\n\n%s\n", cmd->name, cmd->args,
+		    cmd->help);
+		return CLI_OK;
+	}
+	if ((rc = load_config(&c, config, data_dir)) != CLI_OK)
+		return rc;
+	rc = cmd->fn(&c, argc - i, argv + i);
+	if (fflush(stdout) == EOF && rc == CLI_OK) {
+		cli_error(&c, "cannot write output: %s", strerror(errno));
+		rc = CLI_FAILED;
+	}
+	return rc;
+}
