@@ -17,6 +17,7 @@
 
 #include "modvault/hash.h"
 #include "modvault/log.h"
+#include "modvault/modpath.h"
 #include "modvault/semver.h"
 #include "responder.h"
 
@@ -90,18 +91,35 @@ read_small_blob(struct mv_app *app, const struct mv_blobref *ref,
 	return 0;
 }
 
+/*
+ * The stored version a route names, fetching it on a miss.  A
+ * non-canonical .info query ("master") is resolved through upstream to
+ * the canonical version it names (GP-5.2.4), which is what is stored.
+ */
 static int
 get_version(struct mv_app *app, const struct mv_route *route,
     struct mv_version *v, struct mv_err *err)
 {
-	if (mv_store_get(app->store, route->module, route->version, v,
-	    err) == -1) {
-		if (err != NULL && err->code == MV_ENOTFOUND)
-			mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
-			    "the store", route->module, route->version);
-		return -1;
+	char canon[MV_VERSION_MAX + 1];
+	const char *want = route->version;
+	enum mv_ingest_outcome oc;
+
+	if (!mv_version_is_canonical(want)) {
+		if (mv_fill_query(&app->filler, route->module, want, canon,
+		    sizeof(canon), err) == -1)
+			return -1;
+		want = canon;
 	}
-	return 0;
+	if (mv_store_get(app->store, route->module, want, v, err) == 0)
+		return 0;
+	if (err->code != MV_ENOTFOUND)
+		return -1;
+	if (mv_modpath_check_version(route->module, want, err) == -1)
+		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: %s",
+		    route->module, want, err->msg);
+	if (mv_fill_version(&app->filler, route->module, want, &oc, err) == -1)
+		return -1;
+	return mv_store_get(app->store, route->module, want, v, err);
 }
 
 static int
@@ -184,6 +202,7 @@ collect_fn(void *ctx, const struct mv_version *v)
 	return 0;
 }
 
+/* Every stored version of module; c->n may be 0. */
 static int
 collect_versions(struct mv_app *app, const char *module, struct collect *c,
     struct mv_err *err)
@@ -195,9 +214,6 @@ collect_versions(struct mv_app *app, const char *module, struct collect *c,
 		c->v = NULL;
 		return -1;
 	}
-	if (c->n == 0)
-		return mv_fail(err, MV_ENOTFOUND, "not found: module %s: no "
-		    "versions in the store", module);
 	return 0;
 }
 
@@ -210,26 +226,97 @@ cmp_version(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->version, y->version);
 }
 
-/* GP-5.1: release and prerelease versions, sorted, no pseudo-versions. */
+/* A list of version strings pointing into stored rows and a list body. */
+struct vlist {
+	const char	**v;
+	size_t		  n, cap;
+};
+
+static int
+vlist_add(struct vlist *l, const char *v, struct mv_err *err)
+{
+	const char **p;
+
+	if (l->n == LIST_MAX)
+		return mv_fail(err, MV_ELIMIT, "more than %d versions",
+		    LIST_MAX);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		if ((p = realloc(l->v, l->cap * sizeof(*p))) == NULL)
+			return mv_fail(err, MV_ENOMEM, "out of memory");
+		l->v = p;
+	}
+	l->v[l->n++] = v;
+	return 0;
+}
+
+/*
+ * GP-5.1.7 as the go command reads a list: the first field of each line,
+ * kept only if it is a canonical, listable version of module (GP-5.1.2/3).
+ * The body is cut into NUL-terminated fields in place.
+ */
+static int
+add_upstream_lines(struct vlist *l, const char *module, struct mv_buf *body,
+    struct mv_err *err)
+{
+	char *line = body->data, *next, *f;
+
+	for (; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		f = line + strspn(line, " \t\r");
+		f[strcspn(f, " \t\r")] = '\0';
+		if (!mv_version_is_canonical(f) || mv_version_is_pseudo(f) ||
+		    mv_modpath_check_version(module, f, NULL) == -1)
+			continue;
+		if (vlist_add(l, f, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * GP-5.1: the upstream list (when fetching is on) merged with what is
+ * stored, sorted, without pseudo-versions.  Upstream unreachable: the
+ * store alone answers.  Neither knows the module: 404 (or upstream's error).
+ */
 static int
 answer_list(struct mv_app *app, const struct mv_route *route,
     struct mv_response *res, struct mv_err *err)
 {
+	struct vlist l = { NULL, 0, 0 };
+	struct mv_buf up;
+	struct mv_err uerr;
 	struct collect c;
 	size_t i;
-	int rc = 0;
+	int rc = 0, have_up;
 
+	mv_buf_init(&up, 4u << 20);
 	if (collect_versions(app, route->module, &c, err) == -1)
 		return -1;
-	qsort(c.v, c.n, sizeof(*c.v), cmp_version);
-	for (i = 0; i < c.n && rc == 0; i++) {
-		if (mv_version_is_pseudo(c.v[i].version))
-			continue;
-		if (i > 0 && strcmp(c.v[i].version, c.v[i - 1].version) == 0)
-			continue;
-		rc = mv_buf_printf(&res->body, err, "%s\n", c.v[i].version);
+	have_up = mv_upstream_enabled(app->filler.up) &&
+	    mv_fill_list(&app->filler, route->module, &up, &uerr) == 0;
+	if (!have_up && c.n == 0) {
+		if (mv_upstream_enabled(app->filler.up))
+			*err = uerr;
+		else
+			mv_fail(err, MV_ENOTFOUND, "not found: module %s: no "
+			    "versions in the store", route->module);
+		rc = -1;
 	}
+	for (i = 0; rc == 0 && i < c.n; i++)
+		if (!mv_version_is_pseudo(c.v[i].version))
+			rc = vlist_add(&l, c.v[i].version, err);
+	if (rc == 0 && have_up)
+		rc = add_upstream_lines(&l, route->module, &up, err);
+	if (rc == 0)
+		mv_semver_sort(l.v, l.n);
+	for (i = 0; rc == 0 && i < l.n; i++)
+		if (i == 0 || strcmp(l.v[i], l.v[i - 1]) != 0)
+			rc = mv_buf_printf(&res->body, err, "%s\n", l.v[i]);
+	free(l.v);
 	free(c.v);
+	mv_buf_free(&up);
 	res->content_type = CT_TEXT;
 	res->cache_control = CC_SHORT;
 	return rc;
@@ -330,6 +417,13 @@ answer_latest(struct mv_app *app, const struct mv_route *route,
 	struct collect c;
 	int failed, rc;
 
+	res->content_type = CT_JSON;
+	res->cache_control = CC_SHORT;
+	/* V-6.1: upstream's answer when it gives one. */
+	if (mv_upstream_enabled(app->filler.up) && mv_fill_latest(&app->filler,
+	    route->module, &res->body, NULL) == 0)
+		return 0;
+	mv_buf_reset(&res->body);
 	if (collect_versions(app, route->module, &c, err) == -1)
 		return -1;
 	pick = pick_tagged(app, &c, err, &failed);
@@ -343,8 +437,6 @@ answer_latest(struct mv_app *app, const struct mv_route *route,
 	else
 		rc = read_small_blob(app, &pick->info, &res->body, err);
 	free(c.v);
-	res->content_type = CT_JSON;
-	res->cache_control = CC_SHORT;
 	return rc;
 }
 

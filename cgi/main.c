@@ -63,12 +63,23 @@ app_init(struct mv_app *app)
 		app->store = NULL;
 		mv_log_error("cannot open the store in %s: %s",
 		    app->cfg.data_dir, app->store_err.msg);
+		return;
 	}
+	if (mv_filler_init(&app->filler, app->store, &app->cfg, &err) == -1)
+		mv_log_error("upstream disabled: %s", err.msg);
 	return;
 fail:
 	app->store = NULL;
 	app->store_err = err;
 	mv_log_error("%s", err.msg);
+}
+
+static void
+app_release(struct mv_app *app)
+{
+	mv_filler_release(&app->filler);
+	if (app->store != NULL)
+		mv_store_close(app->store);
 }
 
 typedef const char *(*getparam_fn)(const char *name, void *ctx);
@@ -117,8 +128,7 @@ main(void)
 		sink.ctx = NULL;
 		mv_respond(&app, &req, &sink);
 		fflush(stdout);
-		if (app.store != NULL)
-			mv_store_close(app.store);
+		app_release(&app);
 		return 0;
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
@@ -132,7 +142,6 @@ main(void)
 		mv_respond(&app, &req, &sink);
 		FCGX_Finish_r(&fr);
 	}
-	if (app.store != NULL)
-		mv_store_close(app.store);
+	app_release(&app);
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "modvault/buf.h"
 #include "modvault/config.h"
+#include "modvault/fill.h"
 #include "modvault/route.h"
 #include "modvault/store.h"
 
@@ -18,6 +19,7 @@ struct mv_app {
 	struct mv_config	 cfg;
 	struct mv_store		*store;		/* NULL when it failed to open */
 	struct mv_err		 store_err;	/* why it failed */
+	struct mv_filler	 filler;	/* upstream fetching on a miss */
 };
 
 /* What a request brings, borrowed from the CGI environment. */

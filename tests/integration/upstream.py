@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""upstream.py: a static GOPROXY upstream for the integration tests.
+
+Serves a directory tree (e.g. the fixtures' upstream/) on 127.0.0.1 and
+records every request, so tests can count upstream transfers.  Faults can be
+injected per path suffix to play a hostile or broken upstream.
+
+usage: upstream.py ROOT PORTFILE LOGFILE [--fault SUFFIX=KIND]...
+  PORTFILE  the chosen port is written here once the server listens
+  LOGFILE   one line per request: "METHOD PATH STATUS"
+  KIND      slow        send the body at 16 bytes/s (slow loris)
+            short       announce Content-Length, then send half and close
+            long-length announce more bytes than are sent, keep-alive off
+            500         answer 500
+            delay=S     wait S seconds before answering
+"""
+import http.server
+import os
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def record(self, status):
+        with self.server.lock:
+            with open(self.server.logfile, "a") as f:
+                f.write("%s %s %d\n" % (self.command, self.path, status))
+
+    def fault_for(self, path):
+        for suffix, kind in self.server.faults:
+            if path.endswith(suffix):
+                return kind
+        return None
+
+    def do_GET(self):
+        path = urllib.parse.unquote(self.path.split("?", 1)[0])
+        fault = self.fault_for(path)
+        if fault and fault.startswith("delay="):
+            time.sleep(float(fault.split("=", 1)[1]))
+            fault = None
+        full = os.path.realpath(os.path.join(self.server.root, path.lstrip("/")))
+        if not full.startswith(self.server.root + os.sep) or not os.path.isfile(full):
+            self.send_plain(404, b"not found\n")
+            return
+        if fault == "500":
+            self.send_plain(500, b"injected failure\n")
+            return
+        body = open(full, "rb").read()
+        self.record(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        if fault == "long-length":
+            self.send_header("Content-Length", str(len(body) + 1000))
+            self.send_header("Connection", "close")
+        else:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if fault == "slow":
+            for i in range(0, len(body), 16):
+                self.wfile.write(body[i:i + 16])
+                self.wfile.flush()
+                time.sleep(1)
+        elif fault == "short":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+        else:
+            self.wfile.write(body)
+
+    def send_plain(self, status, body):
+        self.record(status)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    root, portfile, logfile = sys.argv[1:4]
+    faults = []
+    args = sys.argv[4:]
+    while args:
+        if args[0] != "--fault" or len(args) < 2:
+            sys.exit(__doc__)
+        suffix, kind = args[1].split("=", 1)
+        faults.append((suffix, kind))
+        args = args[2:]
+    srv = Server(("127.0.0.1", 0), Handler)
+    srv.root = os.path.realpath(root)
+    srv.logfile = logfile
+    srv.faults = faults
+    srv.lock = threading.Lock()
+    open(logfile, "a").close()
+    with open(portfile + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(portfile + ".tmp", portfile)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
