@@ -1,0 +1,165 @@
+# web-checks.sh: what every web-server integration test checks through its
+# server (sourced after lib.sh by apache-*.sh, caddy.sh, nginx.sh).
+
+# The user a server started as root runs modvault.fcgi and its workers as;
+# Apache refuses to serve as root and nginx workers drop to "user".
+if [ "$(id -u)" = 0 ]; then web_user=www-data; else web_user=$(id -un); fi
+web_group=$(id -gn "$web_user")
+
+# web_share: lets $web_user reach the scratch dir and own the store: the
+# responder opens the index read-write (SQLite WAL needs the directory).
+web_share() {
+	chmod 755 "$MV_TMP" &&
+	chown -R "$web_user:$web_group" "$MV_TMP/data"
+}
+
+# web_fresh XSENDFILE [DIR...]: a fresh store ("xsendfile = XSENDFILE")
+# and a fresh $run holding a copy of modvault.fcgi and the DIRs, all
+# reachable by $web_user.
+web_fresh() {
+	x=$1
+	shift
+	rm -rf "$MV_TMP/data" "$run"
+	fixture_store "xsendfile = $x" && mkdir -p "$run" &&
+	cp "$MODVAULT_FCGI" "$run/modvault.fcgi" || return 1
+	for d; do
+		mkdir -p "$run/$d" || return 1
+	done
+	web_share
+}
+
+# web_spawn BINARY: modvault.fcgi under spawn-fcgi on $MV_TMP/run/modvault.sock
+# (for servers that cannot start FastCGI programs).
+web_spawn() {
+	MODVAULT_CONFIG=$MV_TMP/modvault.conf spawn-fcgi \
+	    -s "$MV_TMP/run/modvault.sock" -M 0660 -U "$web_user" \
+	    -u "$web_user" -g "$web_group" -F 2 -P "$MV_TMP/run/spawn.pid" \
+	    -- "$1" >/dev/null || return 1
+	web_spawned=$(tr '\n' ' ' < "$MV_TMP/run/spawn.pid")
+}
+
+# web_unspawn: stops what web_spawn started (again at exit: a no-op then).
+web_unspawn() {
+	[ -n "${web_spawned:-}" ] || return 0
+	kill $web_spawned 2>/dev/null
+	web_spawned=
+}
+
+# web_start URL COMMAND...: starts a server in the foreground (in the
+# background of this script) and waits for URL; web_stop stops it.
+web_start() {
+	u=$1
+	shift
+	"$@" &
+	web_pid=$!
+	wait_http "$u"
+}
+
+# web_stop: stops the server and the spawned app (a no-op when stopped, so
+# it is also the exit handler).
+web_stop() {
+	if [ -n "${web_pid:-}" ]; then
+		kill "$web_pid"
+		wait "$web_pid" 2>/dev/null
+		web_pid=
+	fi
+	web_unspawn
+}
+
+# web_apache TEMPLATE NAME=VALUE...: renders an Apache template of
+# contrib/apache into $run/httpd.conf, checks and starts it; sets $url.
+web_apache() {
+	t=$1
+	shift
+	port=$(free_port)
+	url=http://127.0.0.1:$port
+	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/apache/$t" \
+	    "$run/httpd.conf" PORT="$port" RUNDIR="$run" \
+	    USER="$web_user" GROUP="$web_group" "$@" &&
+	apache2 -t -f "$run/httpd.conf" 2>"$run/t.log" ||
+	    { sed 's/^/# /' "$run/t.log"; return 1; }
+	web_start "$url/${web_mount}healthz" \
+	    apache2 -f "$run/httpd.conf" -DFOREGROUND
+}
+
+# web_passes NAME START MODE...: for each xsendfile MODE, START MODE (a
+# fresh store and server under $web_mount, setting $url), web_checks,
+# the script's own web_more_checks LABEL, and web_stop.
+web_passes() {
+	n=$1 start=$2
+	shift 2
+	mv_at_exit web_stop
+	for mode in "$@"; do
+		if ! $start "$mode"; then
+			web_stop
+			fail "$n starts (xsendfile = $mode)"
+			continue
+		fi
+		offload=
+		[ "$mode" = off ] || offload=offload
+		web_checks "$n xsendfile=$mode" "$url/$web_mount" $offload
+		web_more_checks "$n xsendfile=$mode"
+		web_stop
+	done
+}
+
+# web_status URL [CURL-ARGS...]: the HTTP status of a GET.
+web_status() {
+	u=$1
+	shift
+	curl -s -o /dev/null -w '%{http_code}' "$@" "$u"
+}
+
+web_is_4xx() {
+	s=$(web_status "$@")
+	case $s in 4??) return 0 ;; esac
+	echo "# $1 -> $s"
+	return 1
+}
+
+# web_checks LABEL BASE [offload]: the protocol through the server at BASE
+# (the proxy URL, ending in "/"): zips byte for byte, Range, hostile
+# paths, and the real go command.  With "offload" the server must have
+# sent the zip itself: it adds Last-Modified, which modvault never sends.
+web_checks() {
+	l=$1 b=$2 o=${3:-}
+	up=$MV_FIXTURES/upstream
+	check "$l: /healthz is 200" [ "$(web_status "${b}healthz")" = 200 ]
+	# GP-1.2, GP-1.4, GP-5.4: under the mount; "!" sent as %21 as go does.
+	for z in github.com/google/go-cmp/@v/v0.5.9.zip \
+	    github.com/!masterminds/semver/@v/v1.4.2.zip; do
+		curl -s -D "$MV_TMP/hdr" -o "$MV_TMP/got.zip" \
+		    "$b$(echo "$z" | sed 's/!/%21/g')"
+		check "$l: $z byte for byte (GP-5.4)" cmp -s "$MV_TMP/got.zip" "$up/$z"
+	done
+	# The server acted on the offload header, and kept modvault's headers.
+	check "$l: zip is application/zip, immutable, no offload header leaked" \
+	    sh -c "tr -d '\r' < '$MV_TMP/hdr' | grep -qix 'content-type: application/zip' &&
+	        tr -d '\r' < '$MV_TMP/hdr' | grep -qi '^cache-control: .*immutable' &&
+	        ! grep -qiE '^(x-sendfile|x-accel-redirect|x-lighttpd-send-file):' '$MV_TMP/hdr'"
+	if [ -n "$o" ]; then
+		check "$l: the server sent the zip itself (Last-Modified)" \
+		    grep -qi '^last-modified:' "$MV_TMP/hdr"
+	else
+		check "$l: modvault streamed the zip (no Last-Modified)" \
+		    sh -c "! grep -qi '^last-modified:' '$MV_TMP/hdr'"
+	fi
+	z=$up/github.com/google/go-cmp/@v/v0.5.9.zip
+	s=$(curl -s -r 100-199 -o "$MV_TMP/part" -w '%{http_code}' \
+	    "${b}github.com/google/go-cmp/@v/v0.5.9.zip")
+	head -c 200 "$z" | tail -c 100 > "$MV_TMP/want"
+	check "$l: Range 100-199 is 206 with those bytes" \
+	    sh -c "[ '$s' = 206 ] && cmp -s '$MV_TMP/part' '$MV_TMP/want'"
+	check "$l: hostile %2e%2e is 4xx" web_is_4xx \
+	    "${b}golang.org/%2e%2e/%2e%2e/%2e%2e/etc/passwd/@v/list" --path-as-is
+	check "$l: hostile .. is 4xx" web_is_4xx \
+	    "${b}golang.org/../../../etc/passwd/@v/list" --path-as-is
+	check "$l: hostile // is 4xx" web_is_4xx \
+	    "${b}golang.org//x/sync/@v/list" --path-as-is
+	check "$l: hostile %2F is 4xx" web_is_4xx \
+	    "${b}golang.org/x%2F..%2F..%2Fetc/passwd/@v/list" --path-as-is
+	check "$l: go mod download/list/build verify every fixture against go.sum" \
+	    run_go_client "$b"
+	check "$l: go get M@latest records only the real go.sum lines" \
+	    run_go_get "$b"
+}
