@@ -58,37 +58,13 @@ set_etag(struct mv_response *res, const struct mv_blobref *ref)
 	snprintf(res->etag, sizeof(res->etag), "\"%s\"", hex);
 }
 
-/* Reads a small blob fully into res->body, checking its digest. */
+/* Reads a small blob (.info, .mod) fully, checking its digest. */
 static int
 read_small_blob(struct mv_app *app, const struct mv_blobref *ref,
     struct mv_buf *out, struct mv_err *err)
 {
-	struct mv_blobstore *bs = mv_store_blobs(app->store);
-	unsigned char got[MV_SHA256_LEN];
-	char chunk[16384];
-	uint64_t size;
-	ssize_t n;
-	int fd;
-
-	if (ref->size > SMALL_BLOB_MAX)
-		return mv_fail(err, MV_ECORRUPT, "blob larger than %u bytes",
-		    SMALL_BLOB_MAX);
-	if (bs->ops->open(bs, ref->digest, &fd, &size, err) == -1)
-		return -1;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (mv_buf_append(out, chunk, (size_t)n, err) == -1)
-			break;
-	close(fd);
-	if (n < 0)
-		return mv_fail(err, MV_EIO, "reading a blob: %s",
-		    strerror(errno));
-	if (n > 0)
-		return -1;
-	if (out->len != ref->size || mv_sha256(out->data, out->len, got,
-	    err) == -1 || memcmp(got, ref->digest, MV_SHA256_LEN) != 0)
-		return mv_fail(err, MV_ECORRUPT, "stored blob is damaged "
-		    "(run modvault verify)");
-	return 0;
+	return mv_blob_read_verified(mv_store_blobs(app->store), ref,
+	    SMALL_BLOB_MAX, out, err);
 }
 
 /*

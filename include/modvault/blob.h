@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "modvault/buf.h"
 #include "modvault/err.h"
 #include "modvault/hash.h"
 
@@ -120,5 +121,14 @@ int	 mv_blob_put_file(struct mv_blobstore *bs, const char *path,
  * getenv.
  */
 void	 mv_test_crash_at(const char *point);
+
+/*
+ * Reads a whole blob of at most max bytes into out (appending to an empty
+ * buffer) and checks its size and SHA-256, so a damaged blob is reported
+ * (MV_ECORRUPT), never used.  For the small files: .info, .mod, tiles.
+ */
+int	 mv_blob_read_verified(struct mv_blobstore *bs,
+	    const struct mv_blobref *ref, size_t max, struct mv_buf *out,
+	    struct mv_err *err);
 
 #endif

@@ -41,6 +41,7 @@ struct mv_config {
 	uint64_t		 max_zip_bytes;
 	long			 upstream_timeout;	/* seconds */
 	long			 connect_timeout;	/* seconds */
+	long			 stall_timeout;		/* seconds under 1 KiB/s */
 	long			 list_ttl;		/* seconds */
 	long			 negative_ttl;		/* seconds */
 	char			 netrc[PATH_MAX];

@@ -67,5 +67,6 @@ int	 cmd_verify(struct cli *c, int argc, char **argv);
 int	 cmd_import(struct cli *c, int argc, char **argv);
 int	 cmd_rm(struct cli *c, int argc, char **argv);
 int	 cmd_gc(struct cli *c, int argc, char **argv);
+int	 cmd_fetch(struct cli *c, int argc, char **argv);
 
 #endif

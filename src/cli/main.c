@@ -36,6 +36,13 @@ static const struct command commands[] = {
 	    "@v/V.zip with its V.info and V.mod.  Each is validated as a fetch\n"
 	    "is; prints stored, already present or refused: REASON per version\n"
 	    "and exits 1 if any was refused." },
+	{ "fetch", cmd_fetch, "[-r go.mod|go.sum] [MODULE@VERSION...]",
+	    "Fetches module versions from the configured upstream into the\n"
+	    "store, validated as on a miss: each MODULE@VERSION (VERSION may\n"
+	    "be a query such as latest or a branch), every requirement of a\n"
+	    "go.mod and theirs (transitively), or every version in a go.sum.\n"
+	    "Prints stored, already present or refused: REASON per version\n"
+	    "and exits 1 if any was refused." },
 	{ "rm", cmd_rm, "MODULE@VERSION",
 	    "Removes a module version from the index; gc then frees its blobs." },
 	{ "gc", cmd_gc, "[--older-than DAYS] [--max-bytes N]",

@@ -87,6 +87,7 @@ mv_config_defaults(struct mv_config *cfg)
 	cfg->max_zip_bytes = CONFIG_ZIP_MAX;
 	cfg->upstream_timeout = 300;
 	cfg->connect_timeout = 10;
+	cfg->stall_timeout = 30;
 	cfg->list_ttl = 60;
 	cfg->negative_ttl = 300;
 }
@@ -302,6 +303,7 @@ static const struct key keys[] = {
 	{ "upstream_timeout", set_seconds, FIELD(upstream_timeout),
 	    .max = 3600 },
 	{ "connect_timeout", set_seconds, FIELD(connect_timeout), .max = 300 },
+	{ "stall_timeout", set_seconds, FIELD(stall_timeout), .max = 3600 },
 	{ "list_ttl", set_seconds, FIELD(list_ttl), .max = 86400 },
 	{ "negative_ttl", set_seconds, FIELD(negative_ttl), .max = 86400 },
 	{ "netrc", set_string, STRING(netrc) },

@@ -23,7 +23,7 @@ struct mv_upstream {
 	struct entry	 e[MV_UPSTREAM_MAX];
 	size_t		 n;
 	CURL		*curl;
-	long		 timeout, connect_timeout;
+	long		 timeout, connect_timeout, stall_timeout;
 	char		 netrc[PATH_MAX];
 };
 
@@ -99,6 +99,7 @@ mv_upstream_new(const struct mv_config *cfg, struct mv_upstream **upp,
 		return mv_fail(err, MV_ENOMEM, "out of memory");
 	up->timeout = cfg->upstream_timeout;
 	up->connect_timeout = cfg->connect_timeout;
+	up->stall_timeout = cfg->stall_timeout;
 	snprintf(up->netrc, sizeof(up->netrc), "%s", cfg->netrc);
 	if (parse_list(up, cfg->upstream, err) == -1)
 		goto fail;
@@ -209,9 +210,9 @@ setup_handle(struct mv_upstream *up, const char *url,
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, up->connect_timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, up->timeout);
-	/* Less than 1 KiB/s for 30 s: a slow-loris upstream is cut off. */
+	/* Under 1 KiB/s for stall_timeout: a slow-loris upstream is cut off. */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, up->stall_timeout);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);

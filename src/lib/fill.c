@@ -184,14 +184,41 @@ fetch_files(struct mv_filler *f, const char *base, struct download *d,
 	    write_all(d->fd_info, &small, err) == -1)
 		goto out;
 	s = (struct mv_fetch_sink){ &small, -1, MOD_MAX, 0 };
-	if (get(f, base, ".mod", &s, entry, 0, err) == -1 ||
-	    write_all(d->fd_mod, &small, err) == -1)
+	if (get(f, base, ".mod", &s, entry, 0, err) == -1) {
+		if (err != NULL && err->code == MV_ELIMIT)
+			mv_wrap(err, "MZ-2.3: ");
+		goto out;
+	}
+	if (write_all(d->fd_mod, &small, err) == -1)
 		goto out;
 	s = (struct mv_fetch_sink){ NULL, d->fd_zip, f->lim.max_zip_bytes, 0 };
 	rc = get(f, base, ".zip", &s, entry, 0, err);
+	if (rc == -1 && err != NULL && err->code == MV_ELIMIT)
+		mv_wrap(err, "MZ-2.1: ");
 out:
 	mv_buf_free(&small);
 	return rc;
+}
+
+/*
+ * Whatever upstream did wrong — bytes that fail a rule, a body over a
+ * limit, a broken or slow transfer — is one thing to the client: a bad
+ * gateway (502), with the reason (which names the rule) as the body.
+ * Not found stays not found; our own I/O failures stay ours (500).
+ */
+static void
+refused(const char *module, const char *version, struct mv_err *err)
+{
+	if (err == NULL || err->code == MV_ENOTFOUND || err->code == MV_EGONE)
+		return;
+	mv_log_error("fetching %s@%s: %s", module, version, err->msg);
+	if (err->code == MV_EIO || err->code == MV_ENOMEM)
+		return;
+	/* A transfer that failed, as opposed to bytes that broke a rule. */
+	if (err->code == MV_EUPSTREAM || err->code == MV_ETIMEOUT)
+		mv_wrap(err, "GP-6.6: ");
+	err->code = MV_EUPSTREAM;
+	mv_wrap(err, "refused %s@%s from upstream: ", module, version);
 }
 
 /* Downloads and ingests; the caller holds the claim. */
@@ -222,8 +249,8 @@ fetch_and_store(struct mv_filler *f, const char *module, const char *version,
 		mv_log_info("stored %s@%s from %s", module, version,
 		    mv_upstream_url(f->up, entry));
 out:
-	if (rc == -1 && err != NULL && err->code != MV_ENOTFOUND)
-		mv_log_error("fetching %s@%s: %s", module, version, err->msg);
+	if (rc == -1)
+		refused(module, version, err);
 	download_release(&d);
 	mv_buf_free(&base);
 	return rc;

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "modvault/gomod.h"
 #include "modvault/info.h"
 #include "modvault/modpath.h"
 #include "modvault/semver.h"
@@ -114,7 +115,26 @@ done:
 	return rc;
 }
 
-/* MZ-9 / GP-11.1.4: the .mod agrees with the zip. */
+/* GP-11.1.2, GP-5.3.6: the go command refuses a .mod that declares
+ * another path ("module declares its path as"). */
+static int
+check_module_directive(const struct mv_ingest *in, const struct mv_buf *mod,
+    struct mv_err *err)
+{
+	char declared[MV_MODPATH_MAX + 1];
+	struct mv_err e;
+
+	if (mv_gomod_module(mod->data != NULL ? mod->data : "", mod->len,
+	    declared, sizeof(declared), &e) == -1)
+		return mv_fail(err, MV_ECORRUPT, "GP-11.1.2: .mod: %s", e.msg);
+	if (strcmp(declared, in->module) != 0)
+		return mv_fail(err, MV_ECORRUPT, "GP-11.1.2: .mod declares "
+		    "module \"%.200s\", not \"%s\" (GP-5.3.6)", declared,
+		    in->module);
+	return 0;
+}
+
+/* MZ-9 / GP-11.1.4: the .mod agrees with the zip, then names the module. */
 static int
 check_mod(const struct mv_ingest *in, const struct mv_buf *mod,
     const struct mv_zip_result *zr, struct mv_err *err)
@@ -127,7 +147,7 @@ check_mod(const struct mv_ingest *in, const struct mv_buf *mod,
 		    memcmp(mod->data, zr->gomod.data, mod->len) != 0))
 			return mv_fail(err, MV_ECORRUPT, "MZ-9.2: .mod differs "
 			    "from the zip's go.mod");
-		return 0;
+		return check_module_directive(in, mod, err);
 	}
 	mv_buf_init(&synth, MV_MODPATH_MAX + 16);
 	if (mv_buf_printf(&synth, err, "module %s\n", in->module) == -1)

@@ -93,6 +93,25 @@ copy_path(const char *src, char *out, size_t outsz, struct mv_err *err)
 	return 0;
 }
 
+/* Does a decoded path hold an empty, "." or ".." element (but a final "/")? */
+static bool
+dirty_segments(const char *p)
+{
+	const char *seg = p;
+
+	for (;;) {
+		size_t n = strcspn(seg, "/");
+
+		if (seg != p && ((n == 0 && seg[0] == '/') ||
+		    (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.')))
+			return true;
+		if (seg[n] == '\0')
+			return false;
+		seg += n + 1;
+	}
+}
+
 /* Rules 2 to 4 of route.h on an already decoded full path. */
 static int
 strip_mount(const struct mv_cgi_vars *v, char *full, char *out, size_t outsz,
@@ -110,8 +129,13 @@ strip_mount(const struct mv_cgi_vars *v, char *full, char *out, size_t outsz,
 	}
 	if (*script != '\0' && (n = element_prefix(full, script)) >= 0)
 		return copy_path(full + n, out, outsz, err);
-	if (v->path_info != NULL && *v->path_info != '\0')
+	if (v->path_info != NULL && *v->path_info != '\0') {
+		/* The server cleaned PATH_INFO; what the client sent decides. */
+		if (dirty_segments(full))
+			return mv_fail(err, MV_EINVAL, "bad request: \".\", "
+			    "\"..\" or \"//\" in the path");
 		return copy_path(v->path_info, out, outsz, err);
+	}
 	if (*script == '\0')
 		return copy_path(full, out, outsz, err);
 	return mv_fail(err, MV_ENOTFOUND, "not found: path is outside the "

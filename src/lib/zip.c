@@ -45,6 +45,7 @@
 #include "modvault/modpath.h"
 #include "modvault/semver.h"
 #include "modvault/zip.h"
+#include "zipdir.h"
 
 #define CHUNK		(64 * 1024)	/* bytes hashed per read */
 #define QUOTE_MAX	160		/* a quoted name in a message */
@@ -73,6 +74,8 @@ struct zc {
 	char				**names;	/* owned "orig\0fold" */
 	size_t				 nnames, namecap;
 	uint64_t			 declared;	/* MZ-2.2 total */
+	struct mv_zipdir		 dir;	/* our own reading (MZ-4.1) */
+	size_t				 idx;	/* next dir entry expected */
 };
 
 void
@@ -509,6 +512,13 @@ do_entry(struct zc *z, struct archive_entry *e, struct mv_err *err)
 	if (full == NULL)
 		return mv_fail(err, MV_ECORRUPT, "MZ-4.1: unreadable entry "
 		    "name: %s", la_error(z->a, q));
+	/* What libarchive yields must be what the central directory says. */
+	if (z->idx >= z->dir.n || strlen(full) != z->dir.e[z->idx].namelen ||
+	    memcmp(full, z->dir.e[z->idx].name, z->dir.e[z->idx].namelen) != 0)
+		return mv_fail(err, MV_ECORRUPT, "MZ-4.1: entry %s is not the "
+		    "one the central directory lists", quote(q, full,
+		    strlen(full)));
+	z->idx++;
 	if (++z->res->nfiles > z->lim->max_files)
 		return mv_fail(err, MV_ELIMIT, "MZ-2: more than %ju entries "
 		    "in module zip", (uintmax_t)z->lim->max_files);
@@ -545,6 +555,10 @@ zc_entries(struct zc *z, struct mv_err *err)
 		if (do_entry(z, e, err) == -1)
 			return -1;
 	}
+	if (z->idx != z->dir.n)
+		return mv_fail(err, MV_ECORRUPT, "MZ-4.1: the central directory "
+		    "lists %zu entries, the archive yields %zu", z->dir.n,
+		    z->idx);
 	return mv_h1_finish(z->h1, z->res->h1, err);
 }
 
@@ -616,6 +630,7 @@ zc_end(struct zc *z)
 
 	if (z->a != NULL)
 		archive_read_free(z->a);
+	mv_zipdir_free(&z->dir);
 	for (i = 0; i < z->nnames; i++)
 		free(z->names[i]);
 	free(z->names);
@@ -655,8 +670,11 @@ mv_zip_check_mem(const void *zip, size_t len, const char *module,
 	struct zc z;
 	int rc = -1;
 
+	struct mv_zipsrc src = { -1, zip, len };
+
 	if (zc_begin(&z, module, version, lim, res, err) == 0 &&
-	    too_big(lim, len, err) == 0)
+	    too_big(lim, len, err) == 0 &&
+	    mv_zipdir_read(&src, lim->max_files, &z.dir, err) == 0)
 		rc = zc_opened(&z, archive_read_open_memory(z.a, zip, len), err);
 	zc_end(&z);
 	return rc;
@@ -667,6 +685,7 @@ mv_zip_check(const char *zip_path, const char *module, const char *version,
     const struct mv_zip_limits *lim, struct mv_zip_result *res,
     struct mv_err *err)
 {
+	struct mv_zipsrc src;
 	struct stat st;
 	struct zc z;
 	int fd = -1, rc = -1;
@@ -685,7 +704,9 @@ mv_zip_check(const char *zip_path, const char *module, const char *version,
 		    zip_path);
 		goto out;
 	}
-	if (too_big(lim, (uint64_t)st.st_size, err) == 0)
+	src = (struct mv_zipsrc){ fd, NULL, (uint64_t)st.st_size };
+	if (too_big(lim, (uint64_t)st.st_size, err) == 0 &&
+	    mv_zipdir_read(&src, lim->max_files, &z.dir, err) == 0)
 		rc = zc_opened(&z, archive_read_open_fd(z.a, fd, CHUNK), err);
 out:
 	zc_end(&z);

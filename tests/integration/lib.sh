@@ -86,7 +86,7 @@ mv_tmpdir() {
 		trap 'eval "$mv_on_exit"' EXIT
 		echo "# keeping $MV_TMP"
 	fi
-	trap 'exit 1' INT TERM
+	trap 'exit 1' INT TERM HUP PIPE
 }
 
 # mv_done (or done_testing): prints the plan and exits with the verdict.
@@ -181,6 +181,38 @@ run_go_get() {
 	[ -s "$mv_g/src/go.sum" ] || return 1
 	chmod -R u+w "$mv_g" 2>/dev/null
 	rm -rf "$mv_g"
+}
+
+# start_upstream ROOT [--fault SUFFIX=KIND]...: serves ROOT as a GOPROXY
+# upstream (tests/integration/upstream.py); sets UP_URL, UP_PID and UP_LOG
+# (one line per request).  UPSTREAM_PORT in the environment reuses a port.
+start_upstream() {
+	mv_root=$1
+	shift
+	rm -f "$MV_TMP/upstream.port"
+	UP_LOG=$MV_TMP/upstream.log
+	python3 "$MV_SRCDIR/tests/integration/upstream.py" "$mv_root" \
+	    "$MV_TMP/upstream.port" "$UP_LOG" "$@" &
+	UP_PID=$!
+	mv_at_exit "kill $UP_PID"
+	mv_i=0
+	while [ ! -s "$MV_TMP/upstream.port" ] && [ $mv_i -lt 100 ]; do
+		sleep 0.1
+		mv_i=$((mv_i + 1))
+	done
+	UP_PORT=$(cat "$MV_TMP/upstream.port") || return 1
+	UP_URL=http://127.0.0.1:$UP_PORT
+}
+
+stop_upstream() {
+	kill "$UP_PID" 2>/dev/null
+	wait "$UP_PID" 2>/dev/null
+	return 0
+}
+
+# upstream_count PATTERN: requests in the upstream log matching PATTERN.
+upstream_count() {
+	grep -c -- "$1" "$UP_LOG" || true
 }
 
 [ -x "$MODVAULT" ] || { echo "Bail out! no $MODVAULT (set MV_BUILDDIR)"; exit 1; }

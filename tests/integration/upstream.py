@@ -8,6 +8,7 @@ injected per path suffix to play a hostile or broken upstream.
 usage: upstream.py ROOT PORTFILE LOGFILE [--fault SUFFIX=KIND]...
   PORTFILE  the chosen port is written here once the server listens
   LOGFILE   one line per request: "METHOD PATH STATUS"
+  $UPSTREAM_PORT, when set, is the port to listen on (to restart a server)
   KIND      slow        send the body at 16 bytes/s (slow loris)
             short       announce Content-Length, then send half and close
             long-length announce more bytes than are sent, keep-alive off
@@ -101,7 +102,7 @@ def main():
         suffix, kind = args[1].split("=", 1)
         faults.append((suffix, kind))
         args = args[2:]
-    srv = Server(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", int(os.environ.get("UPSTREAM_PORT", "0"))), Handler)
     srv.root = os.path.realpath(root)
     srv.logfile = logfile
     srv.faults = faults

@@ -70,6 +70,7 @@ assert_config_equal(const struct mv_config *got, const struct mv_config *want)
 	static const size_t seconds[] = {
 		offsetof(struct mv_config, upstream_timeout),
 		offsetof(struct mv_config, connect_timeout),
+		offsetof(struct mv_config, stall_timeout),
 		offsetof(struct mv_config, list_ttl),
 		offsetof(struct mv_config, negative_ttl),
 	};
@@ -98,6 +99,7 @@ defaults_and_names(void **state)
 		.max_zip_bytes = 524288000,
 		.upstream_timeout = 300,
 		.connect_timeout = 10,
+		.stall_timeout = 30,
 		.list_ttl = 60,
 		.negative_ttl = 300,
 	};
@@ -136,6 +138,7 @@ every_key_good(void **state)
 	    "max_zip_bytes = 524288000\n"
 	    "upstream_timeout = 3600\n"
 	    "connect_timeout = 300\n"
+	    "stall_timeout = 5\n"
 	    "list_ttl = 86400\n"
 	    "negative_ttl = 1\n"
 	    "netrc = /etc/modvault/netrc\n";
@@ -150,6 +153,7 @@ every_key_good(void **state)
 		.max_zip_bytes = 524288000,
 		.upstream_timeout = 3600,
 		.connect_timeout = 300,
+		.stall_timeout = 5,
 		.list_ttl = 86400,
 		.negative_ttl = 1,
 		.netrc = "/etc/modvault/netrc",
@@ -263,6 +267,8 @@ bad_values(void **state)
 		{ "upstream_timeout", "3601", "must be at most 3600" },
 		{ "connect_timeout", "301", "must be at most 300" },
 		{ "connect_timeout", NOT_INT("ten") },
+		{ "stall_timeout", "3601", "must be at most 3600" },
+		{ "stall_timeout", "0", "must be a positive integer" },
 		{ "list_ttl", "86401", "must be at most 86400" },
 		{ "list_ttl", "0", "must be a positive integer" },
 		{ "negative_ttl", "86401", "must be at most 86400" },
@@ -518,7 +524,7 @@ example_config_documents_every_key(void **state)
 		    "%s\n", line + 1);
 		nkeys++;
 	}
-	assert_int_equal(nkeys, 12);
+	assert_int_equal(nkeys, 13);
 	assert_ok(mv_config_parse(&cfg, path, out, used, &err), &err);
 	mv_config_defaults(&def);
 	/* The example shows /var; the build's localstatedir may differ. */

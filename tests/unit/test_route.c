@@ -160,6 +160,8 @@ cgi_variables_per_server(void **state)
 	const char *zip = "/github.com/!burnt!sushi/toml/@v/v1.3.2.zip";
 	const char *raw = "/gomods/github.com/%21burnt%21sushi/toml/@v/v1.3.2.zip";
 	struct mv_cgi_vars v = { "/other/x/@v/list", "", NULL, "/gomods" };
+	struct mv_cgi_vars merged = { "/cgi-bin/golang.org//x/sync/@v/list",
+	    "/cgi-bin/modvault.cgi", "/golang.org/x/sync/@v/list", "" };
 	char out[256];
 	struct mv_err err;
 
@@ -174,6 +176,12 @@ cgi_variables_per_server(void **state)
 	/* Shared-host rewrite: SCRIPT_NAME is not a prefix of the URI. */
 	check_path("/mods/github.com/%21burnt%21sushi/toml/@v/v1.3.2.zip",
 	    "/mods/app.cgi", zip, "", zip);
+	/* Apache merged "//" into PATH_INFO; the client's path still decides. */
+	assert_fails(mv_route_path(&merged, out, sizeof(out), &err), &err,
+	    MV_EINVAL);
+	merged.request_uri = "/cgi-bin/a/%2e%2e/golang.org/x/sync/@v/list";
+	assert_fails(mv_route_path(&merged, out, sizeof(out), &err), &err,
+	    MV_EINVAL);
 	/* Caddy without split / lighttpd root mount: whole path. */
 	check_path("/github.com/%21burnt%21sushi/toml/@v/v1.3.2.zip", "",
 	    "/github.com/!burnt!sushi/toml/@v/v1.3.2.zip", "", zip);

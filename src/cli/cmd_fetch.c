@@ -1,0 +1,244 @@
+/* cmd_fetch.c: `modvault fetch`: fill the store from upstream ahead of use. */
+/*
+ * MODULE@VERSION operands, or -r FILE: a go.mod (its requirements and,
+ * through each fetched version's .mod, theirs: the transitive closure) or
+ * a go.sum (every module version it names, which is already a closure).
+ * Each version goes through mv_fill_version, the code path of a miss in
+ * the responder, and is reported as stored, already present or refused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modvault/fill.h"
+#include "modvault/gomod.h"
+#include "modvault/info.h"
+#include "modvault/semver.h"
+#include "cli.h"
+
+/* Bounds a closure walk over hostile go.mod files. */
+#define JOBS_MAX	20000
+#define FILE_MAX	(16u << 20)
+
+struct job {
+	char	*module;
+	char	*version;
+};
+
+struct fetch {
+	struct cli		*c;
+	struct mv_filler	 f;
+	struct job		*jobs;
+	size_t			 n, cap;
+	int			 closure;	/* follow each .mod's requires */
+	size_t			 stored, present, refused;
+};
+
+/* Queues module@version once. */
+static int
+add_job(void *ctx, const char *module, const char *version)
+{
+	struct fetch *ft = ctx;
+	struct job *j;
+	size_t i;
+
+	for (i = 0; i < ft->n; i++)
+		if (strcmp(ft->jobs[i].module, module) == 0 &&
+		    strcmp(ft->jobs[i].version, version) == 0)
+			return 0;
+	if (ft->n == JOBS_MAX) {
+		cli_error(ft->c, "more than %d module versions", JOBS_MAX);
+		return -1;
+	}
+	if ((j = cli_grow(ft->jobs, &ft->cap, ft->n, sizeof(*j))) == NULL)
+		return -1;
+	ft->jobs = j;
+	j = &ft->jobs[ft->n];
+	if ((j->module = strdup(module)) == NULL ||
+	    (j->version = strdup(version)) == NULL) {
+		free(j->module);
+		return -1;
+	}
+	ft->n++;
+	return 0;
+}
+
+/* "latest" through upstream's @latest; other queries through .info. */
+static int
+resolve(struct fetch *ft, const struct job *j, char *out, size_t outsz,
+    struct mv_err *err)
+{
+	struct mv_buf body, ver, tm;
+	int rc;
+
+	if (mv_version_is_canonical(j->version)) {
+		snprintf(out, outsz, "%s", j->version);
+		return 0;
+	}
+	if (strcmp(j->version, "latest") != 0)
+		return mv_fill_query(&ft->f, j->module, j->version, out, outsz,
+		    err);
+	mv_buf_init(&body, 64 * 1024);
+	mv_buf_init(&ver, MV_VERSION_MAX);
+	mv_buf_init(&tm, 64);
+	rc = mv_fill_latest(&ft->f, j->module, &body, err);
+	if (rc == 0)
+		rc = mv_info_parse(body.data, body.len, &ver, &tm, err);
+	if (rc == 0)
+		snprintf(out, outsz, "%s", mv_buf_str(&ver));
+	mv_buf_free(&body);
+	mv_buf_free(&ver);
+	mv_buf_free(&tm);
+	return rc;
+}
+
+/* Queues the requirements of a stored version's .mod. */
+static int
+follow(struct fetch *ft, const char *module, const char *version,
+    struct mv_err *err)
+{
+	struct mv_version v;
+	struct mv_buf mod;
+	int rc;
+
+	if (mv_store_get(ft->f.st, module, version, &v, err) == -1)
+		return -1;
+	mv_buf_init(&mod, FILE_MAX);
+	rc = mv_blob_read_verified(mv_store_blobs(ft->f.st), &v.mod, FILE_MAX,
+	    &mod, err);
+	if (rc == 0)
+		rc = mv_gomod_requires(mod.data ? mod.data : "", mod.len,
+		    add_job, ft, err);
+	mv_buf_free(&mod);
+	return rc;
+}
+
+static void
+fetch_one(struct fetch *ft, size_t i)
+{
+	char version[MV_VERSION_MAX + 1], module[MV_MODPATH_MAX + 1];
+	enum mv_ingest_outcome oc = MV_INGEST_PRESENT;
+	struct mv_err err;
+
+	/* jobs may move while follow() queues more: copy what we use. */
+	snprintf(module, sizeof(module), "%s", ft->jobs[i].module);
+	if (resolve(ft, &ft->jobs[i], version, sizeof(version), &err) == -1 ||
+	    mv_fill_version(&ft->f, module, version, &oc, &err) == -1) {
+		printf("refused %s@%s: %s\n", module, ft->jobs[i].version,
+		    err.msg);
+		ft->refused++;
+		return;
+	}
+	printf("%s %s@%s\n", oc == MV_INGEST_STORED ? "stored" :
+	    "already present", module, version);
+	if (oc == MV_INGEST_STORED)
+		ft->stored++;
+	else
+		ft->present++;
+	if (ft->closure && follow(ft, module, version, &err) == -1) {
+		printf("refused requirements of %s@%s: %s\n", module, version,
+		    err.msg);
+		ft->refused++;
+	}
+}
+
+/* Queues what a -r file names. */
+static int
+read_requirements(struct fetch *ft, const char *path)
+{
+	struct mv_buf text;
+	struct mv_err err;
+	size_t n = strlen(path);
+	char chunk[65536];
+	size_t got;
+	FILE *fp;
+	int rc = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		cli_error(ft->c, "cannot open \"%s\"", path);
+		return -1;
+	}
+	mv_buf_init(&text, FILE_MAX);
+	while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		rc = mv_buf_append(&text, chunk, got, &err);
+	fclose(fp);
+	ft->closure = !(n >= 6 && strcmp(path + n - 6, "go.sum") == 0);
+	if (rc == 0)
+		rc = ft->closure ? mv_gomod_requires(mv_buf_str(&text),
+		    text.len, add_job, ft, &err) : mv_gosum_versions(
+		    mv_buf_str(&text), text.len, add_job, ft, &err);
+	if (rc == -1)
+		cli_error(ft->c, "%s: %s", path, err.msg);
+	mv_buf_free(&text);
+	return rc;
+}
+
+static int
+queue_operands(struct fetch *ft, int argc, char **argv)
+{
+	char module[MV_MODPATH_MAX + 1];
+	const char *at;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		/* A module path never holds '@', so the last one splits. */
+		if ((at = strrchr(argv[i], '@')) == NULL || at == argv[i] ||
+		    at[1] == '\0' || (size_t)(at - argv[i]) > MV_MODPATH_MAX)
+			return cli_usage(ft->c, "\"%s\" is not MODULE@VERSION",
+			    argv[i]);
+		snprintf(module, sizeof(module), "%.*s", (int)(at - argv[i]),
+		    argv[i]);
+		if (mv_modpath_check(module, NULL) == -1)
+			return cli_usage(ft->c, "\"%s\": invalid module path",
+			    argv[i]);
+		if (add_job(ft, module, at + 1) == -1)
+			return CLI_FAILED;
+	}
+	return CLI_OK;
+}
+
+int
+cmd_fetch(struct cli *c, int argc, char **argv)
+{
+	const char *req = NULL;
+	const struct cli_opt opts[] = { { "r", &req }, { NULL, NULL } };
+	struct fetch ft = { .c = c };
+	struct mv_store *st;
+	struct mv_err err;
+	size_t i;
+	int first, rc;
+
+	if ((rc = cli_options(c, argc, argv, opts, &first)) != CLI_OK ||
+	    (rc = cli_operands(c, argc - first, req ? 0 : 1, JOBS_MAX)) !=
+	    CLI_OK)
+		return rc;
+	if ((rc = queue_operands(&ft, argc - first, argv + first)) != CLI_OK)
+		goto out;
+	if (req != NULL && read_requirements(&ft, req) == -1) {
+		rc = CLI_FAILED;
+		goto out;
+	}
+	if ((rc = cli_open_store(c, 0, &st)) != CLI_OK)
+		goto out;
+	if (mv_filler_init(&ft.f, st, &c->cfg, &err) == -1 ||
+	    !mv_upstream_enabled(ft.f.up)) {
+		cli_error(c, "fetching is off: set upstream in %s",
+		    c->cfg.path[0] ? c->cfg.path : "the configuration");
+		rc = CLI_FAILED;
+	} else {
+		for (i = 0; i < ft.n; i++)
+			fetch_one(&ft, i);
+		printf("%zu versions: %zu stored, %zu already present, %zu "
+		    "refused\n", ft.n, ft.stored, ft.present, ft.refused);
+		rc = ft.refused > 0 ? CLI_FAILED : CLI_OK;
+	}
+	mv_filler_release(&ft.f);
+	mv_store_close(st);
+out:
+	for (i = 0; i < ft.n; i++) {
+		free(ft.jobs[i].module);
+		free(ft.jobs[i].version);
+	}
+	free(ft.jobs);
+	return rc;
+}
