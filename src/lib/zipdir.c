@@ -293,7 +293,8 @@ mv_zipdir_read(const struct mv_zipsrc *src, uint64_t max_files,
 		    err) == -1 || check_local(src, &dir->e[i], err) == -1)
 			goto fail;
 	}
-	qsort(dir->e, dir->n, sizeof(*dir->e), by_offset);
+	if (dir->n > 1)
+		qsort(dir->e, dir->n, sizeof(*dir->e), by_offset);
 	for (i = 1; i < dir->n; i++)
 		if (dir->e[i].offset == dir->e[i - 1].offset) {
 			mv_fail(err, MV_ECORRUPT, "MZ-4.1: two central records "
