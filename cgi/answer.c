@@ -98,6 +98,21 @@ get_version(struct mv_app *app, const struct mv_route *route,
 	return mv_store_get(app->store, route->module, want, v, err);
 }
 
+/*
+ * Records the serve for gc's least-recently-served eviction; the row just
+ * read says whether a write is due (at most daily), so a hit costs no
+ * second query.
+ */
+static void
+touch(struct mv_app *app, const struct mv_version *v)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (now - v->last_served > MV_TOUCH_INTERVAL)
+		(void)mv_store_touch(app->store, v->module, v->version, now,
+		    NULL);
+}
+
 static int
 answer_small(struct mv_app *app, const struct mv_route *route,
     struct mv_response *res, struct mv_err *err)
@@ -114,8 +129,7 @@ answer_small(struct mv_app *app, const struct mv_route *route,
 	res->content_type = route->kind == MV_ROUTE_INFO ? CT_JSON : CT_TEXT;
 	res->cache_control = route->kind == MV_ROUTE_INFO ? CC_STABLE :
 	    CC_IMMUTABLE;
-	(void)mv_store_touch(app->store, v.module, v.version, time(NULL),
-	    NULL);
+	touch(app, &v);
 	return 0;
 }
 
@@ -147,8 +161,7 @@ answer_zip(struct mv_app *app, const struct mv_route *route,
 	set_etag(res, &v.zip);
 	res->content_type = "application/zip";
 	res->cache_control = CC_IMMUTABLE;
-	(void)mv_store_touch(app->store, v.module, v.version, time(NULL),
-	    NULL);
+	touch(app, &v);
 	return 0;
 }
 
@@ -337,7 +350,8 @@ pick_tagged(struct mv_app *app, struct collect *c, struct mv_err *err,
 	size_t i;
 
 	*failed = 0;
-	qsort(c->v, c->n, sizeof(*c->v), cmp_version);
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), cmp_version);
 	for (i = 0; i < c->n; i++) {
 		const struct mv_version *v = &c->v[i];
 		char p[MV_VERSION_MAX + 1];
@@ -416,6 +430,33 @@ answer_latest(struct mv_app *app, const struct mv_route *route,
 	return rc;
 }
 
+/* GP-10, SD-2: the checksum databases named in the config, proxied. */
+static int
+answer_sumdb(struct mv_app *app, const struct mv_route *route,
+    struct mv_response *res, struct mv_err *err)
+{
+	struct mv_sumdb_db *db = mv_sumdbc_find(&app->filler.sumdb,
+	    route->sumdb_name);
+	struct mv_sumdb_answer ans;
+
+	/* SD-10.2: 404 for any other name, so the client goes direct. */
+	if (db == NULL)
+		return mv_fail(err, MV_ENOTFOUND, "not found: checksum "
+		    "database \"%s\" is not proxied here", route->sumdb_name);
+	res->content_type = CT_TEXT;
+	res->cache_control = CC_SHORT;
+	if (strcmp(route->sumdb_rest, "supported") == 0)
+		return 0;
+	res->body.max = MV_NOTE_MAX;
+	if (mv_sumdbc_proxy(&app->filler.sumdb, db, route->sumdb_rest,
+	    &res->body, &ans, err) == -1)
+		return -1;
+	res->content_type = ans.content_type;
+	if (ans.immutable)
+		res->cache_control = CC_IMMUTABLE;
+	return 0;
+}
+
 static int
 answer_index(struct mv_app *app, struct mv_response *res, struct mv_err *err)
 {
@@ -468,7 +509,6 @@ mv_answer(struct mv_app *app, const struct mv_route *route,
 		return answer_latest(app, route, res, err);
 	case MV_ROUTE_SUMDB:
 	default:
-		return mv_fail(err, MV_ENOTFOUND, "not found: checksum "
-		    "database \"%s\" is not proxied here", route->sumdb_name);
+		return answer_sumdb(app, route, res, err);
 	}
 }

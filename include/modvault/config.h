@@ -28,7 +28,21 @@ enum mv_xsendfile {
 	MV_XSENDFILE_CADDY,	/* X-Accel-Redirect, handled by handle_response */
 };
 
-#define MV_CONFIG_VALUE_MAX 4096
+enum mv_sumdb_verify {
+	MV_SUMDB_VERIFY_ON,	/* refuse what the checksum database disputes */
+	MV_SUMDB_VERIFY_WARN,	/* log it, store anyway */
+	MV_SUMDB_VERIFY_OFF,
+};
+
+#define MV_CONFIG_VALUE_MAX	4096
+#define MV_SUMDB_MAX		4	/* checksum databases configured */
+
+/* One "sumdb = KEY [URL]" line. */
+struct mv_sumdb_config {
+	char	name[256];			/* the key's name, e.g. sum.golang.org */
+	char	vkey[512];			/* the verifier key */
+	char	url[1024];			/* default https://<name> */
+};
 
 struct mv_config {
 	char			 path[PATH_MAX];	/* file it came from, or "" */
@@ -45,6 +59,10 @@ struct mv_config {
 	long			 list_ttl;		/* seconds */
 	long			 negative_ttl;		/* seconds */
 	char			 netrc[PATH_MAX];
+	struct mv_sumdb_config	 sumdb[MV_SUMDB_MAX];
+	size_t			 nsumdb;
+	enum mv_sumdb_verify	 sumdb_verify;
+	char			 nosumdb[MV_CONFIG_VALUE_MAX];	/* patterns */
 };
 
 /* The file used when neither --config nor MODVAULT_CONFIG names one. */

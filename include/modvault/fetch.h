@@ -27,6 +27,9 @@ struct mv_upstream;
 /* Parses cfg->upstream ("off" gives an upstream with no entries). */
 int	 mv_upstream_new(const struct mv_config *cfg, struct mv_upstream **up,
 	    struct mv_err *err);
+/* The same for another list (a checksum database's URL), with cfg's bounds. */
+int	 mv_upstream_new_list(const char *list, const struct mv_config *cfg,
+	    struct mv_upstream **up, struct mv_err *err);
 void	 mv_upstream_free(struct mv_upstream *up);
 /* False for "off": an offline mirror never contacts anything. */
 bool	 mv_upstream_enabled(const struct mv_upstream *up);

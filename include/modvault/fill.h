@@ -16,6 +16,7 @@
 #include "modvault/config.h"
 #include "modvault/fetch.h"
 #include "modvault/store.h"
+#include "modvault/sumdbc.h"
 #include "modvault/zip.h"
 
 struct mv_filler {
@@ -23,6 +24,7 @@ struct mv_filler {
 	struct mv_upstream	*up;
 	const struct mv_config	*cfg;
 	struct mv_zip_limits	 lim;
+	struct mv_sumdbc	 sumdb;	/* verifies before storing (SD-10.1) */
 };
 
 /* Sets up f from the config (the upstream list is parsed here). */

@@ -30,7 +30,7 @@ enum {
 };
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define MV_SCHEMA_VERSION 2
+#define MV_SCHEMA_VERSION 3
 
 /*
  * Opens the store in data_dir: index.db in WAL mode with a busy timeout and
@@ -89,6 +89,9 @@ int	 mv_store_each(struct mv_store *st, const char *pattern,
  * the stored time is more than a day old, so a hot version costs one write
  * a day, not one per request.
  */
+/* How stale last_served may get before a serve writes it (seconds). */
+#define MV_TOUCH_INTERVAL	86400
+
 int	 mv_store_touch(struct mv_store *st, const char *module,
 	    const char *version, int64_t now, struct mv_err *err);
 
@@ -169,6 +172,13 @@ struct mv_ingest {
 	const char	*mod_path;
 	const char	*zip_path;
 	const char	*origin;	/* e.g. the upstream URL or "import:DIR" */
+	/*
+	 * Optional: called with the validated version (its h1 hashes
+	 * computed) before anything is written; -1 refuses it.
+	 */
+	int		(*verify)(void *ctx, const struct mv_version *v,
+			    struct mv_err *err);
+	void		*verify_ctx;
 };
 
 /*
@@ -180,5 +190,30 @@ struct mv_ingest {
 int	 mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
 	    const struct mv_zip_limits *lim, enum mv_ingest_outcome *outcome,
 	    struct mv_err *err);
+
+/*
+ * Checksum database state (sumdbc.c uses these).  The trusted tree head of
+ * database name: its signed note and size; put replaces it only with a
+ * larger tree (SD-9.3).  The response cache: tiles and lookups by path,
+ * with whether a tile was authenticated against a signed tree (SD-9.1.4).
+ * The lookup a stored version was verified with.  Getters append to an
+ * empty buffer and fail with MV_ENOTFOUND when there is nothing.
+ */
+int	 mv_store_sumdb_tree_get(struct mv_store *st, const char *name,
+	    struct mv_buf *note, int64_t *size, struct mv_err *err);
+int	 mv_store_sumdb_tree_put(struct mv_store *st, const char *name,
+	    int64_t size, const void *note, size_t len, struct mv_err *err);
+int	 mv_store_sumdb_cache_get(struct mv_store *st, const char *name,
+	    const char *path, struct mv_buf *body, bool *authenticated,
+	    struct mv_err *err);
+int	 mv_store_sumdb_cache_put(struct mv_store *st, const char *name,
+	    const char *path, const void *body, size_t len, bool authenticated,
+	    int64_t now, struct mv_err *err);
+int	 mv_store_sumdb_record_get(struct mv_store *st, const char *module,
+	    const char *version, const char *name, struct mv_buf *lookup,
+	    int64_t *id, struct mv_err *err);
+int	 mv_store_sumdb_record_put(struct mv_store *st, const char *module,
+	    const char *version, const char *name, int64_t id,
+	    const void *lookup, size_t len, struct mv_err *err);
 
 #endif

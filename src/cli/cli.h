@@ -25,10 +25,14 @@ struct cli {
 	const char		*cmd;	/* the command's name */
 };
 
-/* One option a command takes: "--name VALUE" or "--name=VALUE". */
+/*
+ * One option a command takes: "--name VALUE" or "--name=VALUE", or, when
+ * flag is set instead of value, a plain "--name".
+ */
 struct cli_opt {
 	const char	 *name;		/* without the leading "--" */
 	const char	**value;	/* set when given */
+	bool		 *flag;		/* set to true when given */
 };
 
 /*

@@ -201,7 +201,7 @@ int
 cmd_fetch(struct cli *c, int argc, char **argv)
 {
 	const char *req = NULL;
-	const struct cli_opt opts[] = { { "r", &req }, { NULL, NULL } };
+	const struct cli_opt opts[] = { { "r", &req, NULL }, { NULL, NULL, NULL } };
 	struct fetch ft = { .c = c };
 	struct mv_store *st;
 	struct mv_err err;

@@ -125,9 +125,9 @@ cmd_gc(struct cli *c, int argc, char **argv)
 {
 	const char *older = NULL, *max = NULL;
 	const struct cli_opt opts[] = {
-		{ "older-than", &older },
-		{ "max-bytes", &max },
-		{ NULL, NULL },
+		{ "older-than", &older, NULL },
+		{ "max-bytes", &max, NULL },
+		{ NULL, NULL, NULL },
 	};
 	struct gc g;
 	struct mv_store *st;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "modvault/pattern.h"
+#include "modvault/sumdbc.h"
 #include "cli.h"
 
 #define CHUNK (64 * 1024)
@@ -17,6 +19,8 @@ struct verify {
 	struct mv_sha256	*sha;
 	char			*chunk;
 	uint64_t		 versions, problems;
+	bool			 sumdb;		/* --sumdb */
+	struct mv_sumdbc	 sc;
 };
 
 static void
@@ -113,6 +117,11 @@ verify_version(void *ctx, const struct mv_version *v)
 		problem(vf, v, "zip blob", err.msg);
 	else
 		check_zip(vf, v);
+	/* SD-10.1 again, offline: the recorded lookup, tiles and tree head. */
+	if (vf->sumdb && !mv_patterns_match(vf->c->cfg.nosumdb, v->module) &&
+	    mv_sumdbc_recheck(&vf->sc, v->module, v->version, v->zip_h1,
+	    v->mod_h1, &err) == -1)
+		problem(vf, v, "sumdb", err.msg);
 	mv_buf_free(&mod);
 	if (vf->problems == before)
 		printf("%s@%s: ok\n", v->module, v->version);
@@ -122,18 +131,30 @@ verify_version(void *ctx, const struct mv_version *v)
 int
 cmd_verify(struct cli *c, int argc, char **argv)
 {
+	bool sumdb = false;
+	const struct cli_opt opts[] = { { "sumdb", NULL, &sumdb },
+	    { NULL, NULL, NULL } };
 	struct verify vf;
 	struct mv_err err;
 	int first, rc;
 
-	if ((rc = cli_options(c, argc, argv, NULL, &first)) != CLI_OK ||
+	if ((rc = cli_options(c, argc, argv, opts, &first)) != CLI_OK ||
 	    (rc = cli_operands(c, argc - first, 0, 0)) != CLI_OK)
 		return rc;
+	if (sumdb && c->cfg.nsumdb == 0)
+		return cli_usage(c, "--sumdb: no checksum database (sumdb) in "
+		    "the configuration");
 	memset(&vf, 0, sizeof(vf));
 	vf.c = c;
+	vf.sumdb = sumdb;
 	cli_zip_limits(c, &vf.lim);
 	if ((rc = cli_open_store(c, MV_STORE_READONLY, &vf.st)) != CLI_OK)
 		return rc;
+	if (sumdb && mv_sumdbc_init(&vf.sc, vf.st, &c->cfg, &err) == -1) {
+		cli_error(c, "%s", err.msg);
+		mv_store_close(vf.st);
+		return CLI_FAILED;
+	}
 	if ((vf.chunk = malloc(CHUNK)) == NULL ||
 	    (vf.sha = mv_sha256_new(&err)) == NULL ||
 	    mv_store_each(vf.st, NULL, verify_version, &vf, &err) != 0) {
@@ -146,6 +167,7 @@ cmd_verify(struct cli *c, int argc, char **argv)
 	}
 	mv_sha256_free(vf.sha);
 	free(vf.chunk);
+	mv_sumdbc_release(&vf.sc);
 	mv_store_close(vf.st);
 	return rc;
 }

@@ -26,10 +26,12 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "",
 	    "Prints counts, bytes stored, bytes saved by deduplication and\n"
 	    "the oldest and newest fetch times." },
-	{ "verify", cmd_verify, "",
+	{ "verify", cmd_verify, "[--sumdb]",
 	    "Re-reads every blob a version uses, recomputes its SHA-256, the\n"
 	    "zip's h1 and the go.mod's h1, and reports any mismatch or missing\n"
-	    "blob (exit status 1)." },
+	    "blob (exit status 1).  --sumdb also re-checks, offline, each\n"
+	    "version against the checksum database lookup stored with it, the\n"
+	    "stored tiles and the newest stored tree head." },
 	{ "import", cmd_import, "DIR",
 	    "Stores every module version under DIR, a Go module download cache\n"
 	    "($GOMODCACHE/cache/download) or a static GOPROXY tree: each\n"
@@ -127,7 +129,12 @@ cli_options(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 				break;
 		if (o == NULL || o->name == NULL)
 			return cli_usage(c, "unknown option \"%s\"", argv[i]);
-		if (eq != NULL)
+		if (o->flag != NULL) {
+			if (eq != NULL)
+				return cli_usage(c, "option \"--%s\" takes no "
+				    "value", o->name);
+			*o->flag = true;
+		} else if (eq != NULL)
 			*o->value = eq + 1;
 		else if (i + 1 < argc)
 			*o->value = argv[++i];
@@ -258,9 +265,9 @@ global_options(int argc, char **argv, const char **config,
 {
 	struct cli g = { .cmd = NULL };
 	const struct cli_opt opts[] = {
-		{ "config", config },
-		{ "data-dir", data_dir },
-		{ NULL, NULL },
+		{ "config", config, NULL },
+		{ "data-dir", data_dir, NULL },
+		{ NULL, NULL, NULL },
 	};
 	int i;
 

@@ -20,6 +20,7 @@
 
 #include "modvault/buf.h"
 #include "modvault/config.h"
+#include "modvault/sumdb.h"
 
 #ifndef MV_SYSCONFDIR
 #define MV_SYSCONFDIR		"/etc"
@@ -40,6 +41,7 @@ struct key {
 	size_t		 off;	/* of the field in struct mv_config */
 	uint64_t	 max;	/* string: its size; number: bound; choices */
 	const char *const *names;	/* the choices, for set_choice */
+	bool		 repeat;	/* may appear on several lines */
 };
 
 static const char *const log_level_names[] = {
@@ -287,6 +289,61 @@ set_seconds(struct mv_config *cfg, const struct key *k, const char *v,
 	return 0;
 }
 
+/*
+ * "KEY [URL]": a verifier key (SD-4.3) and where the database is; the URL
+ * defaults to https://<name> (SD-1.1).
+ */
+static int
+set_sumdb(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	struct mv_sumdb_config *s;
+	struct mv_note_verifier nv;
+	size_t klen = strcspn(v, " \t");
+	const char *url = v + klen;
+
+	if (cfg->nsumdb == MV_SUMDB_MAX)
+		return mv_fail(err, MV_ECONFIG, "at most %d checksum "
+		    "databases", MV_SUMDB_MAX);
+	if (mv_note_verifier_parse(v, klen, &nv, err) == -1) {
+		err->code = MV_ECONFIG;
+		return -1;
+	}
+	url += strspn(url, " \t");
+	if (*url != '\0' && strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0)
+		return mv_fail(err, MV_ECONFIG, "the database URL must be "
+		    "http:// or https://");
+	s = &cfg->sumdb[cfg->nsumdb];
+	if (klen >= sizeof(s->vkey) || strlen(url) >= sizeof(s->url) ||
+	    check_url_path(url, err) == -1)
+		return mv_fail(err, MV_ECONFIG, "value too long or malformed");
+	memcpy(s->vkey, v, klen);
+	s->vkey[klen] = '\0';
+	snprintf(s->name, sizeof(s->name), "%s", nv.name);
+	if (*url != '\0')
+		snprintf(s->url, sizeof(s->url), "%s", url);
+	else
+		snprintf(s->url, sizeof(s->url), "https://%s", nv.name);
+	cfg->nsumdb++;
+	return 0;
+}
+
+static int
+set_sumdb_verify(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	if (strcmp(v, "on") == 0)
+		cfg->sumdb_verify = MV_SUMDB_VERIFY_ON;
+	else if (strcmp(v, "warn") == 0)
+		cfg->sumdb_verify = MV_SUMDB_VERIFY_WARN;
+	else if (strcmp(v, "off") == 0)
+		cfg->sumdb_verify = MV_SUMDB_VERIFY_OFF;
+	else
+		return mv_fail(err, MV_ECONFIG, "must be one of on, warn, off");
+	return 0;
+}
+
 #define FIELD(f)	.off = offsetof(struct mv_config, f)
 #define STRING(f)	FIELD(f), .max = sizeof(((struct mv_config *)0)->f)
 #define CHOICE(a)	.max = NELEM(a), .names = (a)
@@ -307,6 +364,9 @@ static const struct key keys[] = {
 	{ "list_ttl", set_seconds, FIELD(list_ttl), .max = 86400 },
 	{ "negative_ttl", set_seconds, FIELD(negative_ttl), .max = 86400 },
 	{ "netrc", set_string, STRING(netrc) },
+	{ "sumdb", set_sumdb, .repeat = true },
+	{ "sumdb_verify", set_sumdb_verify, .off = 0 },
+	{ "nosumdb", set_string, STRING(nosumdb) },
 };
 
 #undef FIELD
@@ -359,7 +419,7 @@ parse_line(struct mv_config *cfg, const char *name, size_t lineno,
 	if (i == NELEM(keys))
 		return mv_fail(err, MV_ECONFIG, "%s:%zu: %s: unknown key",
 		    name, lineno, key);
-	if (seen[i] != 0)
+	if (seen[i] != 0 && !keys[i].repeat)
 		return mv_fail(err, MV_ECONFIG, "%s:%zu: %s: repeated key "
 		    "(first set on line %zu)", name, lineno, key, seen[i]);
 	seen[i] = lineno;

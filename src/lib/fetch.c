@@ -92,6 +92,13 @@ int
 mv_upstream_new(const struct mv_config *cfg, struct mv_upstream **upp,
     struct mv_err *err)
 {
+	return mv_upstream_new_list(cfg->upstream, cfg, upp, err);
+}
+
+int
+mv_upstream_new_list(const char *list, const struct mv_config *cfg,
+    struct mv_upstream **upp, struct mv_err *err)
+{
 	static int global_done;
 	struct mv_upstream *up;
 
@@ -99,9 +106,9 @@ mv_upstream_new(const struct mv_config *cfg, struct mv_upstream **upp,
 		return mv_fail(err, MV_ENOMEM, "out of memory");
 	up->timeout = cfg->upstream_timeout;
 	up->connect_timeout = cfg->connect_timeout;
-	up->stall_timeout = cfg->stall_timeout;
 	snprintf(up->netrc, sizeof(up->netrc), "%s", cfg->netrc);
-	if (parse_list(up, cfg->upstream, err) == -1)
+	up->stall_timeout = cfg->stall_timeout;
+	if (parse_list(up, list, err) == -1)
 		goto fail;
 	if (up->n == 0) {
 		*upp = up;

@@ -37,7 +37,13 @@ mv_filler_init(struct mv_filler *f, struct mv_store *st,
 	f->cfg = cfg;
 	mv_zip_limits_default(&f->lim);
 	f->lim.max_zip_bytes = cfg->max_zip_bytes;
-	return mv_upstream_new(cfg, &f->up, err);
+	if (mv_sumdbc_init(&f->sumdb, st, cfg, err) == -1)
+		return -1;
+	if (mv_upstream_new(cfg, &f->up, err) == -1) {
+		mv_sumdbc_release(&f->sumdb);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -45,6 +51,17 @@ mv_filler_release(struct mv_filler *f)
 {
 	mv_upstream_free(f->up);
 	f->up = NULL;
+	mv_sumdbc_release(&f->sumdb);
+}
+
+/* The mv_ingest verify hook: the checksum database's word (SD-10.1). */
+static int
+verify_sumdb(void *ctx, const struct mv_version *v, struct mv_err *err)
+{
+	struct mv_filler *f = ctx;
+
+	return mv_sumdbc_verify(&f->sumdb, v->module, v->version, v->zip_h1,
+	    v->mod_h1, err);
 }
 
 /* "<escaped module>/@v/<escaped version><suffix>", or "/@v/list" etc. */
@@ -209,9 +226,9 @@ out:
 static void
 refused(const char *module, const char *version, struct mv_err *err)
 {
+	/* The caller reports it: the responder logs every 5xx. */
 	if (err == NULL || err->code == MV_ENOTFOUND || err->code == MV_EGONE)
 		return;
-	mv_log_error("fetching %s@%s: %s", module, version, err->msg);
 	if (err->code == MV_EIO || err->code == MV_ENOMEM)
 		return;
 	/* A transfer that failed, as opposed to bytes that broke a rule. */
@@ -243,7 +260,7 @@ fetch_and_store(struct mv_filler *f, const char *module, const char *version,
 		goto out;
 	}
 	in = (struct mv_ingest){ module, version, d.info, d.mod, d.zip,
-	    mv_upstream_url(f->up, entry) };
+	    mv_upstream_url(f->up, entry), verify_sumdb, f };
 	rc = mv_store_ingest(f->st, &in, &f->lim, outcome, err);
 	if (rc == 0)
 		mv_log_info("stored %s@%s from %s", module, version,

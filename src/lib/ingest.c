@@ -241,6 +241,9 @@ mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
 	}
 	if (err->code != MV_ENOTFOUND)
 		goto done;
+	/* The caller's last word (the checksum database), before any write. */
+	if (in->verify != NULL && in->verify(in->verify_ctx, v, err) == -1)
+		goto done;
 	rc = store(st, in, &info, &mod, v, outcome, err);
 done:
 	mv_zip_result_free(&zr);

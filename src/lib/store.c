@@ -23,9 +23,6 @@
 
 /* How long a writer waits for the lock before giving up (ms). */
 #define BUSY_TIMEOUT_MS	30000
-/* mv_store_touch writes only when the stored time is older than this. */
-#define TOUCH_INTERVAL	86400
-
 #define VERSION_COLS "module, version, time, info_blob, info_size, mod_blob, " \
 	"mod_size, zip_blob, zip_size, zip_h1, mod_h1, origin, fetched_at, " \
 	"last_served"
@@ -35,6 +32,8 @@ enum stmt_id {
 	ST_LAST_SERVED, ST_TOUCH, ST_REMOVE, ST_INSERT, ST_REFERENCED,
 	ST_LIST_GET, ST_LIST_PUT, ST_NEG_GET, ST_NEG_PUT, ST_NEG_SWEEP,
 	ST_FLIGHT_GET, ST_FLIGHT_PUT, ST_FLIGHT_DEL,
+	ST_TREE_GET, ST_TREE_PUT, ST_CACHE_GET, ST_CACHE_PUT, ST_RECORD_GET,
+	ST_RECORD_PUT,
 	ST__MAX
 };
 
@@ -72,6 +71,26 @@ static const char *const stmt_sql[ST__MAX] = {
 	    "(module, version, pid, started_at) VALUES (?1, ?2, ?3, ?4)",
 	[ST_FLIGHT_DEL] = "DELETE FROM inflight "
 	    "WHERE module = ?1 AND version = ?2",
+	[ST_TREE_GET] = "SELECT note, size FROM sumdb_tree WHERE name = ?1",
+	/* Only a larger tree replaces the trusted one (SD-9.3). */
+	[ST_TREE_PUT] = "INSERT INTO sumdb_tree (name, size, note) "
+	    "VALUES (?1, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
+	    "size = excluded.size, note = excluded.note "
+	    "WHERE excluded.size > sumdb_tree.size",
+	[ST_CACHE_GET] = "SELECT body, authenticated FROM sumdb_cache "
+	    "WHERE name = ?1 AND path = ?2",
+	/* An authenticated copy is never downgraded. */
+	[ST_CACHE_PUT] = "INSERT INTO sumdb_cache (name, path, body, "
+	    "authenticated, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT (name, path) DO UPDATE SET body = excluded.body, "
+	    "authenticated = excluded.authenticated, "
+	    "fetched_at = excluded.fetched_at "
+	    "WHERE excluded.authenticated >= sumdb_cache.authenticated",
+	[ST_RECORD_GET] = "SELECT lookup, record_id FROM version_sumdb "
+	    "WHERE module = ?1 AND version = ?2 AND name = ?3",
+	[ST_RECORD_PUT] = "INSERT OR REPLACE INTO version_sumdb "
+	    "(module, version, name, record_id, lookup) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 struct mv_store {
@@ -413,7 +432,7 @@ mv_store_touch(struct mv_store *st, const char *module, const char *version,
 		    module, version);
 	if (rc != SQLITE_ROW)
 		return db_fail(st, err);
-	if (now - last <= TOUCH_INTERVAL)
+	if (now - last <= MV_TOUCH_INTERVAL)
 		return 0;
 	if ((s = stmt_text(st, ST_TOUCH, module, version, err)) == NULL)
 		return -1;
@@ -758,5 +777,129 @@ mv_store_inflight_release(struct mv_store *st, const char *module,
 
 	if ((s = stmt_text(st, ST_FLIGHT_DEL, module, version, err)) == NULL)
 		return -1;
+	return run(st, s, err);
+}
+
+/* --- checksum database state (sql/003-sumdb.sql) ----------------------- */
+
+/* Steps s, appending column 0 (a blob) to out and column 1 to *n. */
+static int
+get_blob_row(struct mv_store *st, sqlite3_stmt *s, struct mv_buf *out,
+    int64_t *n, const char *what, struct mv_err *err)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		if (n != NULL)
+			*n = sqlite3_column_int64(s, 1);
+		rc = mv_buf_append(out, sqlite3_column_blob(s, 0),
+		    (size_t)sqlite3_column_bytes(s, 0), err);
+	} else if (rc == SQLITE_DONE)
+		rc = mv_fail(err, MV_ENOTFOUND, "no %s", what);
+	else
+		rc = db_fail(st, err);
+	done(s);
+	return rc;
+}
+
+int
+mv_store_sumdb_tree_get(struct mv_store *st, const char *name,
+    struct mv_buf *note, int64_t *size, struct mv_err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_text(st, ST_TREE_GET, name, NULL, err)) == NULL)
+		return -1;
+	return get_blob_row(st, s, note, size, "trusted tree head", err);
+}
+
+int
+mv_store_sumdb_tree_put(struct mv_store *st, const char *name, int64_t size,
+    const void *note, size_t len, struct mv_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (len > INT_MAX)
+		return mv_fail(err, MV_ELIMIT, "tree head note too long");
+	if ((s = stmt_text(st, ST_TREE_PUT, name, NULL, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(s, 3, size) ||
+	    sqlite3_bind_blob(s, 4, note, (int)len, SQLITE_STATIC)) {
+		done(s);
+		return db_fail(st, err);
+	}
+	return run(st, s, err);
+}
+
+int
+mv_store_sumdb_cache_get(struct mv_store *st, const char *name,
+    const char *path, struct mv_buf *body, bool *authenticated,
+    struct mv_err *err)
+{
+	sqlite3_stmt *s;
+	int64_t auth = 0;
+	int rc;
+
+	if ((s = stmt_text(st, ST_CACHE_GET, name, path, err)) == NULL)
+		return -1;
+	rc = get_blob_row(st, s, body, &auth, "cached response", err);
+	*authenticated = auth != 0;
+	return rc;
+}
+
+int
+mv_store_sumdb_cache_put(struct mv_store *st, const char *name,
+    const char *path, const void *body, size_t len, bool authenticated,
+    int64_t now, struct mv_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (len > INT_MAX)
+		return mv_fail(err, MV_ELIMIT, "response too long");
+	if ((s = stmt_text(st, ST_CACHE_PUT, name, path, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_blob(s, 3, body, (int)len, SQLITE_STATIC) ||
+	    sqlite3_bind_int(s, 4, authenticated ? 1 : 0) ||
+	    sqlite3_bind_int64(s, 5, now)) {
+		done(s);
+		return db_fail(st, err);
+	}
+	return run(st, s, err);
+}
+
+int
+mv_store_sumdb_record_get(struct mv_store *st, const char *module,
+    const char *version, const char *name, struct mv_buf *lookup,
+    int64_t *id, struct mv_err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_text(st, ST_RECORD_GET, module, version, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC)) {
+		done(s);
+		return db_fail(st, err);
+	}
+	return get_blob_row(st, s, lookup, id, "checksum database record",
+	    err);
+}
+
+int
+mv_store_sumdb_record_put(struct mv_store *st, const char *module,
+    const char *version, const char *name, int64_t id, const void *lookup,
+    size_t len, struct mv_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (len > INT_MAX)
+		return mv_fail(err, MV_ELIMIT, "lookup too long");
+	if ((s = stmt_text(st, ST_RECORD_PUT, module, version, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC) ||
+	    sqlite3_bind_int64(s, 4, id) ||
+	    sqlite3_bind_blob(s, 5, lookup, (int)len, SQLITE_STATIC)) {
+		done(s);
+		return db_fail(st, err);
+	}
 	return run(st, s, err);
 }

@@ -4,7 +4,7 @@
 # fixtures: every endpoint, status code and header of the responder issue,
 # mount prefixes, and hostile paths.
 . "$MV_SRCDIR/tests/integration/lib.sh"
-need python3
+need python3 strace
 mv_tmpdir
 fixture_store || { echo "not ok - fixture import failed"; exit 1; }
 up=$MV_FIXTURES/upstream

@@ -269,6 +269,12 @@ bad_values(void **state)
 		{ "connect_timeout", NOT_INT("ten") },
 		{ "stall_timeout", "3601", "must be at most 3600" },
 		{ "stall_timeout", "0", "must be a positive integer" },
+		{ "sumdb_verify", "maybe", "must be one of on, warn, off" },
+		{ "sumdb", "not-a-key", "invalid verifier key: want "
+		    "name+hash+keydata (SD-4.3)" },
+		{ "sumdb", "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+"
+		    "s3Ux18htTTAD8OuAn8 ftp://x",
+		    "the database URL must be http:// or https://" },
 		{ "list_ttl", "86401", "must be at most 86400" },
 		{ "list_ttl", "0", "must be a positive integer" },
 		{ "negative_ttl", "86401", "must be at most 86400" },
@@ -524,7 +530,7 @@ example_config_documents_every_key(void **state)
 		    "%s\n", line + 1);
 		nkeys++;
 	}
-	assert_int_equal(nkeys, 13);
+	assert_int_equal(nkeys, 15);
 	assert_ok(mv_config_parse(&cfg, path, out, used, &err), &err);
 	mv_config_defaults(&def);
 	/* The example shows /var; the build's localstatedir may differ. */
@@ -532,11 +538,39 @@ example_config_documents_every_key(void **state)
 	assert_config_equal(&cfg, &def);
 }
 
+/* SD-1.1, SD-4.3: "sumdb = KEY [URL]", repeatable, URL by default https. */
+static void
+sumdb_keys(void **state)
+{
+	static const char text[] =
+	    "sumdb = sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+"
+	    "s3Ux18htTTAD8OuAn8\n"
+	    "sumdb = sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+"
+	    "s3Ux18htTTAD8OuAn8 http://127.0.0.1:8080/db\n"
+	    "sumdb_verify = warn\n"
+	    "nosumdb = corp.example.com,*.internal\n";
+	struct mv_config cfg;
+	struct mv_err err;
+
+	assert_ok(mv_config_parse(&cfg, "t.conf", text, sizeof(text) - 1,
+	    &err), &err);
+	assert_int_equal(cfg.nsumdb, 2);
+	assert_string_equal(cfg.sumdb[0].name, "sum.golang.org");
+	assert_string_equal(cfg.sumdb[0].url, "https://sum.golang.org");
+	assert_string_equal(cfg.sumdb[1].url, "http://127.0.0.1:8080/db");
+	assert_int_equal(cfg.sumdb_verify, MV_SUMDB_VERIFY_WARN);
+	assert_string_equal(cfg.nosumdb, "corp.example.com,*.internal");
+	mv_config_defaults(&cfg);
+	assert_int_equal(cfg.nsumdb, 0);
+	assert_int_equal(cfg.sumdb_verify, MV_SUMDB_VERIFY_ON);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_names),
+		cmocka_unit_test(sumdb_keys),
 		cmocka_unit_test(every_key_good),
 		cmocka_unit_test(enum_values),
 		cmocka_unit_test(path_values),

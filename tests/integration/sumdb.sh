@@ -1,0 +1,187 @@
+#!/bin/sh
+# sumdb.sh: the checksum database (spec sumdb.md), end to end.
+#
+# An independent checksum database (tests/sumdb-server, on Debian's
+# golang.org/x/mod/sumdb) serves the fixture go.sum; modvault fetches from
+# an upstream serving the fixtures, behind lighttpd, with that database
+# configured.  The real go command, given only the database's key, sends
+# all checksum traffic through modvault (SD-2.1) and verifies every module
+# on its side while modvault verifies before storing (SD-10.1); then the
+# database goes away and a fresh client still verifies from what modvault
+# kept.  A tampered upstream, a database signing with another key, a tile
+# that does not hash to the tree, and a forked log are each refused.
+. "$MV_SRCDIR/tests/integration/lib.sh"
+need go lighttpd curl python3
+[ -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] ||
+    skip "golang-golang-x-mod-dev not installed"
+mv_tmpdir
+
+GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$MV_TMP/gocache" \
+    go build -o "$MV_TMP/sumdb-server" "$MV_SRCDIR/tests/sumdb-server/main.go" ||
+    { fail "the test checksum database builds"; mv_done; }
+
+# start_db NAME FLAGS...: the database; sets DB_URL, DB_KEY, DB_PID, DB_LOG.
+start_db() {
+	rm -f "$MV_TMP/$1.port"
+	DB_LOG=$MV_TMP/$1.log
+	n=$1
+	shift
+	"$MV_TMP/sumdb-server" -gosum "$MV_FIXTURES/go.sum" -seed modvault \
+	    -portfile "$MV_TMP/$n.port" -vkeyfile "$MV_TMP/$n.vkey" \
+	    -log "$DB_LOG" "$@" 2>"$MV_TMP/$n.err" &
+	DB_PID=$!
+	mv_at_exit "kill $DB_PID"
+	i=0
+	while [ ! -s "$MV_TMP/$n.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	DB_URL=http://127.0.0.1:$(cat "$MV_TMP/$n.port")
+	DB_KEY=$(cat "$MV_TMP/$n.vkey")
+}
+stop_db() { kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; return 0; }
+
+# new_store NAME UPSTREAM_ROOT: a fresh store $MV_TMP/NAME fetching from an
+# upstream serving ROOT, verifying with the running database.
+new_store() {
+	start_upstream "$2"
+	printf 'upstream = %s\nsumdb = %s %s\nlog_level = info\n' \
+	    "$UP_URL" "$DB_KEY" "$DB_URL" |
+	    write_config "$MV_TMP/$1.conf" "$MV_TMP/$1"
+	"$MODVAULT" --config "$MV_TMP/$1.conf" init >/dev/null
+}
+
+# cgi CONF URI: status of one request to modvault.fcgi as CGI; body in $MV_TMP/body.
+cgi() {
+	env -i PATH="$PATH" MODVAULT_CONFIG="$1" REQUEST_METHOD=GET \
+	    REQUEST_URI="$2" "$MODVAULT_FCGI" </dev/null 2>>"$MV_TMP/cgi.err" |
+	    python3 -c 'import sys
+d = sys.stdin.buffer.read()
+h, _, b = d.partition(b"\r\n\r\n")
+open(sys.argv[1], "wb").write(b)
+for l in h.split(b"\r\n"):
+    if l.startswith(b"Status: "):
+        print(l[8:11].decode())' "$MV_TMP/body"
+}
+
+# go_download GOSUMDB MODULES...: go mod download in a fresh client copy
+# without its go.sum, through modvault at $url; output in $MV_TMP/go.out.
+go_download() {
+	sdb=$1
+	shift
+	src=$MV_TMP/client.$$.$(date +%s%N)
+	mkdir -p "$src"
+	cp "$MV_FIXTURES/client/go.mod" "$MV_FIXTURES/client/main.go" "$src/"
+	(cd "$src" && env GOPATH="$src/gopath" GOMODCACHE="$src/gopath/pkg/mod" \
+	    GOCACHE="$MV_TMP/gocache" GOPROXY="$url/" GOSUMDB="$sdb" \
+	    GONOSUMDB= GONOSUMCHECK= GOPRIVATE= GONOPROXY= GOFLAGS=-mod=mod \
+	    GOWORK=off GO111MODULE=on GOTOOLCHAIN=local GOENV=off GOVCS='*:off' \
+	    go mod download -x "$@") > "$MV_TMP/go.out" 2>&1
+	rc=$?
+	cp "$src/go.sum" "$MV_TMP/go.sum" 2>/dev/null || : > "$MV_TMP/go.sum"
+	chmod -R u+w "$src" 2>/dev/null
+	rm -rf "$src"
+	return $rc
+}
+
+# go.sum lines all from the fixture (sum.golang.org's) and not none.
+gosum_is_real() {
+	[ -s "$MV_TMP/go.sum" ] && ! grep -vxFf "$MV_FIXTURES/go.sum" "$MV_TMP/go.sum"
+}
+
+# --- the good path, through lighttpd ---------------------------------------
+start_db good
+new_store store "$MV_FIXTURES/upstream"
+mkdir -p "$MV_TMP/run/htdocs"
+port=$(free_port)
+"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" \
+    "$MV_TMP/run/lighttpd.conf" PORT="$port" RUNDIR="$MV_TMP/run" \
+    FCGI="$MODVAULT_FCGI" CONFIG="$MV_TMP/store.conf" DATA="$MV_TMP/store"
+lighttpd -D -f "$MV_TMP/run/lighttpd.conf" &
+lpid=$!
+mv_at_exit "kill $lpid"
+url=http://127.0.0.1:$port
+wait_http "$url/healthz"
+
+check "SD-10.2: /sumdb/sum.test/supported is 200" \
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/sumdb/sum.test/supported")" = 200 ]
+check "SD-10.2: an unconfigured database is 404" \
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/sumdb/sum.golang.org/supported")" = 404 ]
+check "GOSUMDB=<key> through modvault: go downloads and verifies every module" \
+    go_download "$DB_KEY"
+check "every go.sum line came from the database and is the real one" gosum_is_real
+check "the go command reached the database only through modvault" \
+    grep -q "GET /lookup/" "$DB_LOG"
+check "modvault verified before storing: verify --sumdb re-checks offline" \
+    "$MODVAULT" --config "$MV_TMP/store.conf" verify --sumdb
+curl -s -o "$MV_TMP/tile" -D "$MV_TMP/tile.h" "$url/sumdb/sum.test/tile/8/0/000.p/7"
+check "a hash tile is served immutable, as application/octet-stream" \
+    sh -c "grep -qi 'content-type: application/octet-stream' '$MV_TMP/tile.h' && grep -qi 'immutable' '$MV_TMP/tile.h' && [ \$(wc -c < '$MV_TMP/tile') -eq 224 ]"
+
+# --- the database goes away: what modvault kept still verifies -------------
+stop_db
+check "database stopped: a fresh client still verifies everything via modvault" \
+    go_download "$DB_KEY"
+check "database stopped: go.sum is still the real one" gosum_is_real
+kill $lpid
+wait $lpid 2>/dev/null
+stop_upstream
+
+# --- a tampered upstream: one byte changed, self-consistent go.mod ---------
+cp -r "$MV_FIXTURES/upstream" "$MV_TMP/tampered"
+python3 - "$MV_TMP/tampered/golang.org/x/sync/@v/v0.3.0.zip" <<'PY'
+import sys, zipfile
+p = sys.argv[1]
+z = zipfile.ZipFile(p)
+items = [(i, z.read(i.filename)) for i in z.infolist()]
+z.close()
+with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as out:
+    done = False
+    for info, data in items:
+        if not done and info.filename.endswith(".go"):
+            data = data.replace(b"package", b"packagE", 1)
+            done = True
+        out.writestr(info, data)
+PY
+start_db good2
+new_store tampered "$MV_TMP/tampered"
+st=$(cgi "$MV_TMP/tampered.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+check "SD-10.1: a tampered zip is refused with 502 ($st)" [ "$st" = 502 ]
+check "SD-10.1: the reason names both hashes" \
+    sh -c "grep -q 'checksum mismatch' '$MV_TMP/body' && grep -q 'h1:ftCYgMx6zT/asHUrPw8BLLscYtGznsLAnjq5RH9P66E=' '$MV_TMP/body'"
+check "SD-10.1: nothing stored" \
+    sh -c "[ -z \"\$('$MODVAULT' --config '$MV_TMP/tampered.conf' ls)\" ]"
+stop_upstream
+stop_db
+
+# --- a database that signs with another key ----------------------------------
+start_db wrong -wrong-key
+new_store wrongkey "$MV_FIXTURES/upstream"
+st=$(cgi "$MV_TMP/wrongkey.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+check "SD-4.2: a tree head signed with another key is refused ($st)" \
+    sh -c "[ '$st' = 502 ] && grep -q 'SD-4' '$MV_TMP/body'"
+stop_upstream
+stop_db
+
+# --- a tile that does not hash to the tree head ---------------------------------
+start_db tamper -tamper-tile
+new_store badtile "$MV_FIXTURES/upstream"
+st=$(cgi "$MV_TMP/badtile.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+check "SD-9.1: an inconsistent tile is refused ($st)" \
+    sh -c "[ '$st' = 502 ] && grep -q 'inconsistent tile' '$MV_TMP/body'"
+stop_upstream
+stop_db
+
+# --- a tree head inconsistent with one seen before ---------------------------
+start_db fork -fork
+new_store fork "$MV_FIXTURES/upstream"
+st=$(cgi "$MV_TMP/fork.conf" /github.com/kr/pty/@v/v1.1.1.zip)
+check "before the fork: a version verifies and is stored ($st)" [ "$st" = 200 ]
+curl -s -o /dev/null "$DB_URL/latest"
+st=$(cgi "$MV_TMP/fork.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+check "SD-9.2.4: a forked log is detected and refused ($st)" \
+    sh -c "[ '$st' = 502 ] && grep -Eq 'fork|inconsistent' '$MV_TMP/body'"
+stop_upstream
+stop_db
+
+mv_done
