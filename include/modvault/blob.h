@@ -84,6 +84,14 @@ struct mv_blobstore_ops {
 	 * seconds.  A live writer in another process keeps its file.
 	 */
 	int	(*clean_tmp)(struct mv_blobstore *bs, struct mv_err *err);
+	/*
+	 * Optional (NULL: not supported): makes a finished temporary file of
+	 * this store, whose digest the caller computed while writing it, a
+	 * blob without copying it.
+	 */
+	int	(*adopt)(struct mv_blobstore *bs, const char *path,
+		    const unsigned char *digest, struct mv_blobref *ref,
+		    struct mv_err *err);
 	void	(*close)(struct mv_blobstore *bs);
 };
 

@@ -19,6 +19,7 @@
 #include "modvault/buf.h"
 #include "modvault/config.h"
 #include "modvault/err.h"
+#include "modvault/hash.h"
 
 #define MV_UPSTREAM_MAX		8	/* entries in the upstream list */
 
@@ -43,6 +44,7 @@ struct mv_fetch_sink {
 	int		 fd;		/* else: written here */
 	uint64_t	 max;		/* abort beyond this many bytes */
 	uint64_t	 got;		/* bytes received */
+	struct mv_sha256 *sha;		/* optional: hashes what is received */
 };
 
 /*

@@ -179,6 +179,12 @@ struct mv_ingest {
 	int		(*verify)(void *ctx, const struct mv_version *v,
 			    struct mv_err *err);
 	void		*verify_ctx;
+	/*
+	 * Optional: the SHA-256 of zip_path, computed while it was written
+	 * (a download into the store's tmp/); the file then becomes the blob
+	 * as it is, without a copy.
+	 */
+	const unsigned char	*zip_digest;
 };
 
 /*

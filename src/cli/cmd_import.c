@@ -138,7 +138,7 @@ import_one(struct walk *w, struct mv_store *st, const char *origin,
 {
 	char info[PATH_MAX], mod[PATH_MAX], zip[PATH_MAX];
 	struct mv_ingest in = { it->module, it->version, info, mod, zip,
-	    origin, NULL, NULL };
+	    origin, NULL, NULL, NULL };
 	enum mv_ingest_outcome out;
 	struct mv_err err;
 

@@ -161,9 +161,9 @@ dir_writer_abort(struct mv_blob_writer *bw)
 
 /* Puts the fsynced temporary file under its digest's name. */
 static int
-dir_link(struct dirwriter *w, const unsigned char *digest, struct mv_err *err)
+dir_link(struct blobdir *bd, const char *tmp, const unsigned char *digest,
+    struct mv_err *err)
 {
-	struct blobdir *bd = (struct blobdir *)w->base.bs;
 	char hex[MV_SHA256_HEX + 1], d1[PATH_MAX], d2[PATH_MAX], final[PATH_MAX];
 
 	mv_hex(digest, MV_SHA256_LEN, hex);
@@ -174,7 +174,7 @@ dir_link(struct dirwriter *w, const unsigned char *digest, struct mv_err *err)
 	    mkdir_durable(d2, d1, err) == -1)
 		return -1;
 	/* link, not rename: an existing blob is never replaced. */
-	if (link(w->path, final) == -1 && errno != EEXIST)
+	if (link(tmp, final) == -1 && errno != EEXIST)
 		return mv_fail(err, MV_EIO, "cannot link \"%s\": %s", final,
 		    strerror(errno));
 	mv_test_crash_at("after-rename");
@@ -197,12 +197,45 @@ dir_writer_commit(struct mv_blob_writer *bw, struct mv_blobref *ref,
 	mv_test_crash_at("after-fsync");
 	ref->size = w->base.size;
 	if (mv_sha256_final(w->base.sha, ref->digest, err) == -1 ||
-	    dir_link(w, ref->digest, err) == -1)
+	    dir_link((struct blobdir *)w->base.bs, w->path, ref->digest,
+	    err) == -1)
 		goto done;
 	rc = 0;
 done:
 	dir_writer_abort(bw);
 	return rc;
+}
+
+/*
+ * A finished file in the store's own tmp/ whose digest the caller computed
+ * while writing it (a download): fsynced and linked into place as it is,
+ * without a second copy.  The caller still removes its temporary name.
+ */
+static int
+dir_adopt(struct mv_blobstore *bs, const char *path,
+    const unsigned char *digest, struct mv_blobref *ref, struct mv_err *err)
+{
+	struct blobdir *bd = (struct blobdir *)bs;
+	size_t n = strlen(bd->tmp);
+	struct stat sb;
+	int fd, rc;
+
+	if (strncmp(path, bd->tmp, n) != 0 || path[n] != '/' ||
+	    strchr(path + n + 1, '/') != NULL)
+		return mv_fail(err, MV_EINVAL, "\"%s\" is not a temporary file "
+		    "of the store", path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return mv_fail(err, MV_EIO, "cannot open \"%s\": %s", path,
+		    strerror(errno));
+	rc = fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || fsync(fd) == -1 ?
+	    mv_fail(err, MV_EIO, "cannot fsync \"%s\": %s", path,
+	    strerror(errno)) : 0;
+	close(fd);
+	if (rc == -1)
+		return -1;
+	ref->size = (uint64_t)sb.st_size;
+	memcpy(ref->digest, digest, MV_SHA256_LEN);
+	return dir_link(bd, path, digest, err);
 }
 
 static int
@@ -422,6 +455,7 @@ static const struct mv_blobstore_ops dir_ops = {
 	.iterate = dir_iterate,
 	.local_path = dir_local_path,
 	.clean_tmp = dir_clean_tmp,
+	.adopt = dir_adopt,
 	.close = dir_close,
 };
 

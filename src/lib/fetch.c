@@ -181,6 +181,8 @@ sink_write(char *p, size_t size, size_t nmemb, void *ctx)
 			off += (size_t)w;
 		}
 	}
+	if (s->sha != NULL && mv_sha256_update(s->sha, p, n, NULL) == -1)
+		return 0;
 	s->got += n;
 	return n;
 }
@@ -189,6 +191,11 @@ static int
 sink_reset(struct mv_fetch_sink *s, struct mv_err *err)
 {
 	s->got = 0;
+	if (s->sha != NULL) {
+		unsigned char discard[MV_SHA256_LEN];
+
+		(void)mv_sha256_final(s->sha, discard, NULL);	/* resets */
+	}
 	if (s->buf != NULL) {
 		mv_buf_reset(s->buf);
 		return 0;

@@ -152,8 +152,9 @@ write_all(int fd, const struct mv_buf *b, struct mv_err *err)
 
 /* The three files of one version, as temporary files. */
 struct download {
-	char	info[4096], mod[4096], zip[4096];
-	int	fd_info, fd_mod, fd_zip;
+	char		info[4096], mod[4096], zip[4096];
+	int		fd_info, fd_mod, fd_zip;
+	unsigned char	zip_digest[MV_SHA256_LEN];	/* hashed as it came */
 };
 
 static void
@@ -196,11 +197,11 @@ fetch_files(struct mv_filler *f, const char *base, struct download *d,
 	int rc = -1;
 
 	mv_buf_init(&small, MOD_MAX);
-	s = (struct mv_fetch_sink){ &small, -1, INFO_MAX, 0 };
+	s = (struct mv_fetch_sink){ &small, -1, INFO_MAX, 0, NULL };
 	if (get(f, base, ".info", &s, entry, 1, err) == -1 ||
 	    write_all(d->fd_info, &small, err) == -1)
 		goto out;
-	s = (struct mv_fetch_sink){ &small, -1, MOD_MAX, 0 };
+	s = (struct mv_fetch_sink){ &small, -1, MOD_MAX, 0, NULL };
 	if (get(f, base, ".mod", &s, entry, 0, err) == -1) {
 		if (err != NULL && err->code == MV_ELIMIT)
 			mv_wrap(err, "MZ-2.3: ");
@@ -208,10 +209,16 @@ fetch_files(struct mv_filler *f, const char *base, struct download *d,
 	}
 	if (write_all(d->fd_mod, &small, err) == -1)
 		goto out;
-	s = (struct mv_fetch_sink){ NULL, d->fd_zip, f->lim.max_zip_bytes, 0 };
+	s = (struct mv_fetch_sink){ NULL, d->fd_zip, f->lim.max_zip_bytes, 0,
+	    mv_sha256_new(err) };
+	if (s.sha == NULL)
+		goto out;
 	rc = get(f, base, ".zip", &s, entry, 0, err);
 	if (rc == -1 && err != NULL && err->code == MV_ELIMIT)
 		mv_wrap(err, "MZ-2.1: ");
+	if (rc == 0)
+		rc = mv_sha256_final(s.sha, d->zip_digest, err);
+	mv_sha256_free(s.sha);
 out:
 	mv_buf_free(&small);
 	return rc;
@@ -260,7 +267,7 @@ fetch_and_store(struct mv_filler *f, const char *module, const char *version,
 		goto out;
 	}
 	in = (struct mv_ingest){ module, version, d.info, d.mod, d.zip,
-	    mv_upstream_url(f->up, entry), verify_sumdb, f };
+	    mv_upstream_url(f->up, entry), verify_sumdb, f, d.zip_digest };
 	rc = mv_store_ingest(f->st, &in, &f->lim, outcome, err);
 	if (rc == 0)
 		mv_log_info("stored %s@%s from %s", module, version,
@@ -293,6 +300,16 @@ claim(struct mv_filler *f, const char *module, const char *version,
 		if (mv_store_inflight_claim(f->st, module, version, now(),
 		    stale, &claimed, err) == -1)
 			return -1;
+		/*
+		 * The holder may have stored the version and let go between
+		 * our look and our claim: look again now that we hold it.
+		 */
+		if (claimed && mv_store_get(f->st, module, version, &v,
+		    NULL) == 0) {
+			(void)mv_store_inflight_release(f->st, module, version,
+			    NULL);
+			return 0;
+		}
 		if (claimed)
 			return 1;
 		if (now() - start > f->cfg->upstream_timeout)
@@ -336,7 +353,7 @@ mv_fill_query(struct mv_filler *f, const char *module, const char *query,
 	mv_buf_init(&body, INFO_MAX);
 	mv_buf_init(&ver, MV_VERSION_MAX);
 	mv_buf_init(&tm, 64);
-	s = (struct mv_fetch_sink){ &body, -1, INFO_MAX, 0 };
+	s = (struct mv_fetch_sink){ &body, -1, INFO_MAX, 0, NULL };
 	if (!mv_upstream_enabled(f->up)) {
 		mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: fetching is off",
 		    module, query);
@@ -374,7 +391,7 @@ static int
 fetch_list(struct mv_filler *f, const char *module, struct mv_buf *out,
     struct mv_err *err)
 {
-	struct mv_fetch_sink s = { out, -1, LIST_MAX, 0 };
+	struct mv_fetch_sink s = { out, -1, LIST_MAX, 0, NULL };
 	struct mv_buf rel;
 	int rc;
 
@@ -425,7 +442,7 @@ int
 mv_fill_latest(struct mv_filler *f, const char *module, struct mv_buf *out,
     struct mv_err *err)
 {
-	struct mv_fetch_sink s = { out, -1, INFO_MAX, 0 };
+	struct mv_fetch_sink s = { out, -1, INFO_MAX, 0, NULL };
 	struct mv_buf rel, ver, tm;
 	int rc;
 

@@ -192,6 +192,17 @@ validate(const struct mv_ingest *in, const struct mv_zip_limits *lim,
 }
 
 /* Blobs first (the zip, the largest, first), then the row. */
+/* The zip becomes a blob: adopted when its digest is known, else copied. */
+static int
+put_zip(struct mv_blobstore *bs, const struct mv_ingest *in,
+    struct mv_blobref *ref, struct mv_err *err)
+{
+	if (in->zip_digest != NULL && bs->ops->adopt != NULL)
+		return bs->ops->adopt(bs, in->zip_path, in->zip_digest, ref,
+		    err);
+	return mv_blob_put_file(bs, in->zip_path, ref, err);
+}
+
 static int
 store(struct mv_store *st, const struct mv_ingest *in,
     const struct mv_buf *info, const struct mv_buf *mod, struct mv_version *v,
@@ -201,7 +212,7 @@ store(struct mv_store *st, const struct mv_ingest *in,
 	int tries;
 
 	for (tries = 0; tries < INSERT_TRIES; tries++) {
-		if (mv_blob_put_file(bs, in->zip_path, &v->zip, err) == -1 ||
+		if (put_zip(bs, in, &v->zip, err) == -1 ||
 		    mv_blob_put_mem(bs, mod->data != NULL ? mod->data : "",
 		    mod->len, &v->mod, err) == -1 ||
 		    mv_blob_put_mem(bs, info->data, info->len, &v->info,

@@ -137,7 +137,7 @@ ingest(struct mv_store *st, const char *module, const char *version,
     const struct files *fl, enum mv_ingest_outcome *out, struct mv_err *err)
 {
 	struct mv_ingest in = { module, version, fl->info, fl->mod, fl->zip,
-	    "test", NULL, NULL };
+	    "test", NULL, NULL, NULL };
 	struct mv_zip_limits lim;
 
 	mv_zip_limits_default(&lim);
