@@ -92,8 +92,9 @@ check "20 concurrent misses: all 20 got the exact zip ($same)" [ "$same" -eq 20 
 
 # GP-6.3 list semantics, through the CGI: a dead first entry.
 dead=http://127.0.0.1:$(free_port)
+# cgi_status URI [CONFIG]: the status modvault.fcgi answers, as CGI.
 cgi_status() {
-	env -i PATH="$PATH" MODVAULT_CONFIG="$MV_TMP/list.conf" REQUEST_METHOD=GET \
+	env -i PATH="$PATH" MODVAULT_CONFIG="${2:-$MV_TMP/list.conf}" REQUEST_METHOD=GET \
 	    REQUEST_URI="$1" "$MODVAULT_FCGI" </dev/null 2>/dev/null |
 	    sed -n 's/^Status: \([0-9]*\).*/\1/p'
 }
@@ -111,6 +112,21 @@ check "GP-6.3: after ',' a 404 falls through (200)" \
 printf 'upstream = off\n' | write_config "$MV_TMP/list.conf" "$MV_TMP/data2"
 check "upstream = off: a version not stored is 404" \
     [ "$(cgi_status /golang.org/x/sync/@v/v0.3.0.info)" = 404 ]
+
+# netrc: a private upstream that wants credentials.
+stop_upstream
+UPSTREAM_PORT=$UP_PORT start_upstream "$MV_TMP/up" --auth alice:s3cret
+printf 'upstream = %s\n' "$UP_URL" | write_config "$MV_TMP/auth.conf" "$MV_TMP/data4"
+"$MODVAULT" --config "$MV_TMP/auth.conf" init >/dev/null
+check "a private upstream without credentials: 502" \
+    [ "$(cgi_status /github.com/kr/pty/@v/v1.1.1.info "$MV_TMP/auth.conf")" = 502 ]
+printf 'machine 127.0.0.1 login alice password s3cret\n' > "$MV_TMP/netrc"
+printf 'upstream = %s\nnetrc = %s\n' "$UP_URL" "$MV_TMP/netrc" |
+    write_config "$MV_TMP/auth.conf" "$MV_TMP/data4"
+check "netrc: modvault fetch authenticates to the private upstream" \
+    "$MODVAULT" --config "$MV_TMP/auth.conf" fetch github.com/kr/pty@v1.1.1
+stop_upstream
+UPSTREAM_PORT=$UP_PORT start_upstream "$MV_TMP/up"
 
 # modvault fetch: the same code path from the command line.
 printf 'upstream = %s\n' "$UP_URL" | write_config "$MV_TMP/fetch.conf" "$MV_TMP/data3"

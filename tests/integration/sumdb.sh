@@ -151,6 +151,21 @@ check "SD-10.1: the reason names both hashes" \
     sh -c "grep -q 'checksum mismatch' '$MV_TMP/body' && grep -q 'h1:ftCYgMx6zT/asHUrPw8BLLscYtGznsLAnjq5RH9P66E=' '$MV_TMP/body'"
 check "SD-10.1: nothing stored" \
     sh -c "[ -z \"\$('$MODVAULT' --config '$MV_TMP/tampered.conf' ls)\" ]"
+# sumdb_verify = warn: logged, stored anyway.
+echo "sumdb_verify = warn" >> "$MV_TMP/tampered.conf"
+st=$(cgi "$MV_TMP/tampered.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+check "sumdb_verify = warn: the mismatch is logged and the version stored ($st)" \
+    sh -c "[ '$st' = 200 ] && grep -q 'storing anyway' '$MV_TMP/cgi.err'"
+# nosumdb: private paths are neither verified nor looked up (SD-10.3).
+printf 'upstream = %s\nsumdb = %s %s\nnosumdb = golang.org/x\n' "$UP_URL" \
+    "$DB_KEY" "$DB_URL" | write_config "$MV_TMP/private.conf" "$MV_TMP/private"
+"$MODVAULT" --config "$MV_TMP/private.conf" init >/dev/null
+: > "$DB_LOG"
+st=$(cgi "$MV_TMP/private.conf" /sumdb/sum.test/lookup/golang.org/x/sync@v0.3.0)
+check "SD-10.3: a lookup of a nosumdb path is refused with 403 ($st)" [ "$st" = 403 ]
+st=$(cgi "$MV_TMP/private.conf" /golang.org/x/sync/@v/v0.3.0.mod)
+check "nosumdb: a private module is fetched without asking the database ($st)" \
+    sh -c "[ '$st' = 200 ] && ! grep -q 'golang.org/x/sync' '$DB_LOG'"
 stop_upstream
 stop_db
 

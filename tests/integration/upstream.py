@@ -5,7 +5,8 @@ Serves a directory tree (e.g. the fixtures' upstream/) on 127.0.0.1 and
 records every request, so tests can count upstream transfers.  Faults can be
 injected per path suffix to play a hostile or broken upstream.
 
-usage: upstream.py ROOT PORTFILE LOGFILE [--fault SUFFIX=KIND]...
+usage: upstream.py ROOT PORTFILE LOGFILE [--auth USER:PASS] [--fault SUFFIX=KIND]...
+  --auth    require HTTP basic authentication (401 without it)
   PORTFILE  the chosen port is written here once the server listens
   LOGFILE   one line per request: "METHOD PATH STATUS"
   $UPSTREAM_PORT, when set, is the port to listen on (to restart a server)
@@ -15,6 +16,7 @@ usage: upstream.py ROOT PORTFILE LOGFILE [--fault SUFFIX=KIND]...
             500         answer 500
             delay=S     wait S seconds before answering
 """
+import base64
 import http.server
 import os
 import socketserver
@@ -43,6 +45,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = urllib.parse.unquote(self.path.split("?", 1)[0])
+        if self.server.auth and self.headers.get("Authorization") != self.server.auth:
+            self.send_plain(401, b"unauthorized\n")
+            return
         fault = self.fault_for(path)
         if fault and fault.startswith("delay="):
             time.sleep(float(fault.split("=", 1)[1]))
@@ -95,17 +100,22 @@ def main():
         sys.exit(__doc__)
     root, portfile, logfile = sys.argv[1:4]
     faults = []
+    auth = None
     args = sys.argv[4:]
     while args:
-        if args[0] != "--fault" or len(args) < 2:
+        if args[0] == "--auth" and len(args) >= 2:
+            auth = "Basic " + base64.b64encode(args[1].encode()).decode()
+        elif args[0] == "--fault" and len(args) >= 2:
+            suffix, kind = args[1].split("=", 1)
+            faults.append((suffix, kind))
+        else:
             sys.exit(__doc__)
-        suffix, kind = args[1].split("=", 1)
-        faults.append((suffix, kind))
         args = args[2:]
     srv = Server(("127.0.0.1", int(os.environ.get("UPSTREAM_PORT", "0"))), Handler)
     srv.root = os.path.realpath(root)
     srv.logfile = logfile
     srv.faults = faults
+    srv.auth = auth
     srv.lock = threading.Lock()
     open(logfile, "a").close()
     with open(portfile + ".tmp", "w") as f:
