@@ -58,13 +58,24 @@ set_etag(struct mv_response *res, const struct mv_blobref *ref)
 	snprintf(res->etag, sizeof(res->etag), "\"%s\"", hex);
 }
 
-/* Reads a small blob (.info, .mod) fully, checking its digest. */
+/*
+ * Reads a small blob (.info, .mod) fully, checking its digest; a blob
+ * checked once in this process comes from memory (blobcache.h).
+ */
 static int
 read_small_blob(struct mv_app *app, const struct mv_blobref *ref,
     struct mv_buf *out, struct mv_err *err)
 {
-	return mv_blob_read_verified(mv_store_blobs(app->store), ref,
-	    SMALL_BLOB_MAX, out, err);
+	const char *p;
+	size_t len;
+
+	if ((p = mv_blobcache_get(&app->small, ref->digest, &len)) != NULL)
+		return mv_buf_append(out, p, len, err);
+	if (mv_blob_read_verified(mv_store_blobs(app->store), ref,
+	    SMALL_BLOB_MAX, out, err) == -1)
+		return -1;
+	mv_blobcache_put(&app->small, ref->digest, out->data, out->len);
+	return 0;
 }
 
 /*

@@ -78,6 +78,7 @@ static void
 app_release(struct mv_app *app)
 {
 	mv_filler_release(&app->filler);
+	mv_blobcache_free(&app->small);
 	if (app->store != NULL)
 		mv_store_close(app->store);
 }

@@ -13,6 +13,7 @@
 #include "modvault/fill.h"
 #include "modvault/route.h"
 #include "modvault/store.h"
+#include "modvault/blobcache.h"
 
 /* Process-wide state, made once and kept across requests. */
 struct mv_app {
@@ -20,6 +21,7 @@ struct mv_app {
 	struct mv_store		*store;		/* NULL when it failed to open */
 	struct mv_err		 store_err;	/* why it failed */
 	struct mv_filler	 filler;	/* upstream fetching on a miss */
+	struct mv_blobcache	 small;		/* .info/.mod bytes seen */
 };
 
 /* What a request brings, borrowed from the CGI environment. */

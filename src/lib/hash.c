@@ -29,6 +29,21 @@ struct mv_h1 {
 	size_t			 cap;
 };
 
+/*
+ * OpenSSL 3 looks the algorithm up again for every EVP_sha256() use; one
+ * explicit fetch kept for the process makes a small digest (every .info
+ * and .mod served) several times cheaper.
+ */
+static const EVP_MD *
+sha256_md(void)
+{
+	static EVP_MD *md;
+
+	if (md == NULL)
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	return md != NULL ? md : EVP_sha256();
+}
+
 struct mv_sha256 *
 mv_sha256_new(struct mv_err *err)
 {
@@ -39,7 +54,7 @@ mv_sha256_new(struct mv_err *err)
 		return NULL;
 	}
 	if ((c->ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(c->ctx, EVP_sha256(), NULL) != 1) {
+	    EVP_DigestInit_ex(c->ctx, sha256_md(), NULL) != 1) {
 		mv_sha256_free(c);
 		mv_fail(err, MV_ENOMEM, "cannot set up sha-256 in libcrypto");
 		return NULL;
@@ -66,7 +81,7 @@ mv_sha256_final(struct mv_sha256 *c, unsigned char out[MV_SHA256_LEN],
 	    len != MV_SHA256_LEN)
 		return mv_fail(err, MV_ENOMEM, "sha-256 final failed");
 	/* Re-initialise so one context serves many entries of a zip. */
-	if (EVP_DigestInit_ex(c->ctx, EVP_sha256(), NULL) != 1)
+	if (EVP_DigestInit_ex(c->ctx, sha256_md(), NULL) != 1)
 		return mv_fail(err, MV_ENOMEM, "sha-256 reset failed");
 	return 0;
 }
@@ -85,7 +100,7 @@ mv_sha256(const void *p, size_t n, unsigned char out[MV_SHA256_LEN],
     struct mv_err *err)
 {
 	/* One call, no context to allocate: this runs on every .info/.mod. */
-	if (EVP_Digest(p, n, out, NULL, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(p, n, out, NULL, sha256_md(), NULL) != 1)
 		return mv_fail(err, MV_ENOMEM, "SHA-256 failed");
 	return 0;
 }
