@@ -422,7 +422,7 @@ answer_latest(struct mv_app *app, const struct mv_route *route,
 	res->cache_control = CC_SHORT;
 	/* V-6.1: upstream's answer when it gives one. */
 	if (mv_upstream_enabled(app->filler.up) && mv_fill_latest(&app->filler,
-	    route->module, &res->body, NULL) == 0)
+	    route->module, &res->body, NULL, 0, NULL) == 0)
 		return 0;
 	mv_buf_reset(&res->body);
 	if (collect_versions(app, route->module, &c, err) == -1)

@@ -59,8 +59,12 @@ int	 mv_fill_query(struct mv_filler *f, const char *module,
 int	 mv_fill_list(struct mv_filler *f, const char *module,
 	    struct mv_buf *out, struct mv_err *err);
 
-/* Upstream's @latest .info for module (GP-5.5, V-6.1); not cached. */
+/*
+ * Upstream's @latest .info for module into out (GP-5.5, V-6.1; not
+ * cached), and the version it names into version (may be NULL).
+ */
 int	 mv_fill_latest(struct mv_filler *f, const char *module,
-	    struct mv_buf *out, struct mv_err *err);
+	    struct mv_buf *out, char *version, size_t versionsz,
+	    struct mv_err *err);
 
 #endif

@@ -28,6 +28,8 @@ int	 mv_sha256(const void *p, size_t n, unsigned char out[MV_SHA256_LEN],
 
 /* Lowercase hex: out holds MV_SHA256_HEX + 1 bytes (H-6.2). */
 void	 mv_hex(const unsigned char *p, size_t n, char *out);
+/* The value of one hex digit (either case), or -1. */
+int	 mv_hex_value(char c);
 /* Parses 64 lowercase hex digits; -1 on anything else. */
 int	 mv_unhex_sha256(const char *hex, unsigned char out[MV_SHA256_LEN]);
 /* Standard Base64 with padding; out holds 4 * ((n + 2) / 3) + 1 bytes. */

@@ -12,7 +12,6 @@
 
 #include "modvault/fill.h"
 #include "modvault/gomod.h"
-#include "modvault/info.h"
 #include "modvault/semver.h"
 #include "cli.h"
 
@@ -68,7 +67,7 @@ static int
 resolve(struct fetch *ft, const struct job *j, char *out, size_t outsz,
     struct mv_err *err)
 {
-	struct mv_buf body, ver, tm;
+	struct mv_buf body;
 	int rc;
 
 	if (mv_version_is_canonical(j->version)) {
@@ -79,16 +78,8 @@ resolve(struct fetch *ft, const struct job *j, char *out, size_t outsz,
 		return mv_fill_query(&ft->f, j->module, j->version, out, outsz,
 		    err);
 	mv_buf_init(&body, 64 * 1024);
-	mv_buf_init(&ver, MV_VERSION_MAX);
-	mv_buf_init(&tm, 64);
-	rc = mv_fill_latest(&ft->f, j->module, &body, err);
-	if (rc == 0)
-		rc = mv_info_parse(body.data, body.len, &ver, &tm, err);
-	if (rc == 0)
-		snprintf(out, outsz, "%s", mv_buf_str(&ver));
+	rc = mv_fill_latest(&ft->f, j->module, &body, out, outsz, err);
 	mv_buf_free(&body);
-	mv_buf_free(&ver);
-	mv_buf_free(&tm);
 	return rc;
 }
 

@@ -340,49 +340,56 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 	return rc;
 }
 
+/*
+ * GETs an .info-shaped answer (relpath) with fall-through and writes the
+ * version it names into out: valid JSON, a canonical version that fits
+ * module (GP-5.2, GP-5.5.1); what upstream resolves must be servable.
+ */
+static int
+get_info_version(struct mv_filler *f, const char *module, const char *rel,
+    struct mv_buf *body, char *out, size_t outsz, struct mv_err *err)
+{
+	struct mv_fetch_sink s = { body, -1, INFO_MAX, 0, NULL };
+	struct mv_buf ver, tm;
+	int rc;
+
+	mv_buf_init(&ver, MV_VERSION_MAX);
+	mv_buf_init(&tm, 64);
+	if ((rc = mv_upstream_get(f->up, rel, &s, NULL, err)) == 0 &&
+	    (mv_info_parse(body->data, body->len, &ver, &tm, err) == -1 ||
+	    !mv_version_is_canonical(mv_buf_str(&ver)) ||
+	    mv_modpath_check_version(module, mv_buf_str(&ver), err) == -1 ||
+	    (size_t)snprintf(out, outsz, "%s", mv_buf_str(&ver)) >= outsz))
+		rc = mv_fail(err, MV_EUPSTREAM, "upstream's %s names an invalid "
+		    "version", rel);
+	mv_buf_free(&ver);
+	mv_buf_free(&tm);
+	return rc;
+}
+
 int
 mv_fill_query(struct mv_filler *f, const char *module, const char *query,
     char *out, size_t outsz, struct mv_err *err)
 {
-	struct mv_buf rel, body, ver, tm;
-	struct mv_fetch_sink s;
+	struct mv_buf rel, body;
 	enum mv_ingest_outcome oc;
-	int rc = -1;
+	int rc;
 
+	if (!mv_upstream_enabled(f->up))
+		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: fetching is "
+		    "off", module, query);
 	mv_buf_init(&rel, MV_REQUEST_PATH_MAX);
 	mv_buf_init(&body, INFO_MAX);
-	mv_buf_init(&ver, MV_VERSION_MAX);
-	mv_buf_init(&tm, 64);
-	s = (struct mv_fetch_sink){ &body, -1, INFO_MAX, 0, NULL };
-	if (!mv_upstream_enabled(f->up)) {
-		mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: fetching is off",
-		    module, query);
-		goto out;
-	}
-	if (negative_hit(f, module, query, err) == -1 ||
-	    relpath(module, query, ".info", &rel, err) == -1)
-		goto out;
-	if (mv_upstream_get(f->up, mv_buf_str(&rel), &s, NULL, err) == -1) {
+	rc = negative_hit(f, module, query, err);
+	if (rc == 0)
+		rc = relpath(module, query, ".info", &rel, err);
+	if (rc == 0 && (rc = get_info_version(f, module, mv_buf_str(&rel),
+	    &body, out, outsz, err)) == -1)
 		remember_absent(f, module, query, err);
-		goto out;
-	}
-	if (mv_info_parse(body.data, body.len, &ver, &tm, err) == -1 ||
-	    !mv_version_is_canonical(mv_buf_str(&ver)) ||
-	    mv_modpath_check_version(module, mv_buf_str(&ver), err) == -1) {
-		mv_fail(err, MV_EUPSTREAM, "upstream resolved %s@%s to an "
-		    "invalid version", module, query);
-		goto out;
-	}
-	if ((size_t)snprintf(out, outsz, "%s", mv_buf_str(&ver)) >= outsz) {
-		mv_fail(err, MV_ELIMIT, "version too long");
-		goto out;
-	}
-	rc = mv_fill_version(f, module, out, &oc, err);
-out:
+	if (rc == 0)
+		rc = mv_fill_version(f, module, out, &oc, err);
 	mv_buf_free(&rel);
 	mv_buf_free(&body);
-	mv_buf_free(&ver);
-	mv_buf_free(&tm);
 	return rc;
 }
 
@@ -440,28 +447,22 @@ mv_fill_list(struct mv_filler *f, const char *module, struct mv_buf *out,
 
 int
 mv_fill_latest(struct mv_filler *f, const char *module, struct mv_buf *out,
-    struct mv_err *err)
+    char *version, size_t versionsz, struct mv_err *err)
 {
-	struct mv_fetch_sink s = { out, -1, INFO_MAX, 0, NULL };
-	struct mv_buf rel, ver, tm;
+	char v[MV_VERSION_MAX + 1];
+	struct mv_buf rel;
 	int rc;
 
 	if (!mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "fetching is off");
 	mv_buf_init(&rel, MV_REQUEST_PATH_MAX);
-	mv_buf_init(&ver, MV_VERSION_MAX);
-	mv_buf_init(&tm, 64);
 	rc = relpath(module, NULL, "/@latest", &rel, err);
 	if (rc == 0)
-		rc = mv_upstream_get(f->up, mv_buf_str(&rel), &s, NULL, err);
-	/* GP-5.5.1: only a servable, valid version is passed on. */
-	if (rc == 0 && (mv_info_parse(out->data, out->len, &ver, &tm,
-	    err) == -1 || !mv_version_is_canonical(mv_buf_str(&ver)) ||
-	    mv_modpath_check_version(module, mv_buf_str(&ver), err) == -1))
-		rc = mv_fail(err, MV_EUPSTREAM, "upstream @latest of %s is "
-		    "invalid", module);
+		rc = get_info_version(f, module, mv_buf_str(&rel), out, v,
+		    sizeof(v), err);
+	if (rc == 0 && version != NULL &&
+	    (size_t)snprintf(version, versionsz, "%s", v) >= versionsz)
+		rc = mv_fail(err, MV_ELIMIT, "version too long");
 	mv_buf_free(&rel);
-	mv_buf_free(&ver);
-	mv_buf_free(&tm);
 	return rc;
 }

@@ -19,41 +19,46 @@ struct line {
 };
 
 /*
- * Splits text[0..len) line i into white-space separated fields, after
- * removing a "//" comment; a quoted field ("x") loses its quotes.  Returns
- * the length consumed, or 0 at the end.
+ * Reads the next non-empty line of *text into l: white-space separated
+ * fields, after removing a "//" comment; a quoted field ("x") loses its
+ * quotes.  Advances *text, *len and *lineno.  Returns 1 for a line, 0 at
+ * the end, -1 (with err) for a line over LINE_MAX_BYTES.
  */
-static size_t
-next_line(const char *text, size_t len, struct line *l, int lineno,
-    struct mv_err *err, int *failed)
+static int
+read_line(const char **text, size_t *len, struct line *l, int *lineno,
+    struct mv_err *err)
 {
-	const char *nl = memchr(text, '\n', len);
-	size_t n = nl ? (size_t)(nl - text) : len, used = nl ? n + 1 : n;
+	const char *nl;
+	size_t n;
 	char *p, *c;
+	int i;
 
-	*failed = 0;
-	l->n = 0;
-	if (len == 0)
-		return 0;
-	if (n > LINE_MAX_BYTES) {
-		*failed = mv_fail(err, MV_ELIMIT, "line %d longer than %d "
-		    "bytes", lineno, LINE_MAX_BYTES);
-		return used;
-	}
-	memcpy(l->buf, text, n);
-	l->buf[n] = '\0';
-	if ((c = strstr(l->buf, "//")) != NULL)
-		*c = '\0';
-	for (p = l->buf; l->n < FIELDS_MAX;) {
-		p += strspn(p, " \t\r");
-		if (*p == '\0')
-			break;
-		l->f[l->n++] = p;
-		p += strcspn(p, " \t\r");
-		if (*p != '\0')
-			*p++ = '\0';
-	}
-	for (int i = 0; i < l->n; i++) {
+	do {
+		if (*len == 0)
+			return 0;
+		nl = memchr(*text, '\n', *len);
+		n = nl ? (size_t)(nl - *text) : *len;
+		++*lineno;
+		if (n > LINE_MAX_BYTES)
+			return mv_fail(err, MV_ELIMIT, "line %d longer than %d "
+			    "bytes", *lineno, LINE_MAX_BYTES);
+		memcpy(l->buf, *text, n);
+		l->buf[n] = '\0';
+		*text += nl ? n + 1 : n;
+		*len -= nl ? n + 1 : n;
+		if ((c = strstr(l->buf, "//")) != NULL)
+			*c = '\0';
+		for (l->n = 0, p = l->buf; l->n < FIELDS_MAX;) {
+			p += strspn(p, " \t\r");
+			if (*p == '\0')
+				break;
+			l->f[l->n++] = p;
+			p += strcspn(p, " \t\r");
+			if (*p != '\0')
+				*p++ = '\0';
+		}
+	} while (l->n == 0);
+	for (i = 0; i < l->n; i++) {
 		size_t k = strlen(l->f[i]);
 
 		if (k >= 2 && l->f[i][0] == '"' && l->f[i][k - 1] == '"') {
@@ -61,7 +66,7 @@ next_line(const char *text, size_t len, struct line *l, int lineno,
 			l->f[i]++;
 		}
 	}
-	return used;
+	return 1;
 }
 
 static int
@@ -80,16 +85,9 @@ mv_gomod_requires(const char *text, size_t len, mv_require_fn fn, void *ctx,
 {
 	struct line l;
 	bool block = false;
-	size_t used;
-	int lineno = 0, failed, rc;
+	int lineno = 0, more, rc;
 
-	while ((used = next_line(text, len, &l, ++lineno, err, &failed)) > 0) {
-		text += used;
-		len -= used;
-		if (failed)
-			return -1;
-		if (l.n == 0)
-			continue;
+	while ((more = read_line(&text, &len, &l, &lineno, err)) > 0) {
 		if (block) {
 			if (l.n == 1 && strcmp(l.f[0], ")") == 0) {
 				block = false;
@@ -115,6 +113,8 @@ mv_gomod_requires(const char *text, size_t len, mv_require_fn fn, void *ctx,
 		if ((rc = emit(l.f[1], l.f[2], lineno, fn, ctx, err)))
 			return rc;
 	}
+	if (more == -1)
+		return -1;
 	if (block)
 		return mv_fail(err, MV_EINVAL, "unterminated require block");
 	return 0;
@@ -125,16 +125,10 @@ mv_gosum_versions(const char *text, size_t len, mv_require_fn fn, void *ctx,
     struct mv_err *err)
 {
 	struct line l;
-	size_t used, k;
-	int lineno = 0, failed, rc;
+	size_t k;
+	int lineno = 0, more, rc;
 
-	while ((used = next_line(text, len, &l, ++lineno, err, &failed)) > 0) {
-		text += used;
-		len -= used;
-		if (failed)
-			return -1;
-		if (l.n == 0)
-			continue;
+	while ((more = read_line(&text, &len, &l, &lineno, err)) > 0) {
 		/* H-5.2: exactly three fields. */
 		if (l.n != 3)
 			return mv_fail(err, MV_EINVAL, "line %d: a go.sum line "
@@ -145,7 +139,7 @@ mv_gosum_versions(const char *text, size_t len, mv_require_fn fn, void *ctx,
 		if ((rc = emit(l.f[0], l.f[1], lineno, fn, ctx, err)))
 			return rc;
 	}
-	return 0;
+	return more;
 }
 
 int
@@ -153,15 +147,10 @@ mv_gomod_module(const char *text, size_t len, char *out, size_t outsz,
     struct mv_err *err)
 {
 	struct line l;
-	size_t used;
-	int lineno = 0, failed;
+	int lineno = 0, more;
 
-	while ((used = next_line(text, len, &l, ++lineno, err, &failed)) > 0) {
-		text += used;
-		len -= used;
-		if (failed)
-			return -1;
-		if (l.n == 0 || strcmp(l.f[0], "module") != 0)
+	while ((more = read_line(&text, &len, &l, &lineno, err)) > 0) {
+		if (strcmp(l.f[0], "module") != 0)
 			continue;
 		if (l.n != 2)
 			return mv_fail(err, MV_EINVAL, "line %d: malformed "
@@ -171,5 +160,7 @@ mv_gomod_module(const char *text, size_t len, char *out, size_t outsz,
 			    "too long", lineno);
 		return 0;
 	}
+	if (more == -1)
+		return -1;
 	return mv_fail(err, MV_EINVAL, "no module directive");
 }

@@ -118,13 +118,15 @@ mv_hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
+int
+mv_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
 	return -1;
 }
 
@@ -135,9 +137,11 @@ mv_unhex_sha256(const char *hex, unsigned char out[MV_SHA256_LEN])
 	size_t i;
 
 	for (i = 0; i < MV_SHA256_LEN; i++) {
-		/* A NUL ends the string early and fails hexval. */
-		if ((hi = hexval(hex[2 * i])) < 0 ||
-		    (lo = hexval(hex[2 * i + 1])) < 0)
+		/* A NUL ends the string early; digests are lowercase (H-6.2). */
+		if ((hi = mv_hex_value(hex[2 * i])) < 0 ||
+		    (lo = mv_hex_value(hex[2 * i + 1])) < 0 ||
+		    (hex[2 * i] >= 'A' && hex[2 * i] <= 'F') ||
+		    (hex[2 * i + 1] >= 'A' && hex[2 * i + 1] <= 'F'))
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}

@@ -6,20 +6,9 @@
 #include <string.h>
 
 #include "modvault/buf.h"
+#include "modvault/hash.h"
 #include "modvault/route.h"
 #include "modvault/semver.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool
 is_control(unsigned char c)
@@ -42,8 +31,8 @@ mv_percent_decode(const char *src, size_t len, char *out, size_t outsz,
 			if (i + 2 >= len)
 				return mv_fail(err, MV_EINVAL,
 				    "bad percent-escape at the end of the path");
-			hi = hexval(src[i + 1]);
-			lo = hexval(src[i + 2]);
+			hi = mv_hex_value(src[i + 1]);
+			lo = mv_hex_value(src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return mv_fail(err, MV_EINVAL,
 				    "bad percent-escape \"%%%c%c\" in the path",

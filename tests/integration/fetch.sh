@@ -14,16 +14,8 @@ start_upstream "$MV_TMP/up" || { fail "upstream starts"; mv_done; }
 printf 'upstream = %s\nlist_ttl = 1\nnegative_ttl = 300\nlog_level = info\n' \
     "$UP_URL" | write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
 "$MODVAULT" --config "$MV_TMP/modvault.conf" init >/dev/null
-mkdir -p "$MV_TMP/run/htdocs"
-port=$(free_port)
-"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" \
-    "$MV_TMP/run/lighttpd.conf" PORT="$port" RUNDIR="$MV_TMP/run" \
-    FCGI="$MODVAULT_FCGI" CONFIG="$MV_TMP/modvault.conf" DATA="$MV_TMP/data"
-lighttpd -D -f "$MV_TMP/run/lighttpd.conf" &
-lpid=$!
-mv_at_exit "kill $lpid"
-url=http://127.0.0.1:$port
-wait_http "$url/healthz"
+start_lighttpd "$MV_TMP/modvault.conf" "$MV_TMP/data" ||
+    { fail "lighttpd starts"; mv_done; }
 
 check "cold cache: go downloads every fixture through modvault, verified against go.sum" \
     run_go_client "$url/"
@@ -61,7 +53,7 @@ curl -s -o "$MV_TMP/list" "$url/golang.org/x/sync/@v/list"
 check "upstream back: list merges the new version" grep -qx v0.4.0 "$MV_TMP/list"
 curl -s -o "$MV_TMP/zip" "$url/golang.org/x/sync/@v/v0.4.0.zip"
 check "upstream back: the new version is fetched" cmp -s "$MV_TMP/zip" "$MV_TMP/up/golang.org/x/sync/@v/v0.4.0.zip"
-kill $lpid; wait $lpid 2>/dev/null
+stop_lighttpd
 
 # 20 concurrent misses (20 CGI processes) for one ~5 MB version: one
 # upstream transfer; the upstream delays the zip so they all overlap.

@@ -193,17 +193,9 @@ check "the index gained exactly those two versions" sh -c "
 # The go command through lighttpd (FastCGI) on the same store; it fetches
 # github.com/kr/text@v0.1.0 from upstream on the way.
 if command -v lighttpd >/dev/null 2>&1 && command -v go >/dev/null 2>&1; then
-	mkdir -p "$MV_TMP/run/htdocs"
-	port=$(free_port)
-	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" \
-	    "$MV_TMP/run/lighttpd.conf" PORT="$port" RUNDIR="$MV_TMP/run" \
-	    FCGI="$MODVAULT_FCGI" CONFIG="$cfg" DATA="$data" &&
-	lighttpd -D -f "$MV_TMP/run/lighttpd.conf" >"$MV_TMP/run/out" 2>&1 &
-	lpid=$!
-	mv_at_exit "kill $lpid"
-	wait_http "http://127.0.0.1:$port/healthz"
+	start_lighttpd "$cfg" "$data" >"$MV_TMP/lighttpd.out" 2>&1
 	check "go client verifies every fixture through lighttpd" \
-	    run_go_client "http://127.0.0.1:$port/"
+	    run_go_client "$url/"
 	check "github.com/kr/text@v0.1.0 was fetched from upstream" \
 	    grep -q "GET /github.com/kr/text/@v/v0.1.0.zip 200" "$MV_TMP/up.log"
 else

@@ -183,6 +183,41 @@ run_go_get() {
 	rm -rf "$mv_g"
 }
 
+# wait_file FILE: waits until FILE is non-empty, at most 10 s.
+wait_file() {
+	mv_i=0
+	while [ ! -s "$1" ] && [ $mv_i -lt 100 ]; do
+		sleep 0.1
+		mv_i=$((mv_i + 1))
+	done
+	[ -s "$1" ]
+}
+
+# start_lighttpd CONFIG DATA_DIR: lighttpd on a free port with the shipped
+# contrib/lighttpd template, spawning modvault.fcgi with CONFIG; sets url
+# and LIGHTTPD_PID once /healthz answers.
+start_lighttpd() {
+	rm -rf "$MV_TMP/run"
+	mkdir -p "$MV_TMP/run/htdocs"
+	mv_port=$(free_port)
+	"$MV_SRCDIR/contrib/render.sh" \
+	    "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" \
+	    "$MV_TMP/run/lighttpd.conf" PORT="$mv_port" RUNDIR="$MV_TMP/run" \
+	    FCGI="$MODVAULT_FCGI" CONFIG="$1" DATA="$2" &&
+	    lighttpd -tt -f "$MV_TMP/run/lighttpd.conf" || return 1
+	lighttpd -D -f "$MV_TMP/run/lighttpd.conf" &
+	LIGHTTPD_PID=$!
+	mv_at_exit "kill $LIGHTTPD_PID"
+	url=http://127.0.0.1:$mv_port
+	wait_http "$url/healthz"
+}
+
+stop_lighttpd() {
+	kill "$LIGHTTPD_PID" 2>/dev/null
+	wait "$LIGHTTPD_PID" 2>/dev/null
+	return 0
+}
+
 # start_upstream ROOT [--fault SUFFIX=KIND]...: serves ROOT as a GOPROXY
 # upstream (tests/integration/upstream.py); sets UP_URL, UP_PID and UP_LOG
 # (one line per request).  UPSTREAM_PORT in the environment reuses a port.
@@ -195,12 +230,8 @@ start_upstream() {
 	    "$MV_TMP/upstream.port" "$UP_LOG" "$@" &
 	UP_PID=$!
 	mv_at_exit "kill $UP_PID"
-	mv_i=0
-	while [ ! -s "$MV_TMP/upstream.port" ] && [ $mv_i -lt 100 ]; do
-		sleep 0.1
-		mv_i=$((mv_i + 1))
-	done
-	UP_PORT=$(cat "$MV_TMP/upstream.port") || return 1
+	wait_file "$MV_TMP/upstream.port" || return 1
+	UP_PORT=$(cat "$MV_TMP/upstream.port")
 	UP_URL=http://127.0.0.1:$UP_PORT
 }
 

@@ -7,30 +7,10 @@
 need lighttpd go curl python3
 mv_tmpdir
 
-# start_lighttpd XSENDFILE: a fresh store and server; sets $url.
-start_lighttpd() {
-	rm -rf "$MV_TMP/data" "$MV_TMP/run"
-	fixture_store "xsendfile = $1" || return 1
-	mkdir -p "$MV_TMP/run/htdocs"
-	port=$(free_port)
-	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" \
-	    "$MV_TMP/run/lighttpd.conf" PORT="$port" RUNDIR="$MV_TMP/run" \
-	    FCGI="$MODVAULT_FCGI" CONFIG="$MV_TMP/modvault.conf" DATA="$MV_TMP/data" &&
-	lighttpd -tt -f "$MV_TMP/run/lighttpd.conf" || return 1
-	lighttpd -D -f "$MV_TMP/run/lighttpd.conf" &
-	lpid=$!
-	mv_at_exit "kill $lpid"
-	url=http://127.0.0.1:$port
-	wait_http "$url/healthz"
-}
-
-stop_lighttpd() {
-	kill "$lpid"
-	wait "$lpid" 2>/dev/null
-}
-
 for mode in off lighttpd; do
-	if ! start_lighttpd $mode; then
+	rm -rf "$MV_TMP/data"
+	if ! fixture_store "xsendfile = $mode" ||
+	    ! start_lighttpd "$MV_TMP/modvault.conf" "$MV_TMP/data"; then
 		fail "lighttpd starts (xsendfile = $mode)"
 		continue
 	fi

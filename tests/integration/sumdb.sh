@@ -31,11 +31,7 @@ start_db() {
 	    -log "$DB_LOG" "$@" 2>"$MV_TMP/$n.err" &
 	DB_PID=$!
 	mv_at_exit "kill $DB_PID"
-	i=0
-	while [ ! -s "$MV_TMP/$n.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_file "$MV_TMP/$n.port"
 	DB_URL=http://127.0.0.1:$(cat "$MV_TMP/$n.port")
 	DB_KEY=$(cat "$MV_TMP/$n.vkey")
 }
@@ -92,16 +88,8 @@ gosum_is_real() {
 # --- the good path, through lighttpd ---------------------------------------
 start_db good
 new_store store "$MV_FIXTURES/upstream"
-mkdir -p "$MV_TMP/run/htdocs"
-port=$(free_port)
-"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" \
-    "$MV_TMP/run/lighttpd.conf" PORT="$port" RUNDIR="$MV_TMP/run" \
-    FCGI="$MODVAULT_FCGI" CONFIG="$MV_TMP/store.conf" DATA="$MV_TMP/store"
-lighttpd -D -f "$MV_TMP/run/lighttpd.conf" &
-lpid=$!
-mv_at_exit "kill $lpid"
-url=http://127.0.0.1:$port
-wait_http "$url/healthz"
+start_lighttpd "$MV_TMP/store.conf" "$MV_TMP/store" ||
+    { fail "lighttpd starts"; mv_done; }
 
 check "SD-10.2: /sumdb/sum.test/supported is 200" \
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/sumdb/sum.test/supported")" = 200 ]
@@ -123,8 +111,7 @@ stop_db
 check "database stopped: a fresh client still verifies everything via modvault" \
     go_download "$DB_KEY"
 check "database stopped: go.sum is still the real one" gosum_is_real
-kill $lpid
-wait $lpid 2>/dev/null
+stop_lighttpd
 stop_upstream
 
 # --- a tampered upstream: one byte changed, self-consistent go.mod ---------
