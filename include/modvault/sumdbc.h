@@ -45,7 +45,7 @@ struct mv_sumdb_db *mv_sumdbc_find(struct mv_sumdbc *c, const char *name);
 /* What a proxied /sumdb/ request answers. */
 struct mv_sumdb_answer {
 	const char	*content_type;
-	bool		 immutable;	/* a tile: cache forever (GP-9.2) */
+	bool		 immutable;	/* a full tile: cache forever (GP-9.2) */
 };
 
 /*

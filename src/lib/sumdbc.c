@@ -393,7 +393,8 @@ mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
 	else if (mv_tile_parse(rest, strlen(rest), &t, NULL) == 0) {
 		if (t.l >= 0)
 			ans->content_type = "application/octet-stream";
-		ans->immutable = true;
+		/* A partial tile is replaced by the full one upstream. */
+		ans->immutable = t.w == 1 << t.h;
 		rc = store_first(c, db, rest, out, err);
 	} else
 		rc = mv_fail(err, MV_ENOTFOUND, "not found: no checksum "

@@ -24,7 +24,17 @@ check "each fixture zip crossed from upstream once (got $zips)" [ "$zips" -eq 7 
 check "go get M@latest through a filling proxy" run_go_get "$url/"
 check "modvault verify: the fetched store is sound" \
     "$MODVAULT" --config "$MV_TMP/modvault.conf" verify
-check "7 versions stored" sh -c "[ \$('$MODVAULT' --config '$MV_TMP/modvault.conf' ls | wc -l) -eq 7 ]"
+check "7 versions stored" sh -c "[ \$('$MODVAULT' --config '$MV_TMP/modvault.conf' ls | grep -vc '^example.com/q@') -eq 7 ]"
+
+# GP-5.2.4: a non-canonical query is resolved through upstream and stored
+# under the canonical version it names.
+python3 "$MV_SRCDIR/tests/integration/mkmodule.py" "$MV_TMP/up" example.com/q v1.2.0
+cp "$MV_TMP/up/example.com/q/@v/v1.2.0.info" "$MV_TMP/up/example.com/q/@v/master.info"
+curl -s -o "$MV_TMP/q.info" "$url/example.com/q/@v/master.info"
+check "GP-5.2.4: @v/master.info answers the canonical version" \
+    grep -q '"Version":"v1.2.0"' "$MV_TMP/q.info"
+check "GP-5.2.4: the resolved version is stored under v1.2.0" \
+    sh -c "'$MODVAULT' --config '$MV_TMP/modvault.conf' ls | grep -q '^example.com/q@v1.2.0'"
 
 # GP-7.5: prefixes that are not modules: one upstream question, then the
 # negative cache answers.

@@ -103,8 +103,8 @@ check "the go command reached the database only through modvault" \
 check "modvault verified before storing: verify --sumdb re-checks offline" \
     "$MODVAULT" --config "$MV_TMP/store.conf" verify --sumdb
 curl -s -o "$MV_TMP/tile" -D "$MV_TMP/tile.h" "$url/sumdb/sum.test/tile/8/0/000.p/7"
-check "a hash tile is served immutable, as application/octet-stream" \
-    sh -c "grep -qi 'content-type: application/octet-stream' '$MV_TMP/tile.h' && grep -qi 'immutable' '$MV_TMP/tile.h' && [ \$(wc -c < '$MV_TMP/tile') -eq 224 ]"
+check "a partial hash tile: application/octet-stream, short-lived, 7 hashes" \
+    sh -c "grep -qi 'content-type: application/octet-stream' '$MV_TMP/tile.h' && grep -qi 'max-age=60' '$MV_TMP/tile.h' && [ \$(wc -c < '$MV_TMP/tile') -eq 224 ]"
 
 # --- the database goes away: what modvault kept still verifies -------------
 stop_db
