@@ -178,7 +178,7 @@ roundtrip(struct bench *b)
 {
 	static double t[ROUNDTRIPS];
 	struct mv_buf body = MV_BUF_INIT;
-	struct mv_fetch_sink sink = { &body, -1, 1 << 20, 0 };
+	struct mv_fetch_sink sink = { &body, -1, 1 << 20, 0, NULL };
 	struct mv_err err;
 	char rel[128];
 	struct timespec t0;
