@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "modvault/hash.h"
+#include "modvault/latest.h"
 #include "modvault/log.h"
 #include "modvault/modpath.h"
 #include "modvault/semver.h"
@@ -217,15 +218,6 @@ collect_versions(struct mv_app *app, const char *module, struct collect *c,
 	return 0;
 }
 
-static int
-cmp_version(const void *a, const void *b)
-{
-	const struct mv_version *x = a, *y = b;
-	int c = mv_semver_compare(x->version, y->version);
-
-	return c != 0 ? c : strcmp(x->version, y->version);
-}
-
 /* A list of version strings pointing into stored rows and a list body. */
 struct vlist {
 	const char	**v;
@@ -322,121 +314,66 @@ answer_list(struct mv_app *app, const struct mv_route *route,
 	return rc;
 }
 
-/* V-5.4: does the highest compatible version have a real go.mod? */
+/* V-5.4, for mv_latest_pick: is a stored version's .mod a real go.mod? */
+struct gomod_ctx {
+	struct mv_app		*app;
+	const struct collect	*c;
+};
+
 static int
-drop_incompatible(struct mv_app *app, const struct mv_version *compat,
-    int *drop, struct mv_err *err)
+real_gomod(void *ctx, size_t i, bool *real, struct mv_err *err)
 {
+	struct gomod_ctx *g = ctx;
+	const struct mv_version *v = &g->c->v[i];
 	struct mv_buf mod, synth;
 	int rc;
 
 	mv_buf_init(&mod, SMALL_BLOB_MAX);
 	mv_buf_init(&synth, MV_MODPATH_MAX + 16);
-	rc = read_small_blob(app, &compat->mod, &mod, err);
+	rc = read_small_blob(g->app, &v->mod, &mod, err);
 	if (rc == 0)
-		rc = mv_buf_printf(&synth, err, "module %s\n", compat->module);
+		rc = mv_buf_printf(&synth, err, "module %s\n", v->module);
 	if (rc == 0)
-		*drop = mod.len != synth.len ||
+		*real = mod.len != synth.len ||
 		    memcmp(mod.data, synth.data, mod.len) != 0;
 	mv_buf_free(&mod);
 	mv_buf_free(&synth);
 	return rc;
 }
 
-static int
-is_incompatible(const char *v)
-{
-	size_t n = strlen(v);
-
-	return n > 13 && strcmp(v + n - 13, "+incompatible") == 0;
-}
-
-/* V-6.2 step 2 to 4: the highest release, else prerelease; NULL if none. */
-static const struct mv_version *
-pick_tagged(struct mv_app *app, struct collect *c, struct mv_err *err,
-    int *failed)
-{
-	const struct mv_version *rel = NULL, *pre = NULL, *compat = NULL;
-	int drop = 0, checked = 0;
-	size_t i;
-
-	*failed = 0;
-	if (c->n > 1)
-		qsort(c->v, c->n, sizeof(*c->v), cmp_version);
-	for (i = 0; i < c->n; i++) {
-		const struct mv_version *v = &c->v[i];
-		char p[MV_VERSION_MAX + 1];
-
-		if (mv_version_is_pseudo(v->version))
-			continue;
-		if (is_incompatible(v->version) && compat != NULL) {
-			if (!checked && drop_incompatible(app, compat, &drop,
-			    err) == -1) {
-				*failed = 1;
-				return NULL;
-			}
-			checked = 1;
-			if (drop)
-				continue;
-		}
-		if (!is_incompatible(v->version))
-			compat = v;
-		if (mv_semver_prerelease(v->version, p, sizeof(p), NULL) == 0 &&
-		    p[0] != '\0')
-			pre = v;
-		else
-			rel = v;
-	}
-	return rel != NULL ? rel : pre;
-}
-
-/* V-6.2 step 5: the pseudo-version with the latest time. */
-static const struct mv_version *
-pick_pseudo(struct collect *c)
-{
-	const struct mv_version *best = NULL;
-	time_t t, bt = 0;
-	size_t i;
-
-	for (i = 0; i < c->n; i++) {
-		if (!mv_version_is_pseudo(c->v[i].version) ||
-		    mv_pseudo_time(c->v[i].version, &t, NULL) == -1)
-			continue;
-		if (best == NULL || t > bt) {
-			best = &c->v[i];
-			bt = t;
-		}
-	}
-	return best;
-}
-
+/* GP-5.5: upstream's @latest when it answers (V-6.1), else V-6.2. */
 static int
 answer_latest(struct mv_app *app, const struct mv_route *route,
     struct mv_response *res, struct mv_err *err)
 {
-	const struct mv_version *pick;
+	struct gomod_ctx g = { app, NULL };
+	const char **names = NULL;
 	struct collect c;
-	int failed, rc;
+	size_t i, pick;
+	int rc;
 
 	res->content_type = CT_JSON;
 	res->cache_control = CC_SHORT;
-	/* V-6.1: upstream's answer when it gives one. */
 	if (mv_upstream_enabled(app->filler.up) && mv_fill_latest(&app->filler,
 	    route->module, &res->body, NULL, 0, NULL) == 0)
 		return 0;
 	mv_buf_reset(&res->body);
 	if (collect_versions(app, route->module, &c, err) == -1)
 		return -1;
-	pick = pick_tagged(app, &c, err, &failed);
-	if (!failed && pick == NULL)
-		pick = pick_pseudo(&c);
-	if (failed)
-		rc = -1;
-	else if (pick == NULL)
-		rc = mv_fail(err, MV_ENOTFOUND, "not found: module %s: no "
-		    "usable version in the store", route->module);
-	else
-		rc = read_small_blob(app, &pick->info, &res->body, err);
+	g.c = &c;
+	if (c.n > 0 && (names = calloc(c.n, sizeof(*names))) == NULL)
+		rc = mv_fail(err, MV_ENOMEM, "out of memory");
+	else {
+		for (i = 0; i < c.n; i++)
+			names[i] = c.v[i].version;
+		rc = mv_latest_pick(names, c.n, real_gomod, &g, &pick, err);
+	}
+	if (rc == -1 && err->code == MV_ENOTFOUND)
+		mv_fail(err, MV_ENOTFOUND, "not found: module %s: no usable "
+		    "version in the store", route->module);
+	else if (rc == 0)
+		rc = read_small_blob(app, &c.v[pick].info, &res->body, err);
+	free(names);
 	free(c.v);
 	return rc;
 }
