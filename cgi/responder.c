@@ -166,6 +166,8 @@ stream_fd(struct mv_sink *out, int fd, uint64_t off, uint64_t n)
 	static char chunk[STREAM_CHUNK];
 	ssize_t got;
 
+	if (out->send_fd != NULL && out->send_fd(out->ctx, fd, off, n) == 0)
+		return;
 	if (lseek(fd, (off_t)off, SEEK_SET) == (off_t)-1)
 		return;
 	while (n > 0) {

@@ -35,6 +35,12 @@ struct mv_request {
 /* Where the answer goes: FCGX_PutStr, fwrite, or a test buffer. */
 struct mv_sink {
 	int	(*write)(void *ctx, const void *p, size_t n);
+	/*
+	 * Optional: sends n bytes of file fd from off without copying them
+	 * through the process (plain CGI: sendfile to stdout); -1 when it
+	 * cannot, and the responder then copies in chunks.
+	 */
+	int	(*send_fd)(void *ctx, int fd, uint64_t off, uint64_t n);
 	void	*ctx;
 };
 
