@@ -10,7 +10,7 @@ MV_TEST_N=0
 MV_TEST_FAILED=0
 : "${MV_BUILDDIR:=$(pwd)}"
 : "${MV_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${MV_FIXTURES:=/work/shared/fixtures}"
+: "${MV_FIXTURES:=$MV_SRCDIR/../shared/fixtures}"
 MODVAULT="$MV_BUILDDIR/modvault"
 MODVAULT_FCGI="$MV_BUILDDIR/modvault.fcgi"
 

@@ -13,7 +13,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-fixtures=${MV_FIXTURES:-/work/shared/fixtures}
+fixtures=${MV_FIXTURES:-$here/../../../shared/fixtures}
 for t in go curl; do
 	command -v $t >/dev/null 2>&1 || { echo "check.sh: no $t command" >&2; exit 77; }
 done

@@ -389,8 +389,8 @@ tv_mz_9_rows(void **state)
 	    "MZ-1.1", "version \"v1.0.0+bad\" is not canonical "
 	    "(should be \"v1.0.0\")");
 	/*
-	 * NEEDSWORK: Go says "invalid version: should be v0 or v1, not v2";
-	 * modpath.c words it "invalid version \"v2.0.0\": should be ...".
+	 * Go says "invalid version: should be v0 or v1, not v2"; modvault's
+	 * message also names the version ("invalid version \"v2.0.0\": ...").
 	 */
 	expect_fail(make_zip(ok, 1), M, "v2.0.0", NULL, MV_EINVAL, "MZ-1.2",
 	    "should be v0 or v1, not v2");
