@@ -177,9 +177,19 @@ answer_zip(struct mv_app *app, const struct mv_route *route,
 	return 0;
 }
 
-/* Collects stored versions for list and @latest. */
+/*
+ * What list and @latest need of each stored version: a compact copy, not
+ * the whole row (a struct mv_version is over 2 KiB, and a module may have
+ * up to LIST_MAX versions).
+ */
+struct held {
+	char			version[MV_VERSION_MAX + 1];
+	struct mv_blobref	info;
+	struct mv_blobref	mod;
+};
+
 struct collect {
-	struct mv_version	*v;
+	struct held		*v;
 	size_t			 n, cap;
 	struct mv_err		*err;
 };
@@ -188,7 +198,7 @@ static int
 collect_fn(void *ctx, const struct mv_version *v)
 {
 	struct collect *c = ctx;
-	struct mv_version *p;
+	struct held *p;
 
 	if (c->n == LIST_MAX)
 		return mv_fail(c->err, MV_ELIMIT, "more than %d versions",
@@ -199,7 +209,10 @@ collect_fn(void *ctx, const struct mv_version *v)
 			return mv_fail(c->err, MV_ENOMEM, "out of memory");
 		c->v = p;
 	}
-	c->v[c->n++] = *v;
+	p = &c->v[c->n++];
+	memcpy(p->version, v->version, sizeof(p->version));
+	p->info = v->info;
+	p->mod = v->mod;
 	return 0;
 }
 
@@ -317,6 +330,7 @@ answer_list(struct mv_app *app, const struct mv_route *route,
 /* V-5.4, for mv_latest_pick: is a stored version's .mod a real go.mod? */
 struct gomod_ctx {
 	struct mv_app		*app;
+	const char		*module;
 	const struct collect	*c;
 };
 
@@ -324,7 +338,7 @@ static int
 real_gomod(void *ctx, size_t i, bool *real, struct mv_err *err)
 {
 	struct gomod_ctx *g = ctx;
-	const struct mv_version *v = &g->c->v[i];
+	const struct held *v = &g->c->v[i];
 	struct mv_buf mod, synth;
 	int rc;
 
@@ -332,7 +346,7 @@ real_gomod(void *ctx, size_t i, bool *real, struct mv_err *err)
 	mv_buf_init(&synth, MV_MODPATH_MAX + 16);
 	rc = read_small_blob(g->app, &v->mod, &mod, err);
 	if (rc == 0)
-		rc = mv_buf_printf(&synth, err, "module %s\n", v->module);
+		rc = mv_buf_printf(&synth, err, "module %s\n", g->module);
 	if (rc == 0)
 		*real = mod.len != synth.len ||
 		    memcmp(mod.data, synth.data, mod.len) != 0;
@@ -346,7 +360,7 @@ static int
 answer_latest(struct mv_app *app, const struct mv_route *route,
     struct mv_response *res, struct mv_err *err)
 {
-	struct gomod_ctx g = { app, NULL };
+	struct gomod_ctx g = { app, route->module, NULL };
 	const char **names = NULL;
 	struct collect c;
 	size_t i, pick;
