@@ -99,7 +99,6 @@ int
 mv_upstream_new_list(const char *list, const struct mv_config *cfg,
     struct mv_upstream **upp, struct mv_err *err)
 {
-	static int global_done;
 	struct mv_upstream *up;
 
 	if ((up = calloc(1, sizeof(*up))) == NULL)
@@ -108,26 +107,31 @@ mv_upstream_new_list(const char *list, const struct mv_config *cfg,
 	up->connect_timeout = cfg->connect_timeout;
 	snprintf(up->netrc, sizeof(up->netrc), "%s", cfg->netrc);
 	up->stall_timeout = cfg->stall_timeout;
-	if (parse_list(up, list, err) == -1)
-		goto fail;
-	if (up->n == 0) {
-		*upp = up;
-		return 0;
-	}
-	if (!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		mv_fail(err, MV_EUPSTREAM, "cannot initialise libcurl");
-		goto fail;
-	}
-	global_done = 1;
-	if ((up->curl = curl_easy_init()) == NULL) {
-		mv_fail(err, MV_ENOMEM, "cannot create a curl handle");
-		goto fail;
+	if (parse_list(up, list, err) == -1) {
+		free(up);
+		return -1;
 	}
 	*upp = up;
 	return 0;
-fail:
-	free(up);
-	return -1;
+}
+
+/*
+ * The curl handle, made on the first transfer: a cache hit (and a plain
+ * CGI process that serves one) never pays for libcurl's and TLS set-up.
+ */
+static int
+handle(struct mv_upstream *up, struct mv_err *err)
+{
+	static int global_done;
+
+	if (up->curl != NULL)
+		return 0;
+	if (!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return mv_fail(err, MV_EUPSTREAM, "cannot initialise libcurl");
+	global_done = 1;
+	if ((up->curl = curl_easy_init()) == NULL)
+		return mv_fail(err, MV_ENOMEM, "cannot create a curl handle");
+	return 0;
 }
 
 void
@@ -288,7 +292,7 @@ mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
 	n = snprintf(url, sizeof(url), "%s/%s", up->e[i].url, relpath);
 	if (n < 0 || (size_t)n >= sizeof(url))
 		return mv_fail(err, MV_ELIMIT, "upstream URL too long");
-	if (sink_reset(sink, err) == -1)
+	if (handle(up, err) == -1 || sink_reset(sink, err) == -1)
 		return -1;
 	setup_handle(up, url, sink, errbuf);
 	return classify(up, curl_easy_perform(up->curl), url, sink, errbuf,
