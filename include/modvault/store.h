@@ -185,6 +185,8 @@ struct mv_ingest {
 	 * as it is, without a copy.
 	 */
 	const unsigned char	*zip_digest;
+	/* Optional: a scan of zip_path made while it was written. */
+	const struct mv_zipscan	*zip_scan;
 };
 
 /*

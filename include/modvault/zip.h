@@ -19,6 +19,8 @@
 #include "modvault/err.h"
 #include "modvault/hash.h"
 
+struct mv_zipscan;	/* modvault/zipscan.h */
+
 struct mv_zip_limits {
 	uint64_t	max_zip_bytes;		/* MZ-2.1: archive size */
 	uint64_t	max_unzipped_bytes;	/* MZ-2.2: sum of entry sizes */
@@ -36,6 +38,7 @@ struct mv_zip_result {
 	struct mv_buf	gomod;			/* its bytes, when it exists */
 	uint64_t	nfiles;			/* entries, directories included */
 	uint64_t	unzipped_bytes;		/* actual decompressed total */
+	uint64_t	scanned;		/* entries digested by a scan */
 };
 
 void	 mv_zip_result_init(struct mv_zip_result *r);
@@ -45,15 +48,19 @@ void	 mv_zip_result_free(struct mv_zip_result *r);
  * MZ-5 CheckZip of the file at zip_path for module@version (unescaped
  * module path, canonical version), plus MZ-2.4 and MZ-4 container rules,
  * then the H-2 hash.  On failure err names the rule ("MZ-3.3: ...") and
- * the first offending entry.  Returns 0 or -1.
+ * the first offending entry.  Returns 0 or -1.  scan, when not NULL, is a
+ * scan of the same bytes made while they downloaded: it spares reading
+ * the entries it provably decoded, and changes nothing else.
  */
 int	 mv_zip_check(const char *zip_path, const char *module,
 	    const char *version, const struct mv_zip_limits *lim,
-	    struct mv_zip_result *res, struct mv_err *err);
+	    const struct mv_zipscan *scan, struct mv_zip_result *res,
+	    struct mv_err *err);
 
 /* The same over a zip held in memory (used by the fuzz target and tests). */
 int	 mv_zip_check_mem(const void *zip, size_t len, const char *module,
 	    const char *version, const struct mv_zip_limits *lim,
-	    struct mv_zip_result *res, struct mv_err *err);
+	    const struct mv_zipscan *scan, struct mv_zip_result *res,
+	    struct mv_err *err);
 
 #endif

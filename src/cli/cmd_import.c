@@ -137,8 +137,9 @@ import_one(struct walk *w, struct mv_store *st, const char *origin,
     const struct mv_zip_limits *lim, struct item *it)
 {
 	char info[PATH_MAX], mod[PATH_MAX], zip[PATH_MAX];
-	struct mv_ingest in = { it->module, it->version, info, mod, zip,
-	    origin, NULL, NULL, NULL };
+	struct mv_ingest in = { .module = it->module, .version = it->version,
+	    .info_path = info, .mod_path = mod, .zip_path = zip,
+	    .origin = origin };
 	enum mv_ingest_outcome out;
 	struct mv_err err;
 

@@ -87,7 +87,8 @@ check_zip(struct verify *vf, const struct mv_version *v)
 	mv_zip_result_init(&zr);
 	if (bs->ops->local_path(bs, v->zip.digest, path, sizeof(path),
 	    &err) == -1 ||
-	    mv_zip_check(path, v->module, v->version, &vf->lim, &zr, &err) == -1)
+	    mv_zip_check(path, v->module, v->version, &vf->lim, NULL, &zr,
+	    &err) == -1)
 		problem(vf, v, "zip", err.msg);
 	else if (strcmp(zr.h1, v->zip_h1) != 0)
 		problem(vf, v, "zip", "h1 differs from the index");

@@ -175,7 +175,8 @@ validate(const struct mv_ingest *in, const struct mv_zip_limits *lim,
 	    check_info(in, info, v, err) == -1 ||
 	    read_bounded(in->mod_path, ".mod", lim->max_gomod_bytes, mod,
 	    err) == -1 ||
-	    mv_zip_check(in->zip_path, in->module, in->version, lim, zr,
+	    mv_zip_check(in->zip_path, in->module, in->version, lim,
+	    in->zip_scan, zr,
 	    err) == -1 ||
 	    check_mod(in, mod, zr, err) == -1 ||
 	    mv_h1_gomod(mod->data != NULL ? mod->data : "", mod->len,

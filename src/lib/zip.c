@@ -1,10 +1,12 @@
 /* zip.c: module zip validation (module-zip.md MZ-1..MZ-5) and its h1 hash. */
 /*
- * The only file that includes archive.h.  One pass over libarchive's
- * seekable reader checks each entry in the order of module-zip.md section 5,
- * then streams its data through SHA-256 in CHUNK-sized pieces, failing as
- * soon as the bytes exceed the declared size or a limit, so a zip bomb
- * costs at most one libarchive buffer.  The first offending entry stops the
+ * One pass over libarchive's seekable reader checks each entry in the
+ * order of module-zip.md section 5, then streams its data through SHA-256
+ * in CHUNK-sized pieces, failing as soon as the bytes exceed the declared
+ * size or a limit, so a zip bomb costs at most one libarchive buffer.
+ * When a scan made during the download (zipscan.c, the only other file
+ * that includes archive.h) proves it decoded exactly an entry's bytes, its
+ * digest stands in for that reading.  The first offending entry stops the
  * check (MZ-3.5 needs only "invalid or not"); its message names the rule.
  *
  * What libarchive 3.6's seekable reader does, and what follows from it:
@@ -46,6 +48,7 @@
 #include "modvault/semver.h"
 #include "modvault/zip.h"
 #include "zipdir.h"
+#include "zipscan_priv.h"
 
 #define CHUNK		(64 * 1024)	/* bytes hashed per read */
 #define QUOTE_MAX	160		/* a quoted name in a message */
@@ -76,6 +79,8 @@ struct zc {
 	uint64_t			 declared;	/* MZ-2.2 total */
 	struct mv_zipdir		 dir;	/* our own reading (MZ-4.1) */
 	size_t				 idx;	/* next dir entry expected */
+	struct mv_zipsrc		 src;	/* the bytes dir was read from */
+	const struct mv_zipscan		*scan;	/* optional: digests */
 };
 
 void
@@ -464,40 +469,68 @@ check_container(struct zc *z, struct archive_entry *e, const char *full,
 	return 0;
 }
 
-/* MZ-2.4, H-2.1: hashes the data, never past the declared size. */
+/* MZ-2.4, MZ-2.2: got bytes of an entry declared as size so far. */
+static int
+check_growth(struct zc *z, const char *q, uint64_t got, uint64_t size,
+    struct mv_err *err)
+{
+	if (got > size)
+		return mv_fail(err, MV_ELIMIT, "MZ-2.4: %s is larger than its "
+		    "declared %ju bytes", q, (uintmax_t)size);
+	if (z->res->unzipped_bytes > z->lim->max_unzipped_bytes)
+		return mv_fail(err, MV_ELIMIT, "MZ-2.2: module source tree too "
+		    "large (max size is %ju bytes)",
+		    (uintmax_t)z->lim->max_unzipped_bytes);
+	return 0;
+}
+
+/* H-2.1: hashes the data through libarchive, never past the limits. */
+static int
+hash_data(struct zc *z, const char *q, uint64_t size, bool gomod,
+    uint64_t *got, unsigned char d[MV_SHA256_LEN], struct mv_err *err)
+{
+	char lq[QUOTE_MAX];
+	la_ssize_t n;
+
+	while ((n = archive_read_data(z->a, z->chunk, CHUNK)) != 0) {
+		if (n < 0)
+			return mv_fail(err, MV_ECORRUPT, "MZ-2.4: cannot read "
+			    "%s: %s", q, la_error(z->a, lq));
+		*got += (uint64_t)n;
+		z->res->unzipped_bytes += (uint64_t)n;
+		if (check_growth(z, q, *got, size, err) == -1 ||
+		    mv_sha256_update(z->sha, z->chunk, (size_t)n, err) == -1 ||
+		    (gomod && mv_buf_append(&z->res->gomod, z->chunk,
+		    (size_t)n, err) == -1))
+			return -1;
+	}
+	return mv_sha256_final(z->sha, d, err);
+}
+
+/*
+ * MZ-2.4, H-2.1: the entry's digest, from the scan when it proves it saw
+ * these very bytes (the root go.mod is read anyway: its bytes are kept).
+ */
 static int
 read_entry(struct zc *z, const char *full, uint64_t size, bool gomod,
     struct mv_err *err)
 {
 	unsigned char d[MV_SHA256_LEN];
-	char q[QUOTE_MAX], lq[QUOTE_MAX];
+	char q[QUOTE_MAX];
 	uint64_t got = 0;
-	la_ssize_t n;
 
 	quote(q, full, strlen(full));
-	while ((n = archive_read_data(z->a, z->chunk, CHUNK)) != 0) {
-		if (n < 0)
-			return mv_fail(err, MV_ECORRUPT, "MZ-2.4: cannot read "
-			    "%s: %s", q, la_error(z->a, lq));
-		got += (uint64_t)n;
-		z->res->unzipped_bytes += (uint64_t)n;
-		if (got > size)
-			return mv_fail(err, MV_ELIMIT, "MZ-2.4: %s is larger "
-			    "than its declared %ju bytes", q, (uintmax_t)size);
-		if (z->res->unzipped_bytes > z->lim->max_unzipped_bytes)
-			return mv_fail(err, MV_ELIMIT, "MZ-2.2: module source "
-			    "tree too large (max size is %ju bytes)",
-			    (uintmax_t)z->lim->max_unzipped_bytes);
-		if (mv_sha256_update(z->sha, z->chunk, (size_t)n, err) == -1 ||
-		    (gomod && mv_buf_append(&z->res->gomod, z->chunk,
-		    (size_t)n, err) == -1))
+	if (!gomod && mv_zipscan_digest(z->scan, &z->src, &z->dir,
+	    z->idx - 1, &got, d)) {
+		z->res->scanned++;
+		z->res->unzipped_bytes += got;
+		if (check_growth(z, q, got, size, err) == -1)
 			return -1;
-	}
+	} else if (hash_data(z, q, size, gomod, &got, d, err) == -1)
+		return -1;
 	if (got != size)
 		return mv_fail(err, MV_ECORRUPT, "MZ-2.4: %s is shorter than "
 		    "its declared %ju bytes", q, (uintmax_t)size);
-	if (mv_sha256_final(z->sha, d, err) == -1)
-		return -1;
 	return mv_h1_add(z->h1, full, d, err);
 }
 
@@ -665,27 +698,29 @@ zc_opened(struct zc *z, int r, struct mv_err *err)
 int
 mv_zip_check_mem(const void *zip, size_t len, const char *module,
     const char *version, const struct mv_zip_limits *lim,
-    struct mv_zip_result *res, struct mv_err *err)
+    const struct mv_zipscan *scan, struct mv_zip_result *res,
+    struct mv_err *err)
 {
 	struct zc z;
 	int rc = -1;
 
-	struct mv_zipsrc src = { -1, zip, len };
-
-	if (zc_begin(&z, module, version, lim, res, err) == 0 &&
-	    too_big(lim, len, err) == 0 &&
-	    mv_zipdir_read(&src, lim->max_files, &z.dir, err) == 0)
+	if (zc_begin(&z, module, version, lim, res, err) == -1 ||
+	    too_big(lim, len, err) == -1)
+		goto out;
+	z.src = (struct mv_zipsrc){ -1, zip, len };
+	z.scan = scan;
+	if (mv_zipdir_read(&z.src, lim->max_files, &z.dir, err) == 0)
 		rc = zc_opened(&z, archive_read_open_memory(z.a, zip, len), err);
+out:
 	zc_end(&z);
 	return rc;
 }
 
 int
 mv_zip_check(const char *zip_path, const char *module, const char *version,
-    const struct mv_zip_limits *lim, struct mv_zip_result *res,
-    struct mv_err *err)
+    const struct mv_zip_limits *lim, const struct mv_zipscan *scan,
+    struct mv_zip_result *res, struct mv_err *err)
 {
-	struct mv_zipsrc src;
 	struct stat st;
 	struct zc z;
 	int fd = -1, rc = -1;
@@ -704,9 +739,10 @@ mv_zip_check(const char *zip_path, const char *module, const char *version,
 		    zip_path);
 		goto out;
 	}
-	src = (struct mv_zipsrc){ fd, NULL, (uint64_t)st.st_size };
+	z.src = (struct mv_zipsrc){ fd, NULL, (uint64_t)st.st_size };
+	z.scan = scan;
 	if (too_big(lim, (uint64_t)st.st_size, err) == 0 &&
-	    mv_zipdir_read(&src, lim->max_files, &z.dir, err) == 0)
+	    mv_zipdir_read(&z.src, lim->max_files, &z.dir, err) == 0)
 		rc = zc_opened(&z, archive_read_open_fd(z.a, fd, CHUNK), err);
 out:
 	zc_end(&z);

@@ -23,6 +23,8 @@
 #define COMMENT_MAX	65535
 #define UNIX_HOST	3
 #define FLAG_ENCRYPTED	0x0001u
+#define FLAG_DESCRIPTOR	0x0008u	/* sizes and CRC follow the data */
+#define SIG_DESCRIPTOR	0x08074b50u
 
 static uint16_t
 le16(const unsigned char *p)
@@ -138,39 +140,79 @@ bounds:
 	return 0;
 }
 
-/* ZIP64 extended information (APPNOTE 4.5.3): the local header offset. */
-static uint64_t
-zip64_offset(const unsigned char *extra, size_t len, uint32_t usize,
-    uint32_t csize, uint32_t off)
+/*
+ * ZIP64 extended information (APPNOTE 4.5.3): the 64-bit values of the
+ * central fields that hold 0xffffffff, in the order usize, csize, offset.
+ * A value the extra field lacks becomes UINT64_MAX, which no check passes.
+ */
+static void
+zip64_fields(struct mv_zipdir_entry *e, const unsigned char *extra,
+    size_t len, uint32_t off)
 {
-	size_t i = 0, skip;
+	uint64_t *want[] = { NULL, &e->csize64, &e->offset };
+	uint32_t raw[] = { e->usize, e->csize, off };
+	size_t i = 0, k, at;
 
-	if (off != 0xffffffff)
-		return off;
+	e->csize64 = e->csize;
+	e->offset = off;
+	for (k = 0; k < 3; k++)
+		if (raw[k] == UINT32_MAX && want[k] != NULL)
+			*want[k] = UINT64_MAX;
 	while (i + 4 <= len) {
 		uint16_t id = le16(extra + i), sz = le16(extra + i + 2);
 
 		if (i + 4 + sz > len)
-			break;
+			return;
 		if (id == 0x0001) {
-			skip = (usize == 0xffffffff ? 8 : 0) +
-			    (csize == 0xffffffff ? 8 : 0);
-			if (skip + 8 <= sz)
-				return le64(extra + i + 4 + skip);
-			break;
+			for (k = 0, at = 0; k < 3; k++) {
+				if (raw[k] != UINT32_MAX)
+					continue;
+				if (at + 8 > sz)
+					return;
+				if (want[k] != NULL)
+					*want[k] = le64(extra + i + 4 + at);
+				at += 8;
+			}
+			return;
 		}
 		i += 4 + (size_t)sz;
 	}
-	return UINT64_MAX;
+}
+
+/* Does a local extra field hold ZIP64 information (APPNOTE 4.5.3)? */
+static int
+has_zip64(const unsigned char *extra, size_t len)
+{
+	size_t i = 0;
+
+	while (i + 4 <= len) {
+		if (le16(extra + i) == 0x0001)
+			return 1;
+		i += 4 + (size_t)le16(extra + i + 2);
+	}
+	return 0;
+}
+
+/* What the local header says besides the name, kept for mv_zipdir_plain. */
+static void
+keep_local(struct mv_zipdir_entry *e, const unsigned char *h,
+    const unsigned char *extra, size_t xl)
+{
+	e->data_offset = e->offset + LOCAL_LEN + e->namelen + xl;
+	e->lflags = le16(h + 6);
+	e->lcrc32 = le32(h + 14);
+	e->lcsize = le32(h + 18);
+	e->lusize = le32(h + 22);
+	e->lzip64 = has_zip64(extra, xl);
 }
 
 /* The local header at e->offset must name the same file the same way. */
 static int
-check_local(const struct mv_zipsrc *src, const struct mv_zipdir_entry *e,
+check_local(const struct mv_zipsrc *src, struct mv_zipdir_entry *e,
     struct mv_err *err)
 {
-	unsigned char h[LOCAL_LEN];
-	char *name;
+	unsigned char h[LOCAL_LEN], *var;
+	size_t xl;
 	int same;
 
 	if (read_at(src, h, LOCAL_LEN, e->offset, "a local header", err) == -1)
@@ -182,20 +224,52 @@ check_local(const struct mv_zipsrc *src, const struct mv_zipdir_entry *e,
 	    (le16(h + 6) & FLAG_ENCRYPTED) != (e->flags & FLAG_ENCRYPTED) ||
 	    le16(h + 26) != e->namelen)
 		goto differ;
-	if ((name = malloc(e->namelen + 1)) == NULL)
+	xl = le16(h + 28);
+	if ((var = malloc(e->namelen + xl + 1)) == NULL)
 		return mv_fail(err, MV_ENOMEM, "out of memory");
-	if (read_at(src, name, e->namelen, e->offset + LOCAL_LEN, "a local "
-	    "header", err) == -1) {
-		free(name);
+	if (read_at(src, var, e->namelen + xl, e->offset + LOCAL_LEN,
+	    "a local header", err) == -1) {
+		free(var);
 		return -1;
 	}
-	same = memcmp(name, e->name, e->namelen) == 0;
-	free(name);
+	same = memcmp(var, e->name, e->namelen) == 0;
+	keep_local(e, h, var + e->namelen, xl);
+	free(var);
 	if (same)
 		return 0;
 differ:
 	return mv_fail(err, MV_ECORRUPT, "MZ-4.1: local header and central "
 	    "directory disagree about entry %.200s", e->name);
+}
+
+/*
+ * MZ-2.4: where the central flags announce a data descriptor, the go
+ * command reads one right after the central compressed size of data and
+ * refuses the entry unless its CRC (after an optional PK\7\8) is the
+ * central CRC.  libarchive's seekable reader never looks at it.
+ */
+static int
+check_descriptor(const struct mv_zipsrc *src, const struct mv_zipdir_entry *e,
+    struct mv_err *err)
+{
+	unsigned char d[16];
+	uint64_t at = e->data_offset + e->csize64;
+	size_t need = 4;
+	uint32_t crc;
+
+	if (e->csize64 > src->size || at > src->size ||
+	    src->size - at < need ||
+	    read_at(src, d, need, at, "a data descriptor", err) == -1 ||
+	    (need = le32(d) == SIG_DESCRIPTOR ? 16 : 12) > src->size - at ||
+	    read_at(src, d, need, at, "a data descriptor", err) == -1)
+		return mv_fail(err, MV_ECORRUPT, "MZ-2.4: the data descriptor of "
+		    "%.200s is missing or cut short", e->name);
+	crc = le32(need == 16 ? d + 4 : d);
+	if (crc != e->crc32)
+		return mv_fail(err, MV_ECORRUPT, "MZ-2.4: the data descriptor of "
+		    "%.200s has CRC %08x, the central directory %08x", e->name,
+		    (unsigned)crc, (unsigned)e->crc32);
+	return 0;
 }
 
 /* MZ-4.2 and MZ-4.3 on one central record. */
@@ -249,8 +323,10 @@ read_record(const struct mv_zipsrc *src, uint64_t *off, uint64_t end,
 	e->method = le16(h + 10);
 	e->flags = le16(h + 8);
 	e->mode = (h[5] == UNIX_HOST) ? le32(h + 38) >> 16 : 0;
-	e->offset = zip64_offset(var + nl, xl, le32(h + 24), le32(h + 20),
-	    le32(h + 42));
+	e->crc32 = le32(h + 16);
+	e->csize = le32(h + 20);
+	e->usize = le32(h + 24);
+	zip64_fields(e, var + nl, xl, le32(h + 42));
 	var[nl] = '\0';		/* the extra field is no longer needed */
 	if (memchr(e->name, '\0', nl) != NULL)
 		return mv_fail(err, MV_ECORRUPT, "MZ-3.2: NUL byte in an entry "
@@ -277,6 +353,7 @@ mv_zipdir_read(const struct mv_zipsrc *src, uint64_t max_files,
 	dir->n = 0;
 	if (read_end(src, &count, &cdoff, &cdsize, err) == -1)
 		return -1;
+	dir->cd_offset = cdoff;
 	if (count > max_files)
 		return mv_fail(err, MV_ELIMIT, "MZ-2: more than %ju entries in "
 		    "module zip", (uintmax_t)max_files);
@@ -290,7 +367,9 @@ mv_zipdir_read(const struct mv_zipsrc *src, uint64_t max_files,
 	for (i = 0, off = cdoff; i < count; i++) {
 		dir->n++;
 		if (read_record(src, &off, cdoff + cdsize, &dir->e[i],
-		    err) == -1 || check_local(src, &dir->e[i], err) == -1)
+		    err) == -1 || check_local(src, &dir->e[i], err) == -1 ||
+		    ((dir->e[i].flags & FLAG_DESCRIPTOR) &&
+		    check_descriptor(src, &dir->e[i], err) == -1))
 			goto fail;
 	}
 	if (dir->n > 1)
@@ -317,4 +396,46 @@ mv_zipdir_free(struct mv_zipdir *dir)
 	free(dir->e);
 	dir->e = NULL;
 	dir->n = 0;
+}
+
+/* The data descriptor of e, tail bytes at off (see mv_zipdir_plain). */
+static bool
+descriptor_agrees(const struct mv_zipsrc *src,
+    const struct mv_zipdir_entry *e, uint64_t off, uint64_t tail)
+{
+	unsigned char d[16], *p = d;
+
+	if (tail != 12 && tail != 16)
+		return false;
+	if (read_at(src, d, (size_t)tail, off, "a data descriptor",
+	    NULL) == -1)
+		return false;
+	if (tail == 16) {
+		if (le32(p) != SIG_DESCRIPTOR)
+			return false;
+		p += 4;
+	}
+	return le32(p) == e->crc32 && le32(p + 4) == e->csize &&
+	    le32(p + 8) == e->usize;
+}
+
+bool
+mv_zipdir_plain(const struct mv_zipsrc *src, const struct mv_zipdir *dir,
+    size_t i)
+{
+	const struct mv_zipdir_entry *e = &dir->e[i];
+	uint64_t end = i + 1 < dir->n ? dir->e[i + 1].offset : dir->cd_offset;
+	uint64_t data_end;
+
+	if (e->lzip64 || e->offset > UINT32_MAX - 1 ||
+	    e->csize == UINT32_MAX || e->usize == UINT32_MAX ||
+	    (e->method == 0 && e->csize != e->usize))
+		return false;
+	data_end = e->data_offset + e->csize;
+	if (data_end > end)
+		return false;
+	if ((e->lflags & FLAG_DESCRIPTOR) == 0)
+		return data_end == end && e->lcrc32 == e->crc32 &&
+		    e->lcsize == e->csize && e->lusize == e->usize;
+	return descriptor_agrees(src, e, data_end, end - data_end);
 }

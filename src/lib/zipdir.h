@@ -11,6 +11,7 @@
 #ifndef MODVAULT_ZIPDIR_H
 #define MODVAULT_ZIPDIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,11 +24,20 @@ struct mv_zipdir_entry {
 	uint16_t	 flags;
 	uint32_t	 mode;		/* Unix st_mode, 0 when not recorded */
 	uint64_t	 offset;	/* of the local header */
+	/* The 32-bit central fields; 0xffffffff means "see ZIP64". */
+	uint32_t	 crc32, csize, usize;
+	uint64_t	 csize64;	/* csize, from ZIP64 when needed */
+	/* From the local header: where the data starts, and what it says. */
+	uint64_t	 data_offset;
+	uint16_t	 lflags;
+	uint32_t	 lcrc32, lcsize, lusize;
+	int		 lzip64;	/* a ZIP64 extra field is present */
 };
 
 struct mv_zipdir {
 	struct mv_zipdir_entry	*e;	/* sorted by offset, as libarchive */
 	size_t			 n;
+	uint64_t		 cd_offset;	/* where the directory starts */
 };
 
 /* Where the zip bytes are: a file descriptor, or memory. */
@@ -46,5 +56,17 @@ struct mv_zipsrc {
 int	 mv_zipdir_read(const struct mv_zipsrc *src, uint64_t max_files,
 	    struct mv_zipdir *dir, struct mv_err *err);
 void	 mv_zipdir_free(struct mv_zipdir *dir);
+
+/*
+ * Is entry i laid out the plain way, with nothing a reader could see
+ * differently?  True when it uses no ZIP64 field, a stored entry's sizes
+ * agree, and its data (csize bytes at data_offset) followed by its data
+ * descriptor (bit 3: 12 bytes, or 16 with the PK\7\8 signature, whose
+ * CRC and sizes equal the central ones; else none, and the local header
+ * repeats the central CRC and sizes) end exactly where the next local
+ * header, or the central directory, begins.  zipscan.c relies on it.
+ */
+bool	 mv_zipdir_plain(const struct mv_zipsrc *src,
+	    const struct mv_zipdir *dir, size_t i);
 
 #endif

@@ -8,6 +8,8 @@
 #include "mvtest.h"
 #include "mvtest_fixtures.h"
 #include "modvault/zip.h"
+#include "modvault/zipscan.h"
+#include "../common/zip_twice.h"
 
 #define M	"example.com/m"
 #define V	"v1.0.0"
@@ -133,20 +135,28 @@ make_zip(const struct ent *ents, size_t n)
 	return make_zip_z(ents, n, "deflate", 0);
 }
 
-/* Runs mv_zip_check_mem; returns its result, leaving err and res set. */
+/*
+ * Runs mv_zip_check_mem; returns its result, leaving err and res set.
+ * Every zip is checked twice, alone and with a streaming scan of its bytes
+ * (zipscan.h), which must not change the outcome.
+ */
 static int
 check_mem(struct zbuf z, const char *m, const char *v,
     const struct mv_zip_limits *lim, struct mv_zip_result *res,
     struct mv_err *err)
 {
 	struct mv_zip_limits def;
+	uint64_t scanned;
+	int rc;
 
 	if (lim == NULL) {
 		mv_zip_limits_default(&def);
 		lim = &def;
 	}
-	mv_err_clear(err);
-	return mv_zip_check_mem(z.p, z.len, m, v, lim, res, err);
+	rc = zip_check_twice(z.p, z.len, m, v, lim, res, err, &scanned);
+	if (rc == ZIP_TWICE_DISAGREE)
+		fail_msg("the scan changed the outcome (\"%s\")", err->msg);
+	return rc;
 }
 
 /* The zip fails with code and a message containing want (and rule). */
@@ -209,6 +219,30 @@ put_le(unsigned char *p, uint32_t v, int bytes)
 #define LOCAL	"PK\003\004"
 #define CENTRAL	"PK\001\002"
 
+/*
+ * A real zip, written by the go command's zip writer: a scan of it decodes
+ * every entry, and mv_zip_check takes every digest but the root go.mod's
+ * (kept as bytes) from the scan, with the same h1.
+ */
+static void
+scanned_zip(const unsigned char *zb, size_t zn, const char *module,
+    const char *version, const struct mv_zip_limits *lim, const char *want,
+    uint64_t expect_scanned)
+{
+	struct mv_zip_result res;
+	struct mv_err err;
+	uint64_t scanned = 0;
+
+	mv_zip_result_init(&res);
+	assert_int_equal(zip_check_twice(zb, zn, module, version, lim, &res,
+	    &err, &scanned), 0);
+	assert_string_equal(res.h1, want);
+	if (scanned != expect_scanned)
+		fail_msg("%s@%s: %ju of %ju entries from the scan", module,
+		    version, (uintmax_t)scanned, (uintmax_t)expect_scanned);
+	mv_zip_result_free(&res);
+}
+
 static void
 fixture_zip(const char *file, const char *module, const char *version,
     void *arg)
@@ -224,7 +258,8 @@ fixture_zip(const char *file, const char *module, const char *version,
 	mvtest_gosum_h1(module, version, want);
 	mv_zip_limits_default(&lim);
 	mv_zip_result_init(&res);
-	assert_ok(mv_zip_check(file, module, version, &lim, &res, &err), &err);
+	assert_ok(mv_zip_check(file, module, version, &lim, NULL, &res, &err),
+	    &err);
 	if (strcmp(res.h1, want) != 0)
 		fail_msg("%s: h1 %s, go.sum has %s", file, res.h1, want);
 	/* MZ-9.2: a root go.mod is the .mod file, byte for byte. */
@@ -242,10 +277,13 @@ fixture_zip(const char *file, const char *module, const char *version,
 	}
 	/* The memory reader agrees with the file reader. */
 	zb = mvtest_slurp(file, &zn);
-	assert_ok(mv_zip_check_mem(zb, zn, module, version, &lim, &res, &err),
-	    &err);
+	assert_ok(mv_zip_check_mem(zb, zn, module, version, &lim, NULL, &res,
+	    &err), &err);
 	assert_string_equal(res.h1, want);
 	assert_true(res.nfiles > 0 && res.unzipped_bytes > 0);
+	assert_int_equal(res.scanned, 0);
+	scanned_zip(zb, zn, module, version, &lim, want, res.nfiles -
+	    (res.has_gomod ? 1 : 0));
 	free(zb);
 	free(mb);
 	mv_zip_result_free(&res);
@@ -632,9 +670,9 @@ file_errors(void **state)
 
 	mv_zip_limits_default(&lim);
 	mv_zip_result_init(&res);
-	assert_fails(mv_zip_check("/nonexistent/x.zip", M, V, &lim, &res,
+	assert_fails(mv_zip_check("/nonexistent/x.zip", M, V, &lim, NULL, &res,
 	    &err), &err, MV_ENOTFOUND);
-	assert_fails(mv_zip_check("/", M, V, &lim, &res, &err), &err,
+	assert_fails(mv_zip_check("/", M, V, &lim, NULL, &res, &err), &err,
 	    MV_EIO);
 	mv_zip_result_free(&res);
 }
