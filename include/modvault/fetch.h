@@ -45,6 +45,10 @@ struct mv_fetch_sink {
 	uint64_t	 max;		/* abort beyond this many bytes */
 	uint64_t	 got;		/* bytes received */
 	struct mv_sha256 *sha;		/* optional: hashes what is received */
+	/* Optional: told the byte count after each write to fd. */
+	void		(*progress)(void *ctx, uint64_t got);
+	void		*progress_ctx;
+	uint64_t	 written_back;	/* file bytes whose writeback began */
 };
 
 /*

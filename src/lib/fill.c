@@ -22,6 +22,7 @@
 #include "modvault/modpath.h"
 #include "modvault/route.h"
 #include "modvault/semver.h"
+#include "modvault/zipscan.h"
 
 #define INFO_MAX	(64 * 1024)	/* a .info is a few hundred bytes */
 #define MOD_MAX		(16u << 20)	/* MZ-2.3, GP-5.3.5 */
@@ -155,6 +156,7 @@ struct download {
 	char		info[4096], mod[4096], zip[4096];
 	int		fd_info, fd_mod, fd_zip;
 	unsigned char	zip_digest[MV_SHA256_LEN];	/* hashed as it came */
+	struct mv_zipscan *scan;	/* read as it came (zipscan.h) */
 };
 
 static void
@@ -171,6 +173,8 @@ download_release(struct download *d)
 		}
 		*fds[i] = -1;
 	}
+	mv_zipscan_free(d->scan);
+	d->scan = NULL;
 }
 
 /* GETs base+suffix from entry i (or with fall-through when i is NULL). */
@@ -188,6 +192,45 @@ get(struct mv_filler *f, const char *base, const char *suffix,
 	return mv_upstream_get_one(f->up, *entry, rel, sink, err);
 }
 
+static void
+scan_progress(void *ctx, uint64_t got)
+{
+	mv_zipscan_advance(ctx, got);
+}
+
+/*
+ * The zip, from the entry that gave the .info, scanned on a second thread
+ * while it arrives (zipscan.h); without a thread, hashed as it arrives.
+ */
+static int
+fetch_zip(struct mv_filler *f, const char *base, struct download *d,
+    size_t *entry, struct mv_err *err)
+{
+	struct mv_fetch_sink s = { .fd = d->fd_zip,
+	    .max = f->lim.max_zip_bytes };
+	struct mv_err serr;
+	int rc;
+
+	if (mv_zipscan_start(d->fd_zip, &f->lim, &d->scan, &serr) == 0) {
+		s.progress = scan_progress;
+		s.progress_ctx = d->scan;
+	} else {
+		mv_log_warn("%s; hashing the zip inline", serr.msg);
+		if ((s.sha = mv_sha256_new(err)) == NULL)
+			return -1;
+	}
+	rc = get(f, base, ".zip", &s, entry, 0, err);
+	if (rc == -1 && err != NULL && err->code == MV_ELIMIT)
+		mv_wrap(err, "MZ-2.1: ");
+	if (d->scan != NULL && mv_zipscan_finish(d->scan, rc == 0,
+	    d->zip_digest, rc == 0 ? err : NULL) == -1)
+		rc = -1;
+	if (s.sha != NULL && rc == 0)
+		rc = mv_sha256_final(s.sha, d->zip_digest, err);
+	mv_sha256_free(s.sha);
+	return rc;
+}
+
 static int
 fetch_files(struct mv_filler *f, const char *base, struct download *d,
     size_t *entry, struct mv_err *err)
@@ -197,11 +240,11 @@ fetch_files(struct mv_filler *f, const char *base, struct download *d,
 	int rc = -1;
 
 	mv_buf_init(&small, MOD_MAX);
-	s = (struct mv_fetch_sink){ &small, -1, INFO_MAX, 0, NULL };
+	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1, .max = INFO_MAX };
 	if (get(f, base, ".info", &s, entry, 1, err) == -1 ||
 	    write_all(d->fd_info, &small, err) == -1)
 		goto out;
-	s = (struct mv_fetch_sink){ &small, -1, MOD_MAX, 0, NULL };
+	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1, .max = MOD_MAX };
 	if (get(f, base, ".mod", &s, entry, 0, err) == -1) {
 		if (err != NULL && err->code == MV_ELIMIT)
 			mv_wrap(err, "MZ-2.3: ");
@@ -209,16 +252,7 @@ fetch_files(struct mv_filler *f, const char *base, struct download *d,
 	}
 	if (write_all(d->fd_mod, &small, err) == -1)
 		goto out;
-	s = (struct mv_fetch_sink){ NULL, d->fd_zip, f->lim.max_zip_bytes, 0,
-	    mv_sha256_new(err) };
-	if (s.sha == NULL)
-		goto out;
-	rc = get(f, base, ".zip", &s, entry, 0, err);
-	if (rc == -1 && err != NULL && err->code == MV_ELIMIT)
-		mv_wrap(err, "MZ-2.1: ");
-	if (rc == 0)
-		rc = mv_sha256_final(s.sha, d->zip_digest, err);
-	mv_sha256_free(s.sha);
+	rc = fetch_zip(f, base, d, entry, err);
 out:
 	mv_buf_free(&small);
 	return rc;
@@ -267,7 +301,8 @@ fetch_and_store(struct mv_filler *f, const char *module, const char *version,
 		goto out;
 	}
 	in = (struct mv_ingest){ module, version, d.info, d.mod, d.zip,
-	    mv_upstream_url(f->up, entry), verify_sumdb, f, d.zip_digest };
+	    mv_upstream_url(f->up, entry), verify_sumdb, f, d.zip_digest,
+	    d.scan };
 	rc = mv_store_ingest(f->st, &in, &f->lim, outcome, err);
 	if (rc == 0)
 		mv_log_info("stored %s@%s from %s", module, version,
@@ -349,7 +384,7 @@ static int
 get_info_version(struct mv_filler *f, const char *module, const char *rel,
     struct mv_buf *body, char *out, size_t outsz, struct mv_err *err)
 {
-	struct mv_fetch_sink s = { body, -1, INFO_MAX, 0, NULL };
+	struct mv_fetch_sink s = { .buf = body, .fd = -1, .max = INFO_MAX };
 	struct mv_buf ver, tm;
 	int rc;
 
@@ -398,7 +433,7 @@ static int
 fetch_list(struct mv_filler *f, const char *module, struct mv_buf *out,
     struct mv_err *err)
 {
-	struct mv_fetch_sink s = { out, -1, LIST_MAX, 0, NULL };
+	struct mv_fetch_sink s = { .buf = out, .fd = -1, .max = LIST_MAX };
 	struct mv_buf rel;
 	int rc;
 

@@ -70,7 +70,7 @@ static int
 db_get(struct mv_sumdb_db *db, const char *path, size_t max,
     struct mv_buf *out, struct mv_err *err)
 {
-	struct mv_fetch_sink s = { out, -1, max, 0, NULL };
+	struct mv_fetch_sink s = { .buf = out, .fd = -1, .max = max };
 
 	out->max = max;
 	return mv_upstream_get(db->up, path, &s, NULL, err);
