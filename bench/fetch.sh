@@ -11,6 +11,8 @@
 #   MV_BENCH_ZIP_MB    data in the timed zip, MiB (default 50)
 #   MV_BENCH_ROUNDS    rounds of the timed pair, median reported (default 5)
 #   MV_BENCH_RSS_MB    data sizes for the RSS runs, MiB (default "5 50 200")
+#   MV_BENCH_LINKS     upstream link speeds for (b), MiB/s (default "100 25";
+#                      empty: none)
 #   MV_KEEP            keep the scratch directory
 #
 # It is a measurement, not a test: it exits 0 whatever the numbers are
@@ -25,6 +27,7 @@ MV_FIXTURES=${MV_FIXTURES:-$here/../../shared/fixtures}
 zip_mb=${MV_BENCH_ZIP_MB:-50}
 rounds=${MV_BENCH_ROUNDS:-5}
 rss_mb=${MV_BENCH_RSS_MB:-5 50 200}
+links=${MV_BENCH_LINKS-100 25}
 
 die() {
 	echo "fetch.sh: $*" >&2
@@ -47,7 +50,9 @@ MV_FIXTURES=$(cd "$MV_FIXTURES" && pwd)
 # Scratch dir, lighttpd stopped and the dir removed at exit.
 D=$(mktemp -d "${TMPDIR:-/tmp}/modvault-bench.XXXXXX") || die "no scratch dir"
 lpid=
+ppid_=
 trap '[ -z "$lpid" ] || kill "$lpid" 2>/dev/null
+[ -z "$ppid_" ] || kill "$ppid_" 2>/dev/null
 if [ -n "${MV_KEEP:-}" ]; then echo "# kept $D" >&2; else rm -rf "$D"; fi' EXIT
 trap 'exit 1' INT TERM
 
@@ -87,6 +92,7 @@ EOF
 lighttpd -D -f "$D/lighttpd.conf" &
 lpid=$!
 UP=http://127.0.0.1:$port
+LOOPBACK=$UP
 i=0
 until curl -s -o /dev/null "$UP/"; do
 	i=$((i + 1))
@@ -152,32 +158,63 @@ median() {
 	    else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# compare LABEL: the interleaved rounds against $UP, and the ratio row.
+compare() {
+	label=$1
+	: > "$D/t-mv"
+	: > "$D/t-curl"
+	# Interleaved: odd rounds time modvault first, even rounds curl first.
+	for r in $(seq "$rounds"); do
+		set -- mv curl
+		[ $((r % 2)) -eq 1 ] || set -- curl mv
+		for c; do
+			v=$(cell_"$c") || exit 1
+			printf '# %s round %d %-5s %9s ms\n' "$label" "$r" "$c" \
+			    "$v" >&2
+			echo "$v" >> "$D/t-$c"
+		done
+	done
+	mv_ms=$(median "$D/t-mv")
+	curl_ms=$(median "$D/t-curl")
+	printf '%-34s %9s ms   all: %s\n' "modvault.fcgi cold fetch (CGI)" \
+	    "$mv_ms" "$(sort -g "$D/t-mv" | tr '\n' ' ')"
+	printf '%-34s %9s ms   all: %s\n' "curl from the same upstream" \
+	    "$curl_ms" "$(sort -g "$D/t-curl" | tr '\n' ' ')"
+	awk -v a="$mv_ms" -v b="$curl_ms" -v l="$label" 'BEGIN {
+	    r = b > 0 ? a / b : 0;
+	    printf "%-34s %9.2f x   target <= 1.50  %s\n",
+	    "cold fetch / curl, " l, r, (r <= 1.5 ? "PASS" : "MISS");
+	    printf "%-34s %9.1f ms\n", "modvault minus curl", a - b }'
+}
+
 echo "# $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), scratch on" \
     "$(df -PT "$D" | awk 'NR == 2 { print $2 }')"
-echo "# (a) cold fetch of a $zip_mb MiB zip ($(wc -c < "$zip") bytes), $rounds rounds"
-: > "$D/t-mv"
-: > "$D/t-curl"
-# Interleaved: odd rounds time modvault first, even rounds curl first.
-for r in $(seq "$rounds"); do
-	set -- mv curl
-	[ $((r % 2)) -eq 1 ] || set -- curl mv
-	for c; do
-		v=$(cell_"$c") || exit 1
-		printf '# round %d %-5s %9s ms\n' "$r" "$c" "$v" >&2
-		echo "$v" >> "$D/t-$c"
-	done
-done
-mv_ms=$(median "$D/t-mv")
-curl_ms=$(median "$D/t-curl")
-printf '%-34s %9s ms   all: %s\n' "modvault.fcgi cold fetch (CGI)" "$mv_ms" \
-    "$(sort -g "$D/t-mv" | tr '\n' ' ')"
-printf '%-34s %9s ms   all: %s\n' "curl from the same upstream" "$curl_ms" \
-    "$(sort -g "$D/t-curl" | tr '\n' ' ')"
-awk -v a="$mv_ms" -v b="$curl_ms" 'BEGIN { r = b > 0 ? a / b : 0;
-    printf "%-34s %9.2f x   target <= 1.50  %s\n", "cold fetch / curl", r,
-    (r <= 1.5 ? "PASS" : "MISS") }'
+echo "# (a) cold fetch of a $zip_mb MiB zip ($(wc -c < "$zip") bytes)," \
+    "$rounds rounds, upstream lighttpd on loopback"
+compare loopback
 
-# --- (b) peak RSS while fetching and validating --------------------------
+# --- (b) the same over links of a given speed -----------------------------
+# upstream.py paces the zip's body (256 KiB steps); .info and .mod are not.
+for mb in $links; do
+	[ -n "$ppid_" ] && kill "$ppid_" 2>/dev/null && wait "$ppid_" 2>/dev/null
+	rm -f "$D/pport"
+	python3 "$here/../tests/integration/upstream.py" "$up" "$D/pport" \
+	    "$D/plog" --fault ".zip=rate=$mb" &
+	ppid_=$!
+	i=0
+	until [ -s "$D/pport" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || die "upstream.py did not come up"
+		sleep 0.1
+	done
+	UP=http://127.0.0.1:$(cat "$D/pport")
+	echo
+	echo "# (b) the same, the upstream's zip paced at $mb MiB/s"
+	compare "$mb MiB/s link"
+done
+UP=$LOOPBACK
+
+# --- (c) peak RSS while fetching and validating --------------------------
 # rss URI: the responder's maximum RSS in KiB for one cold request.
 rss() {
 	fresh_store
@@ -186,7 +223,7 @@ rss() {
 }
 
 echo
-echo "# (b) peak RSS of modvault.fcgi (CGI), fresh store each"
+echo "# (c) peak RSS of modvault.fcgi (CGI), fresh store each"
 base=$(rss /healthz)
 head -n 1 "$D/out" | grep -q '^Status: 200' || die "/healthz did not answer 200"
 printf '%-34s %9s KiB   (baseline: start-up and libraries)\n' "GET /healthz" "$base"

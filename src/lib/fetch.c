@@ -17,7 +17,7 @@
 
 #include "modvault/fetch.h"
 
-#define FILE_BUFFER	(256L * 1024)	/* curl's receive buffer for files */
+#define FILE_BUFFER	(128L * 1024)	/* curl's receive buffer for files */
 #define WRITEBACK_STEP	(4u << 20)	/* start writing back every 4 MiB */
 
 struct entry {

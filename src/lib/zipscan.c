@@ -35,7 +35,7 @@
 
 #include "zipscan_priv.h"
 
-#define READ_MAX	(256 * 1024)	/* bytes per read of the file */
+#define READ_MAX	(128 * 1024)	/* bytes per read of the file */
 #define READ_MIN	(64 * 1024)	/* wait for this much before a read */
 
 enum state { RUNNING, COMPLETE, ABANDONED };

@@ -15,6 +15,8 @@ usage: upstream.py ROOT PORTFILE LOGFILE [--auth USER:PASS] [--fault SUFFIX=KIND
             long-length announce more bytes than are sent, keep-alive off
             500         answer 500
             delay=S     wait S seconds before answering
+            rate=MB     send the body at MB MiB/s, in 256 KiB steps (a link
+                        of that speed, for bench/fetch.sh)
 """
 import base64
 import http.server
@@ -81,12 +83,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(body[i:i + 16])
                 self.wfile.flush()
                 time.sleep(1)
+        elif fault and fault.startswith("rate="):
+            self.send_paced(body, float(fault.split("=", 1)[1]) * 1048576)
         elif fault == "short":
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
         else:
             self.wfile.write(body)
+
+    def send_paced(self, body, rate):
+        start = time.monotonic()
+        for i in range(0, len(body), 262144):
+            ahead = start + i / rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+            self.wfile.write(body[i:i + 262144])
+        self.wfile.flush()
 
     def send_plain(self, status, body):
         self.record(status)
