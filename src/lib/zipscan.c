@@ -37,6 +37,9 @@
 
 #define READ_MAX	(128 * 1024)	/* bytes per read of the file */
 #define READ_MIN	(64 * 1024)	/* wait for this much before a read */
+/* The scan's stack: libarchive and SHA-256 need little; hosts that cap
+ * address space should not lose 8 MiB to each fetch. */
+#define STACK_SIZE	(512 * 1024)
 
 enum state { RUNNING, COMPLETE, ABANDONED };
 
@@ -274,6 +277,7 @@ mv_zipscan_start(int fd, const struct mv_zip_limits *lim,
     struct mv_zipscan **scanp, struct mv_err *err)
 {
 	struct mv_zipscan *s;
+	pthread_attr_t attr;
 	sigset_t all, old;
 	int rc;
 
@@ -290,7 +294,11 @@ mv_zipscan_start(int fd, const struct mv_zip_limits *lim,
 	/* Signals stay with the main thread (the FastCGI loop's handlers). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&s->thread, NULL, scan_thread, s);
+	if ((rc = pthread_attr_init(&attr)) == 0) {
+		(void)pthread_attr_setstacksize(&attr, STACK_SIZE);
+		rc = pthread_create(&s->thread, &attr, scan_thread, s);
+		pthread_attr_destroy(&attr);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		mv_zipscan_free(s);
