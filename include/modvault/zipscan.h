@@ -3,9 +3,9 @@
  * it afterwards costs almost nothing (issue: a cold fetch near the speed
  * of the download itself).
  *
- * A scan runs on its own thread beside the transfer.  It reads the
- * download file as it grows: every byte goes through SHA-256 (the blob's
- * name), and libarchive's streaming zip reader decodes each entry through
+ * A scan runs beside the transfer on two threads that read the download
+ * file as it grows: one puts every byte through SHA-256 (the blob's name),
+ * the other has libarchive's streaming zip reader decode each entry through
  * SHA-256 (the per-file digests of H-2), noting where each local header
  * sits.
  *
@@ -34,7 +34,8 @@ struct mv_zipscan;
 /*
  * Starts scanning the file open at fd (read with pread; the caller keeps
  * writing it).  Memory is bounded by lim->max_files records of 48 bytes
- * plus libarchive's buffers.  Fails only when no thread can be made.
+ * plus libarchive's buffers.  Fails only when no thread can be made (the
+ * caller then hashes the download itself).
  */
 int	 mv_zipscan_start(int fd, const struct mv_zip_limits *lim,
 	    struct mv_zipscan **scan, struct mv_err *err);
@@ -50,7 +51,8 @@ void	 mv_zipscan_advance(struct mv_zipscan *scan, uint64_t written);
 int	 mv_zipscan_finish(struct mv_zipscan *scan, bool complete,
 	    unsigned char digest[MV_SHA256_LEN], struct mv_err *err);
 
-/* The same scan over a zip in memory, on the calling thread (tests, fuzz). */
+/* The entry scan over a zip in memory, on the calling thread (tests,
+ * fuzz); no blob digest. */
 int	 mv_zipscan_mem(const void *zip, size_t len,
 	    const struct mv_zip_limits *lim, struct mv_zipscan **scan,
 	    struct mv_err *err);

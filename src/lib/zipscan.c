@@ -37,8 +37,8 @@
 
 #define READ_MAX	(128 * 1024)	/* bytes per read of the file */
 #define READ_MIN	(64 * 1024)	/* wait for this much before a read */
-/* The scan's stack: libarchive and SHA-256 need little; hosts that cap
- * address space should not lose 8 MiB to each fetch. */
+/* Each thread's stack: libarchive and SHA-256 need little; hosts that cap
+ * address space should not lose 8 MiB to each. */
 #define STACK_SIZE	(512 * 1024)
 
 enum state { RUNNING, COMPLETE, ABANDONED };
@@ -51,21 +51,31 @@ struct rec {
 	unsigned char	digest[MV_SHA256_LEN];
 };
 
+/* One sequential reader of the growing file. */
+struct reader {
+	uint64_t	 pos;		/* next byte it reads */
+	unsigned char	*buf;		/* READ_MAX bytes (file mode) */
+	int		 read_errno;
+};
+
+/*
+ * Two threads read the download as it grows, each at its own pace: one
+ * hashes every byte (the blob's name), the other decodes the entries.  On
+ * a machine with a core to spare each keeps up with a fast link alone.
+ */
 struct mv_zipscan {
 	struct mv_zip_limits	 lim;
 	int			 fd;
 	const unsigned char	*mem;	/* instead of fd */
-	pthread_t		 thread;
-	bool			 threaded;
+	pthread_t		 threads[2];
+	size_t			 nthreads;
 	bool			 locks;	/* mu and cv were initialised */
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	uint64_t		 avail;	/* mu: bytes final in the file */
 	enum state		 state;	/* mu */
-	uint64_t		 pos;	/* next byte the scan reads */
-	unsigned char		*buf;
+	struct reader		 bytes, entries;
 	struct mv_sha256	*blob;	/* of every byte, in order */
-	int			 read_errno;
 	struct rec		*rec;
 	size_t			 n, cap;
 	uint64_t		 decoded;	/* all entries, bounded */
@@ -73,23 +83,23 @@ struct mv_zipscan {
 	bool			 complete;	/* the reader reached it */
 };
 
-/* Waits until a worthwhile amount is final; the bytes now readable. */
+/* Waits until a worthwhile amount is final; the bytes r may now read. */
 static uint64_t
-wait_bytes(struct mv_zipscan *s, enum state *state)
+wait_bytes(struct mv_zipscan *s, const struct reader *r, enum state *state)
 {
 	uint64_t avail;
 
 	if (s->mem != NULL) {
 		*state = COMPLETE;
-		return s->avail - s->pos;
+		return s->avail - r->pos;
 	}
 	pthread_mutex_lock(&s->mu);
-	while (s->state == RUNNING && s->avail - s->pos < READ_MIN)
+	while (s->state == RUNNING && s->avail - r->pos < READ_MIN)
 		pthread_cond_wait(&s->cv, &s->mu);
 	avail = s->avail;
 	*state = s->state;
 	pthread_mutex_unlock(&s->mu);
-	return avail - s->pos;
+	return avail - r->pos;
 }
 
 static ssize_t
@@ -109,38 +119,37 @@ pread_all(int fd, unsigned char *p, size_t n, uint64_t off)
 	return (ssize_t)got;
 }
 
-/* The next bytes of the file, hashed into the blob digest; 0 at the end. */
+/* r's next bytes of the file; 0 at its end, -1 when abandoned or broken. */
 static ssize_t
-next_bytes(struct mv_zipscan *s, const void **out)
+next_bytes(struct mv_zipscan *s, struct reader *r, const void **out)
 {
 	enum state state;
-	uint64_t ready = wait_bytes(s, &state);
+	uint64_t ready = wait_bytes(s, r, &state);
 	size_t n = ready < READ_MAX ? (size_t)ready : READ_MAX;
-	ssize_t r;
+	ssize_t k;
 
 	if (state == ABANDONED)
 		return -1;
 	if (n == 0)
 		return 0;
 	if (s->mem != NULL)
-		*out = s->mem + s->pos;
+		*out = s->mem + r->pos;
 	else {
-		if ((r = pread_all(s->fd, s->buf, n, s->pos)) != (ssize_t)n) {
-			s->read_errno = r < 0 ? errno : EIO;
+		if ((k = pread_all(s->fd, r->buf, n, r->pos)) != (ssize_t)n) {
+			r->read_errno = k < 0 ? errno : EIO;
 			return -1;
 		}
-		*out = s->buf;
+		*out = r->buf;
 	}
-	if (mv_sha256_update(s->blob, *out, n, NULL) == -1)
-		return -1;
-	s->pos += n;
+	r->pos += n;
 	return (ssize_t)n;
 }
 
 static la_ssize_t
 archive_source(struct archive *a, void *ctx, const void **out)
 {
-	ssize_t n = next_bytes(ctx, out);
+	struct mv_zipscan *s = ctx;
+	ssize_t n = next_bytes(s, &s->entries, out);
 
 	if (n < 0)
 		archive_set_error(a, EIO, "download abandoned or unreadable");
@@ -219,14 +228,13 @@ scan_entries(struct mv_zipscan *s, struct archive *a, struct mv_sha256 *sha)
 	}
 }
 
-/* The scan, under a UTF-8 LC_CTYPE so UTF-8 names convert cleanly. */
+/* The entries, under a UTF-8 LC_CTYPE so UTF-8 names convert cleanly. */
 static void
 scan(struct mv_zipscan *s)
 {
 	locale_t utf8, old = (locale_t)0;
 	struct mv_sha256 *sha;
 	struct archive *a;
-	const void *p;
 
 	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	if (utf8 != (locale_t)0)
@@ -237,9 +245,6 @@ scan(struct mv_zipscan *s)
 		archive_read_free(a);
 	}
 	mv_sha256_free(sha);
-	/* The rest of the file (the directory) still names the blob. */
-	while (next_bytes(s, &p) > 0)
-		;
 	if (utf8 != (locale_t)0) {
 		uselocale(old);
 		freelocale(utf8);
@@ -250,6 +255,22 @@ static void *
 scan_thread(void *arg)
 {
 	scan(arg);
+	return NULL;
+}
+
+/* Every byte of the file, in order, through the blob's SHA-256. */
+static void *
+bytes_thread(void *arg)
+{
+	struct mv_zipscan *s = arg;
+	const void *p;
+	ssize_t n;
+
+	while ((n = next_bytes(s, &s->bytes, &p)) > 0)
+		if (mv_sha256_update(s->blob, p, (size_t)n, NULL) == -1) {
+			s->bytes.read_errno = ENOMEM;
+			break;
+		}
 	return NULL;
 }
 
@@ -272,40 +293,52 @@ nomem:
 	return NULL;
 }
 
+/* Starts fn on a small stack with every signal blocked (they stay with
+ * the main thread, the FastCGI loop's handlers). */
+static int
+spawn(struct mv_zipscan *s, void *(*fn)(void *))
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if ((rc = pthread_attr_init(&attr)) == 0) {
+		(void)pthread_attr_setstacksize(&attr, STACK_SIZE);
+		rc = pthread_create(&s->threads[s->nthreads], &attr, fn, s);
+		pthread_attr_destroy(&attr);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		s->nthreads++;
+	return rc;
+}
+
 int
 mv_zipscan_start(int fd, const struct mv_zip_limits *lim,
     struct mv_zipscan **scanp, struct mv_err *err)
 {
 	struct mv_zipscan *s;
-	pthread_attr_t attr;
-	sigset_t all, old;
 	int rc;
 
 	if ((s = scan_new(lim, err)) == NULL)
 		return -1;
 	s->fd = fd;
-	if ((s->buf = malloc(READ_MAX)) == NULL) {
+	if ((s->bytes.buf = malloc(READ_MAX)) == NULL ||
+	    (s->entries.buf = malloc(READ_MAX)) == NULL) {
 		mv_zipscan_free(s);
 		return mv_fail(err, MV_ENOMEM, "out of memory for a zip scan");
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	s->locks = true;
-	/* Signals stay with the main thread (the FastCGI loop's handlers). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if ((rc = pthread_attr_init(&attr)) == 0) {
-		(void)pthread_attr_setstacksize(&attr, STACK_SIZE);
-		rc = pthread_create(&s->thread, &attr, scan_thread, s);
-		pthread_attr_destroy(&attr);
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if ((rc = spawn(s, bytes_thread)) != 0 ||
+	    (rc = spawn(s, scan_thread)) != 0) {
 		mv_zipscan_free(s);
 		return mv_fail(err, MV_EIO, "cannot start a zip scan: %s",
 		    strerror(rc));
 	}
-	s->threaded = true;
 	*scanp = s;
 	return 0;
 }
@@ -315,7 +348,7 @@ mv_zipscan_advance(struct mv_zipscan *s, uint64_t written)
 {
 	pthread_mutex_lock(&s->mu);
 	s->avail = written;
-	pthread_cond_signal(&s->cv);
+	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -325,16 +358,15 @@ mv_zipscan_finish(struct mv_zipscan *s, bool complete,
 {
 	pthread_mutex_lock(&s->mu);
 	s->state = complete ? COMPLETE : ABANDONED;
-	pthread_cond_signal(&s->cv);
+	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	if (s->threaded)
-		pthread_join(s->thread, NULL);
-	s->threaded = false;
+	while (s->nthreads > 0)
+		pthread_join(s->threads[--s->nthreads], NULL);
 	if (!complete)
 		return 0;
-	if (s->pos != s->avail)
+	if (s->bytes.pos != s->avail)
 		return mv_fail(err, MV_EIO, "reading the download: %s",
-		    strerror(s->read_errno ? s->read_errno : EIO));
+		    strerror(s->bytes.read_errno ? s->bytes.read_errno : EIO));
 	return mv_sha256_final(s->blob, digest, err);
 }
 
@@ -369,14 +401,15 @@ mv_zipscan_free(struct mv_zipscan *s)
 {
 	if (s == NULL)
 		return;
-	if (s->threaded)
+	if (s->nthreads > 0)
 		(void)mv_zipscan_finish(s, false, NULL, NULL);
 	if (s->locks) {
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
 	}
 	mv_sha256_free(s->blob);
-	free(s->buf);
+	free(s->bytes.buf);
+	free(s->entries.buf);
 	free(s->rec);
 	free(s);
 }
