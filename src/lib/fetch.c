@@ -285,7 +285,7 @@ classify(struct mv_upstream *up, CURLcode rc, const char *url,
     struct mv_err *err)
 {
 	long status = 0;
-	curl_off_t cl = -1;
+	curl_off_t cl = -1, got = -1;
 
 	if (rc == CURLE_WRITE_ERROR || rc == CURLE_FILESIZE_EXCEEDED)
 		return mv_fail(err, MV_ELIMIT, "upstream %s: body larger than "
@@ -304,12 +304,17 @@ classify(struct mv_upstream *up, CURLcode rc, const char *url,
 	if (status != 200)
 		return mv_fail(err, MV_EUPSTREAM, "upstream %s: status %ld",
 		    url, status);
-	/* A body shorter than announced is a broken transfer, not data. */
+	/*
+	 * A body shorter than announced is a broken transfer, not data.
+	 * Content-Length counts the body as sent (gzip-encoded when the
+	 * upstream compressed it), so it is compared with the bytes received,
+	 * not with what decoding them gave the sink.
+	 */
 	curl_easy_getinfo(up->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-	if (cl >= 0 && (uint64_t)cl != sink->got)
-		return mv_fail(err, MV_EUPSTREAM, "upstream %s: got %llu bytes "
-		    "of %lld", url, (unsigned long long)sink->got,
-		    (long long)cl);
+	curl_easy_getinfo(up->curl, CURLINFO_SIZE_DOWNLOAD_T, &got);
+	if (cl >= 0 && cl != got)
+		return mv_fail(err, MV_EUPSTREAM, "upstream %s: got %lld bytes "
+		    "of %lld", url, (long long)got, (long long)cl);
 	return 0;
 }
 

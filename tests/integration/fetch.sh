@@ -130,6 +130,21 @@ check "netrc: modvault fetch authenticates to the private upstream" \
 stop_upstream
 UPSTREAM_PORT=$UP_PORT start_upstream "$MV_TMP/up"
 
+# An upstream (or a CDN in front of it) that gzips its bodies: the
+# Content-Length it sends counts the encoded bytes.
+stop_upstream
+UPSTREAM_PORT=$UP_PORT start_upstream "$MV_TMP/up" --gzip
+printf 'upstream = %s\n' "$UP_URL" | write_config "$MV_TMP/gzip.conf" "$MV_TMP/data5"
+"$MODVAULT" --config "$MV_TMP/gzip.conf" init >/dev/null
+check "a gzip-encoding upstream: every version fetched and stored" \
+    sh -c "'$MODVAULT' --config '$MV_TMP/gzip.conf' fetch -r '$MV_FIXTURES/go.sum' > '$MV_TMP/g.out' && [ \$(grep -c '^stored ' '$MV_TMP/g.out') -eq 7 ]"
+check "a gzip-encoding upstream: the stored zips verify" \
+    "$MODVAULT" --config "$MV_TMP/gzip.conf" verify
+check "a gzip-encoding upstream: list answers" \
+    [ "$(cgi_status /golang.org/x/sync/@v/list "$MV_TMP/gzip.conf")" = 200 ]
+stop_upstream
+UPSTREAM_PORT=$UP_PORT start_upstream "$MV_TMP/up"
+
 # modvault fetch: the same code path from the command line.
 printf 'upstream = %s\n' "$UP_URL" | write_config "$MV_TMP/fetch.conf" "$MV_TMP/data3"
 "$MODVAULT" --config "$MV_TMP/fetch.conf" init >/dev/null

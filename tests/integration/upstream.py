@@ -5,8 +5,11 @@ Serves a directory tree (e.g. the fixtures' upstream/) on 127.0.0.1 and
 records every request, so tests can count upstream transfers.  Faults can be
 injected per path suffix to play a hostile or broken upstream.
 
-usage: upstream.py ROOT PORTFILE LOGFILE [--auth USER:PASS] [--fault SUFFIX=KIND]...
+usage: upstream.py ROOT PORTFILE LOGFILE [--auth USER:PASS] [--gzip]
+                  [--fault SUFFIX=KIND]...
   --auth    require HTTP basic authentication (401 without it)
+  --gzip    send every body gzip-encoded to a client that accepts it, with
+            the Content-Length of the encoded body (as CDNs do)
   PORTFILE  the chosen port is written here once the server listens
   LOGFILE   one line per request: "METHOD PATH STATUS"
   $UPSTREAM_PORT, when set, is the port to listen on (to restart a server)
@@ -19,6 +22,7 @@ usage: upstream.py ROOT PORTFILE LOGFILE [--auth USER:PASS] [--fault SUFFIX=KIND
                         of that speed, for bench/fetch.sh)
 """
 import base64
+import gzip
 import http.server
 import os
 import socket
@@ -72,6 +76,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.record(200)
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
+        if self.server.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         if fault == "long-length":
             self.send_header("Content-Length", str(len(body) + 1000))
             self.send_header("Connection", "close")
@@ -121,8 +128,13 @@ def main():
     root, portfile, logfile = sys.argv[1:4]
     faults = []
     auth = None
+    gz = False
     args = sys.argv[4:]
     while args:
+        if args[0] == "--gzip":
+            gz = True
+            args = args[1:]
+            continue
         if args[0] == "--auth" and len(args) >= 2:
             auth = "Basic " + base64.b64encode(args[1].encode()).decode()
         elif args[0] == "--fault" and len(args) >= 2:
@@ -136,6 +148,7 @@ def main():
     srv.logfile = logfile
     srv.faults = faults
     srv.auth = auth
+    srv.gzip = gz
     srv.lock = threading.Lock()
     open(logfile, "a").close()
     with open(portfile + ".tmp", "w") as f:
