@@ -4,8 +4,8 @@
  * A miss for module@version goes: negative cache -> claim the download
  * (the inflight table; a claim by a dead process is taken over) -> .info
  * from the first upstream entry that has it (GP-6.3 fall-through) -> .mod
- * and .zip from that same entry, so the three agree -> mv_store_ingest ->
- * release.  Processes that find the claim taken poll the store until the
+ * and .zip from that same entry, so the three agree (the zip scanned as
+ * it arrives, zipscan.h) -> mv_store_ingest -> release.  Processes that find the claim taken poll the store until the
  * version appears, the claim dies, or upstream_timeout passes.
  */
 #include <errno.h>
@@ -199,7 +199,7 @@ scan_progress(void *ctx, uint64_t got)
 }
 
 /*
- * The zip, from the entry that gave the .info, scanned on a second thread
+ * The zip, from the entry that gave the .info, scanned by two threads
  * while it arrives (zipscan.h); without a thread, hashed as it arrives.
  */
 static int

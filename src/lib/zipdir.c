@@ -180,17 +180,17 @@ zip64_fields(struct mv_zipdir_entry *e, const unsigned char *extra,
 }
 
 /* Does a local extra field hold ZIP64 information (APPNOTE 4.5.3)? */
-static int
+static bool
 has_zip64(const unsigned char *extra, size_t len)
 {
 	size_t i = 0;
 
 	while (i + 4 <= len) {
 		if (le16(extra + i) == 0x0001)
-			return 1;
+			return true;
 		i += 4 + (size_t)le16(extra + i + 2);
 	}
-	return 0;
+	return false;
 }
 
 /* What the local header says besides the name, kept for mv_zipdir_plain. */

@@ -31,7 +31,7 @@ struct mv_zipdir_entry {
 	uint64_t	 data_offset;
 	uint16_t	 lflags;
 	uint32_t	 lcrc32, lcsize, lusize;
-	int		 lzip64;	/* a ZIP64 extra field is present */
+	bool		 lzip64;	/* a ZIP64 extra field is present */
 };
 
 struct mv_zipdir {
