@@ -43,6 +43,7 @@ class Entry:
         self.lusize = kw.get("lusize")
         self.lcrc = kw.get("lcrc")
         self.lmethod = kw.get("lmethod")
+        self.desc_crc = kw.get("desc_crc")     # a data descriptor's CRC
 
     def fields(self):
         if self.payload is not None:
@@ -95,6 +96,9 @@ def build_zip(path, entries):
         comp, crc, usize = e.fields()
         offset = len(out)
         out += local_header(e, comp, crc, usize) + comp
+        if e.desc_crc is not None:
+            out += struct.pack("<IIII", 0x08074B50, e.desc_crc, len(comp),
+                               usize)
         central += central_header(e, comp, crc, usize, offset)
     cd_off = len(out)
     out += central + end_records(len(entries), cd_off, len(central))
@@ -187,6 +191,10 @@ def zip_cases(root):
         Entry(p + "y.go", b"package x\n", lcrc=0x12345678)]))
     case(root, "lcmethod", lambda m, p: ok_files(m, p, [
         Entry(p + "y.go", b"package x\n", lmethod=0)]))
+    # MZ-2.4: the data descriptor's CRC is not the central one (the data
+    # and the central CRC agree; the go command checks the descriptor too).
+    case(root, "desccrc", lambda m, p: ok_files(m, p, [
+        Entry(p + "y.go", b"package x\n", flags=8, desc_crc=0x12345678)]))
     case(root, "notzip", None, zipbytes=b"this is not a zip archive\n" * 4)
     # MZ-4.2: compression methods Go cannot read, encryption.
     case(root, "bzip2", lambda m, p: ok_files(m, p, [

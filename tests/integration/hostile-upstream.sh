@@ -143,6 +143,7 @@ refuse 'MZ-4\.3' fifo
 refuse 'MZ-4\.3' chardev
 # MZ-2: sizes.
 refuse 'MZ-2\.4' bomb
+refuse 'MZ-2\.4: the data descriptor' desccrc
 refuse 'MZ-2\.4' bomb
 refuse 'MZ-2\.4' crc
 refuse 'MZ-2\.2' declared
