@@ -145,6 +145,43 @@ check "a gzip-encoding upstream: list answers" \
 stop_upstream
 UPSTREAM_PORT=$UP_PORT start_upstream "$MV_TMP/up"
 
+# A fetch killed mid-download (SIGKILL, threads and all) does not hold the
+# version: its claim names a dead process, so the next request takes it
+# over at once instead of waiting out upstream_timeout (20 s here).
+python3 "$MV_SRCDIR/tests/integration/mkmodule.py" "$MV_TMP/up" \
+    example.com/killed v1.0.0 $((8 * 1048576))
+stop_upstream
+UPSTREAM_PORT=$UP_PORT start_upstream "$MV_TMP/up" \
+    --fault killed/@v/v1.0.0.zip=rate=1
+printf 'upstream = %s\nupstream_timeout = 20\n' "$UP_URL" |
+    write_config "$MV_TMP/kill.conf" "$MV_TMP/data6"
+"$MODVAULT" --config "$MV_TMP/kill.conf" init >/dev/null
+env -i PATH="$PATH" MODVAULT_CONFIG="$MV_TMP/kill.conf" REQUEST_METHOD=GET \
+    REQUEST_URI=/example.com/killed/@v/v1.0.0.zip "$MODVAULT_FCGI" \
+    </dev/null >/dev/null 2>&1 &
+victim=$!
+i=0
+until [ "$(upstream_count 'killed/@v/v1.0.0.zip 200')" -ge 1 ] || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
+kill -9 "$victim"
+wait "$victim" 2>/dev/null
+check "a fetch killed mid-download: it died holding a partial download" \
+    sh -c "ls '$MV_TMP/data6/tmp' | grep -q '^blob-$victim-dl'"
+stop_upstream
+UPSTREAM_PORT=$UP_PORT start_upstream "$MV_TMP/up"
+t0=$(date +%s)
+st=$(cgi_status /example.com/killed/@v/v1.0.0.zip "$MV_TMP/kill.conf")
+t1=$(date +%s)
+check "a fetch killed mid-download: the next request fetches it (got $st in $((t1 - t0)) s)" \
+    [ "$st" = 200 -a $((t1 - t0)) -lt 15 ]
+check "a fetch killed mid-download: the store verifies" \
+    "$MODVAULT" --config "$MV_TMP/kill.conf" verify
+check "a fetch killed mid-download: its temporary files are gone" \
+    sh -c "[ -z \"\$(ls '$MV_TMP/data6/tmp')\" ]"
+
 # modvault fetch: the same code path from the command line.
 printf 'upstream = %s\n' "$UP_URL" | write_config "$MV_TMP/fetch.conf" "$MV_TMP/data3"
 "$MODVAULT" --config "$MV_TMP/fetch.conf" init >/dev/null
