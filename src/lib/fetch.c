@@ -5,9 +5,8 @@
 #define _GNU_SOURCE		/* sync_file_range(2) on Linux */
 #include "config.h"
 
-#include <fcntl.h>
-
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -79,7 +79,6 @@ struct zc {
 	uint64_t			 declared;	/* MZ-2.2 total */
 	struct mv_zipdir		 dir;	/* our own reading (MZ-4.1) */
 	size_t				 idx;	/* next dir entry expected */
-	struct mv_zipsrc		 src;	/* the bytes dir was read from */
 	const struct mv_zipscan		*scan;	/* optional: digests */
 };
 
@@ -520,8 +519,8 @@ read_entry(struct zc *z, const char *full, uint64_t size, bool gomod,
 	uint64_t got = 0;
 
 	quote(q, full, strlen(full));
-	if (!gomod && mv_zipscan_digest(z->scan, &z->src, &z->dir,
-	    z->idx - 1, &got, d)) {
+	if (!gomod && mv_zipscan_digest(z->scan, &z->dir, z->idx - 1, &got,
+	    d)) {
 		z->res->scanned++;
 		z->res->unzipped_bytes += got;
 		if (check_growth(z, q, got, size, err) == -1)
@@ -701,17 +700,16 @@ mv_zip_check_mem(const void *zip, size_t len, const char *module,
     const struct mv_zipscan *scan, struct mv_zip_result *res,
     struct mv_err *err)
 {
+	struct mv_zipsrc src = { -1, zip, len };
 	struct zc z;
 	int rc = -1;
 
-	if (zc_begin(&z, module, version, lim, res, err) == -1 ||
-	    too_big(lim, len, err) == -1)
-		goto out;
-	z.src = (struct mv_zipsrc){ -1, zip, len };
-	z.scan = scan;
-	if (mv_zipdir_read(&z.src, lim->max_files, &z.dir, err) == 0)
+	if (zc_begin(&z, module, version, lim, res, err) == 0 &&
+	    too_big(lim, len, err) == 0 &&
+	    mv_zipdir_read(&src, lim->max_files, &z.dir, err) == 0) {
+		z.scan = scan;
 		rc = zc_opened(&z, archive_read_open_memory(z.a, zip, len), err);
-out:
+	}
 	zc_end(&z);
 	return rc;
 }
@@ -721,6 +719,7 @@ mv_zip_check(const char *zip_path, const char *module, const char *version,
     const struct mv_zip_limits *lim, const struct mv_zipscan *scan,
     struct mv_zip_result *res, struct mv_err *err)
 {
+	struct mv_zipsrc src;
 	struct stat st;
 	struct zc z;
 	int fd = -1, rc = -1;
@@ -739,10 +738,10 @@ mv_zip_check(const char *zip_path, const char *module, const char *version,
 		    zip_path);
 		goto out;
 	}
-	z.src = (struct mv_zipsrc){ fd, NULL, (uint64_t)st.st_size };
+	src = (struct mv_zipsrc){ fd, NULL, (uint64_t)st.st_size };
 	z.scan = scan;
 	if (too_big(lim, (uint64_t)st.st_size, err) == 0 &&
-	    mv_zipdir_read(&z.src, lim->max_files, &z.dir, err) == 0)
+	    mv_zipdir_read(&src, lim->max_files, &z.dir, err) == 0)
 		rc = zc_opened(&z, archive_read_open_fd(z.a, fd, CHUNK), err);
 out:
 	zc_end(&z);

@@ -249,27 +249,35 @@ differ:
  * central CRC.  libarchive's seekable reader never looks at it.
  */
 static int
-check_descriptor(const struct mv_zipsrc *src, const struct mv_zipdir_entry *e,
+check_descriptor(const struct mv_zipsrc *src, struct mv_zipdir_entry *e,
     struct mv_err *err)
 {
-	unsigned char d[16];
+	unsigned char d[16], *p = d;
 	uint64_t at = e->data_offset + e->csize64;
-	size_t need = 4;
-	uint32_t crc;
+	size_t n, need;
 
-	if (e->csize64 > src->size || at > src->size ||
-	    src->size - at < need ||
-	    read_at(src, d, need, at, "a data descriptor", err) == -1 ||
-	    (need = le32(d) == SIG_DESCRIPTOR ? 16 : 12) > src->size - at ||
-	    read_at(src, d, need, at, "a data descriptor", err) == -1)
-		return mv_fail(err, MV_ECORRUPT, "MZ-2.4: the data descriptor of "
-		    "%.200s is missing or cut short", e->name);
-	crc = le32(need == 16 ? d + 4 : d);
-	if (crc != e->crc32)
+	/* One read of what can be there: 16 bytes, or to the end. */
+	n = e->csize64 > src->size || at > src->size ? 0 :
+	    src->size - at < sizeof(d) ? (size_t)(src->size - at) : sizeof(d);
+	if (n < 4 || read_at(src, d, n, at, "a data descriptor", err) == -1)
+		goto missing;
+	need = le32(d) == SIG_DESCRIPTOR ? 16 : 12;
+	if (need > n)
+		goto missing;
+	if (need == 16)
+		p += 4;
+	if (le32(p) != e->crc32)
 		return mv_fail(err, MV_ECORRUPT, "MZ-2.4: the data descriptor of "
 		    "%.200s has CRC %08x, the central directory %08x", e->name,
-		    (unsigned)crc, (unsigned)e->crc32);
+		    (unsigned)le32(p), (unsigned)e->crc32);
+	/* Kept for mv_zipdir_plain, as 32-bit sizes. */
+	e->desc_len = (uint8_t)need;
+	e->dcsize = le32(p + 4);
+	e->dusize = le32(p + 8);
 	return 0;
+missing:
+	return mv_fail(err, MV_ECORRUPT, "MZ-2.4: the data descriptor of %.200s "
+	    "is missing or cut short", e->name);
 }
 
 /* MZ-4.2 and MZ-4.3 on one central record. */
@@ -398,30 +406,8 @@ mv_zipdir_free(struct mv_zipdir *dir)
 	dir->n = 0;
 }
 
-/* The data descriptor of e, tail bytes at off (see mv_zipdir_plain). */
-static bool
-descriptor_agrees(const struct mv_zipsrc *src,
-    const struct mv_zipdir_entry *e, uint64_t off, uint64_t tail)
-{
-	unsigned char d[16], *p = d;
-
-	if (tail != 12 && tail != 16)
-		return false;
-	if (read_at(src, d, (size_t)tail, off, "a data descriptor",
-	    NULL) == -1)
-		return false;
-	if (tail == 16) {
-		if (le32(p) != SIG_DESCRIPTOR)
-			return false;
-		p += 4;
-	}
-	return le32(p) == e->crc32 && le32(p + 4) == e->csize &&
-	    le32(p + 8) == e->usize;
-}
-
 bool
-mv_zipdir_plain(const struct mv_zipsrc *src, const struct mv_zipdir *dir,
-    size_t i)
+mv_zipdir_plain(const struct mv_zipdir *dir, size_t i)
 {
 	const struct mv_zipdir_entry *e = &dir->e[i];
 	uint64_t end = i + 1 < dir->n ? dir->e[i + 1].offset : dir->cd_offset;
@@ -437,5 +423,7 @@ mv_zipdir_plain(const struct mv_zipsrc *src, const struct mv_zipdir *dir,
 	if ((e->lflags & FLAG_DESCRIPTOR) == 0)
 		return data_end == end && e->lcrc32 == e->crc32 &&
 		    e->lcsize == e->csize && e->lusize == e->usize;
-	return descriptor_agrees(src, e, data_end, end - data_end);
+	/* The descriptor check_descriptor read (its CRC is the central one). */
+	return e->desc_len != 0 && end - data_end == e->desc_len &&
+	    e->dcsize == e->csize && e->dusize == e->usize;
 }

@@ -32,6 +32,9 @@ struct mv_zipdir_entry {
 	uint16_t	 lflags;
 	uint32_t	 lcrc32, lcsize, lusize;
 	bool		 lzip64;	/* a ZIP64 extra field is present */
+	/* The data descriptor read when the central flags announce one. */
+	uint8_t		 desc_len;	/* 12, 16 with PK\7\8; 0: none read */
+	uint32_t	 dcsize, dusize;	/* its sizes, as 32-bit fields */
 };
 
 struct mv_zipdir {
@@ -61,12 +64,12 @@ void	 mv_zipdir_free(struct mv_zipdir *dir);
  * Is entry i laid out the plain way, with nothing a reader could see
  * differently?  True when it uses no ZIP64 field, a stored entry's sizes
  * agree, and its data (csize bytes at data_offset) followed by its data
- * descriptor (bit 3: 12 bytes, or 16 with the PK\7\8 signature, whose
- * CRC and sizes equal the central ones; else none, and the local header
- * repeats the central CRC and sizes) end exactly where the next local
- * header, or the central directory, begins.  zipscan.c relies on it.
+ * descriptor (bit 3: the one mv_zipdir_read checked, 12 bytes, or 16 with
+ * the PK\7\8 signature, whose sizes equal the central ones; else none,
+ * and the local header repeats the central CRC and sizes) end exactly
+ * where the next local header, or the central directory, begins.  Reads
+ * nothing: zipscan.c relies on it entry by entry.
  */
-bool	 mv_zipdir_plain(const struct mv_zipsrc *src,
-	    const struct mv_zipdir *dir, size_t i);
+bool	 mv_zipdir_plain(const struct mv_zipdir *dir, size_t i);
 
 #endif

@@ -415,9 +415,8 @@ mv_zipscan_free(struct mv_zipscan *s)
 }
 
 bool
-mv_zipscan_digest(const struct mv_zipscan *s, const struct mv_zipsrc *src,
-    const struct mv_zipdir *dir, size_t i, uint64_t *size,
-    unsigned char digest[MV_SHA256_LEN])
+mv_zipscan_digest(const struct mv_zipscan *s, const struct mv_zipdir *dir,
+    size_t i, uint64_t *size, unsigned char digest[MV_SHA256_LEN])
 {
 	const struct rec *r;
 	uint64_t next, want;
@@ -435,7 +434,7 @@ mv_zipscan_digest(const struct mv_zipscan *s, const struct mv_zipsrc *src,
 		return false;
 	want = i + 1 < dir->n ? dir->e[i + 1].offset : dir->cd_offset;
 	if (next != want || r->size != dir->e[i].usize ||
-	    !mv_zipdir_plain(src, dir, i))
+	    !mv_zipdir_plain(dir, i))
 		return false;
 	*size = r->size;
 	memcpy(digest, r->digest, MV_SHA256_LEN);

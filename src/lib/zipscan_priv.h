@@ -15,11 +15,11 @@
 
 /*
  * True, with the entry's decoded size and SHA-256, when the scan decoded
- * exactly the bytes the central directory gives entry i of dir (read from
- * src); false when zip.c must read the entry itself.
+ * exactly the bytes the central directory gives entry i of dir; false
+ * when zip.c must read the entry itself.
  */
 bool	 mv_zipscan_digest(const struct mv_zipscan *scan,
-	    const struct mv_zipsrc *src, const struct mv_zipdir *dir, size_t i,
-	    uint64_t *size, unsigned char digest[MV_SHA256_LEN]);
+	    const struct mv_zipdir *dir, size_t i, uint64_t *size,
+	    unsigned char digest[MV_SHA256_LEN]);
 
 #endif
