@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "modvault/store.h"
+#include "modvault/store/index.h"
 
 #define MODULES		10000
 #define VERSIONS	10

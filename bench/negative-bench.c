@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "modvault/fill.h"
-#include "modvault/log.h"
+#include "modvault/source/fill.h"
+#include "modvault/base/log.h"
 
 #define CALLS		100000
 #define ROUNDTRIPS	100

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# gen-unicode-letters.py: writes src/lib/unicode_letters.h, the table of
+# gen-unicode-letters.py: writes src/lib/proto/unicode_letters.h, the table of
 # Unicode letters (general categories Lu, Ll, Lt, Lm, Lo) used by modpath.c.
 #
 # GP-3.3 lets a file path contain "any non-ASCII code point that is a Unicode
@@ -11,7 +11,7 @@
 # Unicode version that Go release ships (Go 1.19: 13.0.0; Go 1.21: 15.0.0),
 # so the two may disagree on code points assigned between versions.
 #
-# Usage: python3 build-aux/gen-unicode-letters.py > src/lib/unicode_letters.h
+# Usage: python3 build-aux/gen-unicode-letters.py > src/lib/proto/unicode_letters.h
 import sys
 import unicodedata
 

@@ -5,7 +5,7 @@
 # The number before the first '-' of each file name is the user_version the
 # file upgrades the index to; files must be given in ascending order.  The
 # output defines mv_schema_versions[], mv_schema_sql[] and mv_schema_count,
-# declared in src/lib/schema.h (not included, so a VPATH build needs no
+# declared in src/lib/store/schema.h (not included, so a VPATH build needs no
 # include path for it).
 set -e
 [ $# -gt 0 ] || { echo "usage: sql2c.sh FILE.sql..." >&2; exit 2; }

@@ -21,8 +21,8 @@
 
 #include <fcgiapp.h>
 
-#include "modvault/log.h"
-#include "responder.h"
+#include "modvault/base/log.h"
+#include "modvault/serve/serve.h"
 
 static int
 stdout_write(void *ctx, const void *p, size_t n)

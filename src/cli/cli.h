@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "modvault/config.h"
-#include "modvault/store.h"
-#include "modvault/zip.h"
+#include "modvault/base/config.h"
+#include "modvault/store/index.h"
+#include "modvault/zip/zip.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 

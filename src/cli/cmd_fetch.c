@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modvault/fill.h"
-#include "modvault/gomod.h"
-#include "modvault/semver.h"
+#include "modvault/source/fill.h"
+#include "modvault/proto/gomod.h"
+#include "modvault/proto/semver.h"
 #include "cli.h"
 
 /* Bounds a closure walk over hostile go.mod files. */

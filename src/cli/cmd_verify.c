@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "modvault/pattern.h"
-#include "modvault/sumdbc.h"
+#include "modvault/proto/pattern.h"
+#include "modvault/sumdb/sumdbc.h"
 #include "cli.h"
 
 #define CHUNK (64 * 1024)

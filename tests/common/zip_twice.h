@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "modvault/zip.h"
-#include "modvault/zipscan.h"
+#include "modvault/zip/zip.h"
+#include "modvault/zip/zipscan.h"
 
 #define ZIP_TWICE_DISAGREE	2
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modvault/config.h"
+#include "modvault/base/config.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modvault/gomod.h"
-#include "modvault/modpath.h"
+#include "modvault/proto/gomod.h"
+#include "modvault/proto/modpath.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

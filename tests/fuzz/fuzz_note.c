@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modvault/buf.h"
-#include "modvault/sumdb.h"
+#include "modvault/base/buf.h"
+#include "modvault/sumdb/sumdb.h"
 
 /*
  * The same bytes go to every parser that reads server or request input:

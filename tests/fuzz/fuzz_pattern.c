@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modvault/pattern.h"
+#include "modvault/proto/pattern.h"
 
 #define FUZZ_MAX_INPUT 4096
 

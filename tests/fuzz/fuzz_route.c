@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modvault/modpath.h"
-#include "modvault/route.h"
+#include "modvault/proto/modpath.h"
+#include "modvault/proto/route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

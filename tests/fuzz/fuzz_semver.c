@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "modvault/semver.h"
+#include "modvault/proto/semver.h"
 
 #define IN_MAX	1024
 #define OUT_MAX	(2 * IN_MAX + 64)

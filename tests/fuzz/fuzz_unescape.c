@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modvault/buf.h"
-#include "modvault/modpath.h"
+#include "modvault/base/buf.h"
+#include "modvault/proto/modpath.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

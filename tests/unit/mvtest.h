@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "modvault/err.h"
+#include "modvault/base/err.h"
 
 /* The shared fixtures directory (MV_FIXTURES, set by make check). */
 static inline const char *

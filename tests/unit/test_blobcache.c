@@ -1,6 +1,6 @@
 /* test_blobcache.c: the per-process cache of small immutable blobs. */
 #include "mvtest.h"
-#include "modvault/blobcache.h"
+#include "modvault/store/blobcache.h"
 
 static void
 put_get_replace(void **state)

@@ -1,6 +1,6 @@
 /* test_buf.c: the bounded buffer and the error convention. */
 #include "mvtest.h"
-#include "modvault/buf.h"
+#include "modvault/base/buf.h"
 
 static void
 append_grows_and_terminates(void **state)

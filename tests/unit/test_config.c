@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "mvtest.h"
-#include "modvault/config.h"
+#include "modvault/base/config.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

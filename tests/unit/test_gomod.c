@@ -1,6 +1,6 @@
 /* test_gomod.c: requirements from go.mod and go.sum text (H-5.1, H-5.2). */
 #include "mvtest.h"
-#include "modvault/gomod.h"
+#include "modvault/proto/gomod.h"
 
 struct seen {
 	char	text[4096];

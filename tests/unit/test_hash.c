@@ -1,7 +1,7 @@
 /* test_hash.c: SHA-256, hex, Base64 and the h1 hash (hashes.md H-1..H-6). */
 #include "mvtest.h"
 #include "mvtest_fixtures.h"
-#include "modvault/hash.h"
+#include "modvault/base/hash.h"
 
 struct named {
 	const char	*name;

@@ -1,6 +1,6 @@
 /* test_latest.c: @latest from held versions (V-6.2, V-5.4). */
 #include "mvtest.h"
-#include "modvault/latest.h"
+#include "modvault/proto/latest.h"
 
 /* Which versions have a real go.mod, for the V-5.4 callback. */
 struct gomods {

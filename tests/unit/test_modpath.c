@@ -1,7 +1,7 @@
 /* test_modpath.c: path validation (GP-3) and the "!" case encoding (GP-2). */
 #include "mvtest.h"
-#include "modvault/buf.h"
-#include "modvault/modpath.h"
+#include "modvault/base/buf.h"
+#include "modvault/proto/modpath.h"
 
 /* One GP-3.9 row: is the path valid as a module, import and file path? */
 struct kinds_vec {

@@ -1,6 +1,6 @@
 /* test_pattern.c: Go path.Match globs and prefix pattern lists. */
 #include "mvtest.h"
-#include "modvault/pattern.h"
+#include "modvault/proto/pattern.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

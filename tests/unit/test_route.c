@@ -3,7 +3,7 @@
  * server sends them (notes/web-servers.md), and GP-1.3/GP-12 parsing.
  */
 #include "mvtest.h"
-#include "modvault/route.h"
+#include "modvault/proto/route.h"
 
 static void
 check_parse(const char *path, enum mv_route_kind kind, const char *module,

@@ -2,8 +2,8 @@
 #include <time.h>
 
 #include "mvtest.h"
-#include "modvault/modpath.h"
-#include "modvault/semver.h"
+#include "modvault/proto/modpath.h"
+#include "modvault/proto/semver.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

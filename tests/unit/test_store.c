@@ -8,8 +8,8 @@
 
 #include <sqlite3.h>
 
-#include "modvault/store.h"
-#include "../../src/lib/schema.h"
+#include "modvault/store/index.h"
+#include "../../src/lib/store/schema.h"
 
 #define PTY	"github.com/kr/pty"
 #define PRETTY	"github.com/kr/pretty"

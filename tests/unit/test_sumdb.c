@@ -5,8 +5,8 @@
 
 #include <openssl/evp.h>
 
-#include "modvault/hash.h"
-#include "modvault/sumdb.h"
+#include "modvault/base/hash.h"
+#include "modvault/sumdb/sumdb.h"
 
 /* --- vectors from sumdb.md §11-12 ------------------------------------- */
 

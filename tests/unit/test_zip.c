@@ -7,8 +7,8 @@
 
 #include "mvtest.h"
 #include "mvtest_fixtures.h"
-#include "modvault/zip.h"
-#include "modvault/zipscan.h"
+#include "modvault/zip/zip.h"
+#include "modvault/zip/zipscan.h"
 #include "../common/zip_twice.h"
 
 #define M	"example.com/m"

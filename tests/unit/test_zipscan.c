@@ -13,8 +13,8 @@
 #include <zlib.h>
 
 #include "mvtest.h"
-#include "modvault/zip.h"
-#include "modvault/zipscan.h"
+#include "modvault/zip/zip.h"
+#include "modvault/zip/zipscan.h"
 #include "../common/zip_twice.h"
 
 #define M	"example.com/m"

@@ -1,0 +1,89 @@
+/*
+ * config.h: the configuration file.
+ *
+ * Format: "key = value" lines; '#' starts a comment line; blank lines are
+ * ignored.  Unknown keys, repeated keys and bad values are errors naming the
+ * file, the line and the key.  Every key is documented, with its default, in
+ * contrib/modvault.conf.example.
+ */
+#ifndef MODVAULT_CONFIG_H
+#define MODVAULT_CONFIG_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "modvault/base/err.h"
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+enum mv_log_level { MV_LOG_ERROR, MV_LOG_WARN, MV_LOG_INFO, MV_LOG_DEBUG };
+
+enum mv_xsendfile {
+	MV_XSENDFILE_OFF,
+	MV_XSENDFILE_LIGHTTPD,	/* X-LIGHTTPD-send-file: absolute path */
+	MV_XSENDFILE_APACHE,	/* X-Sendfile: absolute path (mod_xsendfile) */
+	MV_XSENDFILE_NGINX,	/* X-Accel-Redirect: xsendfile_prefix + blob name */
+	MV_XSENDFILE_CADDY,	/* X-Accel-Redirect, handled by handle_response */
+};
+
+enum mv_sumdb_verify {
+	MV_SUMDB_VERIFY_ON,	/* refuse what the checksum database disputes */
+	MV_SUMDB_VERIFY_WARN,	/* log it, store anyway */
+	MV_SUMDB_VERIFY_OFF,
+};
+
+#define MV_CONFIG_VALUE_MAX	4096
+#define MV_SUMDB_MAX		4	/* checksum databases configured */
+
+/* One "sumdb = KEY [URL]" line. */
+struct mv_sumdb_config {
+	char	name[256];			/* the key's name, e.g. sum.golang.org */
+	char	vkey[512];			/* the verifier key */
+	char	url[1024];			/* default https://<name> */
+};
+
+struct mv_config {
+	char			 path[PATH_MAX];	/* file it came from, or "" */
+	char			 data_dir[PATH_MAX];
+	char			 upstream[MV_CONFIG_VALUE_MAX];
+	enum mv_log_level	 log_level;
+	enum mv_xsendfile	 xsendfile;
+	char			 xsendfile_prefix[PATH_MAX];
+	char			 mount[PATH_MAX];	/* URL prefix, "" = derive */
+	uint64_t		 max_zip_bytes;
+	long			 upstream_timeout;	/* seconds */
+	long			 connect_timeout;	/* seconds */
+	long			 stall_timeout;		/* seconds under 1 KiB/s */
+	long			 list_ttl;		/* seconds */
+	long			 negative_ttl;		/* seconds */
+	char			 netrc[PATH_MAX];
+	struct mv_sumdb_config	 sumdb[MV_SUMDB_MAX];
+	size_t			 nsumdb;
+	enum mv_sumdb_verify	 sumdb_verify;
+	char			 nosumdb[MV_CONFIG_VALUE_MAX];	/* patterns */
+};
+
+/* The file used when neither --config nor MODVAULT_CONFIG names one. */
+const char	*mv_config_default_path(void);
+void		 mv_config_defaults(struct mv_config *cfg);
+/*
+ * Loads path over the defaults (path NULL means the default path).  A
+ * missing file is an error unless missing_ok is set and path is the default
+ * path, in which case cfg holds the defaults.  Relative data_dir and netrc
+ * values are made absolute against the directory holding the file.  Every
+ * failure is MV_ECONFIG ("FILE: cannot open: ...", "FILE:LINE: KEY: ...")
+ * except running out of memory; cfg->path is set only on success.
+ */
+int		 mv_config_load(struct mv_config *cfg, const char *path,
+		    int missing_ok, struct mv_err *err);
+/*
+ * Parses a config held in memory, starting from the defaults (name is used
+ * in error messages).  Fails with MV_ECONFIG; cfg is then partly filled.
+ */
+int		 mv_config_parse(struct mv_config *cfg, const char *name,
+		    const char *text, size_t len, struct mv_err *err);
+const char	*mv_log_level_name(enum mv_log_level l);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * fetch.h: the upstream client (libcurl), with the go command's GOPROXY
+ * list semantics (GP-6.2, GP-6.3).
+ *
+ * The configured list is parsed once; one curl handle is kept for the
+ * life of the process so connections are reused.  Every transfer is
+ * bounded: a byte limit enforced while bytes arrive, a connect timeout, a
+ * total timeout and a low-speed abort (a slow-loris upstream cannot hold a
+ * responder forever).  TLS is verified; proxies come from the standard
+ * environment variables; credentials from the netrc file when configured.
+ */
+#ifndef MODVAULT_FETCH_H
+#define MODVAULT_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "modvault/base/buf.h"
+#include "modvault/base/config.h"
+#include "modvault/base/err.h"
+#include "modvault/base/hash.h"
+
+#define MV_UPSTREAM_MAX		8	/* entries in the upstream list */
+
+struct mv_upstream;
+
+/* Parses cfg->upstream ("off" gives an upstream with no entries). */
+int	 mv_upstream_new(const struct mv_config *cfg, struct mv_upstream **up,
+	    struct mv_err *err);
+/* The same for another list (a checksum database's URL), with cfg's bounds. */
+int	 mv_upstream_new_list(const char *list, const struct mv_config *cfg,
+	    struct mv_upstream **up, struct mv_err *err);
+void	 mv_upstream_free(struct mv_upstream *up);
+/* False for "off": an offline mirror never contacts anything. */
+bool	 mv_upstream_enabled(const struct mv_upstream *up);
+size_t	 mv_upstream_count(const struct mv_upstream *up);
+/* The base URL of entry i. */
+const char *mv_upstream_url(const struct mv_upstream *up, size_t i);
+
+/* Where a body goes: a bounded buffer, or a file descriptor. */
+struct mv_fetch_sink {
+	struct mv_buf	*buf;		/* when not NULL */
+	int		 fd;		/* else: written here */
+	uint64_t	 max;		/* abort beyond this many bytes */
+	uint64_t	 got;		/* bytes received */
+	struct mv_sha256 *sha;		/* optional: hashes what is received */
+	/* Optional: told the byte count after each write to fd. */
+	void		(*progress)(void *ctx, uint64_t got);
+	void		*progress_ctx;
+	uint64_t	 written_back;	/* file bytes whose writeback began */
+};
+
+/*
+ * GETs relpath (already escaped, e.g. "golang.org/x/text/@v/list") from
+ * entry i alone.  404 and 410 fail with MV_ENOTFOUND / MV_EGONE, a body
+ * over the limit with MV_ELIMIT, anything else with MV_EUPSTREAM or
+ * MV_ETIMEOUT.  The sink is reset before the transfer.
+ */
+int	 mv_upstream_get_one(struct mv_upstream *up, size_t i,
+	    const char *relpath, struct mv_fetch_sink *sink,
+	    struct mv_err *err);
+
+/*
+ * The same over the list with GP-6.3 fall-through: after an entry
+ * followed by ",", the next one is tried only on 404/410; after "|", on
+ * any error.  *used is the index of the entry that answered.  When every
+ * entry said "not found" the result is MV_ENOTFOUND.
+ */
+int	 mv_upstream_get(struct mv_upstream *up, const char *relpath,
+	    struct mv_fetch_sink *sink, size_t *used, struct mv_err *err);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * info.h: parsing a .info document (GP-5.2).
+ */
+#ifndef MODVAULT_INFO_H
+#define MODVAULT_INFO_H
+
+#include <stddef.h>
+
+#include "modvault/base/buf.h"
+#include "modvault/base/err.h"
+
+/*
+ * Validates s[0..n) as one JSON object and copies its string members
+ * Version and Time (names matched without regard to case, as Go's decoder
+ * does; the last one wins) into version and time, which are reset first
+ * only when the member appears.  MV_EINVAL for anything malformed.
+ */
+int	 mv_info_parse(const char *s, size_t n, struct mv_buf *version,
+	    struct mv_buf *time, struct mv_err *err);
+
+#endif

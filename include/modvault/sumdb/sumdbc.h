@@ -1,0 +1,81 @@
+/*
+ * sumdbc.h: modvault as a checksum-database client and proxy (spec
+ * sumdb.md SD-2, SD-9, SD-10), on top of the pure logic of sumdb.h.
+ *
+ * For each configured database ("sumdb = KEY [URL]") it:
+ *   - answers /sumdb/<name>/... for the go command: tiles from the store
+ *     when it has them (their content is fixed by their path), lookups and
+ *     latest from the database, falling back to the store when the
+ *     database cannot be reached, so a client verifies offline what the
+ *     proxy has seen;
+ *   - verifies every module version fetched from upstream before it is
+ *     stored: the lookup's signed tree head with the key, its consistency
+ *     with the newest tree head seen before (kept in the store), the
+ *     record's inclusion in the log through tiles, then both h1 hashes.
+ */
+#ifndef MODVAULT_SUMDBC_H
+#define MODVAULT_SUMDBC_H
+
+#include <stdbool.h>
+
+#include "modvault/base/buf.h"
+#include "modvault/base/config.h"
+#include "modvault/net/upstream.h"
+#include "modvault/store/index.h"
+#include "modvault/sumdb/sumdb.h"
+
+struct mv_sumdb_db {
+	struct mv_note_verifier	 key;
+	struct mv_upstream	*up;	/* the database's URL */
+};
+
+struct mv_sumdbc {
+	struct mv_store		*st;
+	const struct mv_config	*cfg;
+	struct mv_sumdb_db	 db[MV_SUMDB_MAX];
+	size_t			 n;
+};
+
+int	 mv_sumdbc_init(struct mv_sumdbc *c, struct mv_store *st,
+	    const struct mv_config *cfg, struct mv_err *err);
+void	 mv_sumdbc_release(struct mv_sumdbc *c);
+/* The database called name, or NULL (SD-10.2: only configured ones). */
+struct mv_sumdb_db *mv_sumdbc_find(struct mv_sumdbc *c, const char *name);
+
+/* What a proxied /sumdb/ request answers. */
+struct mv_sumdb_answer {
+	const char	*content_type;
+	bool		 immutable;	/* a full tile: cache forever (GP-9.2) */
+};
+
+/*
+ * GP-10.2, SD-2.2, SD-10.3: answers rest ("latest", "lookup/M@V",
+ * "tile/...") of database db into out.  MV_EFORBIDDEN for a lookup of a
+ * path matched by nosumdb; MV_ENOTFOUND / MV_EUPSTREAM as the database
+ * answered when nothing is stored.
+ */
+int	 mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+	    const char *rest, struct mv_buf *out, struct mv_sumdb_answer *ans,
+	    struct mv_err *err);
+
+/*
+ * SD-10.1: verifies module@version's hashes against every configured
+ * database (unless nosumdb matches the module or sumdb_verify is off) and
+ * records the lookup with the version.  A mismatch or a failed proof is
+ * MV_ECORRUPT naming both hashes; with sumdb_verify = warn it is logged
+ * and 0 is returned.
+ */
+int	 mv_sumdbc_verify(struct mv_sumdbc *c, const char *module,
+	    const char *version, const char *zip_h1, const char *mod_h1,
+	    struct mv_err *err);
+
+/*
+ * `modvault verify --sumdb`: re-checks a stored version offline against
+ * the lookup recorded with it, the stored tiles and the stored tree head.
+ * MV_ENOTFOUND when no lookup was recorded.
+ */
+int	 mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
+	    const char *version, const char *zip_h1, const char *mod_h1,
+	    struct mv_err *err);
+
+#endif

@@ -1,0 +1,601 @@
+/* config.c: the configuration file, parsed into a typed struct mv_config. */
+/*
+ * The format is deliberately small: "key = value" lines, '#' comment lines
+ * and blank lines, nothing else.  Every mistake is an MV_ECONFIG error of
+ * the form "FILE:LINE: KEY: reason" so an operator can go straight to it:
+ * unknown keys, repeated keys and bad values are never silently ignored.
+ * Every size is bounded (line, file, each value).  Parsing is pure; only
+ * mv_config_load touches the file system, to read the file and to make
+ * relative paths absolute against the file's own directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "modvault/base/buf.h"
+#include "modvault/base/config.h"
+#include "modvault/sumdb/sumdb.h"
+
+#ifndef MV_SYSCONFDIR
+#define MV_SYSCONFDIR		"/etc"
+#endif
+#ifndef MV_LOCALSTATEDIR
+#define MV_LOCALSTATEDIR	"/var"
+#endif
+
+#define CONFIG_LINE_MAX		8192		/* bytes, without the newline */
+#define CONFIG_FILE_MAX		(1024 * 1024)
+/* The go command refuses module zips over 500 MiB (MZ-2.1, GP-5). */
+#define CONFIG_ZIP_MAX		UINT64_C(524288000)
+
+struct key {
+	const char	*name;
+	int		(*set)(struct mv_config *, const struct key *,
+			    const char *, struct mv_err *);
+	size_t		 off;	/* of the field in struct mv_config */
+	uint64_t	 max;	/* string: its size; number: bound; choices */
+	const char *const *names;	/* the choices, for set_choice */
+	bool		 repeat;	/* may appear on several lines */
+};
+
+static const char *const log_level_names[] = {
+	[MV_LOG_ERROR] = "error",
+	[MV_LOG_WARN] = "warn",
+	[MV_LOG_INFO] = "info",
+	[MV_LOG_DEBUG] = "debug",
+};
+
+static const char *const xsendfile_names[] = {
+	[MV_XSENDFILE_OFF] = "off",
+	[MV_XSENDFILE_LIGHTTPD] = "lighttpd",
+	[MV_XSENDFILE_APACHE] = "apache",
+	[MV_XSENDFILE_NGINX] = "nginx",
+	[MV_XSENDFILE_CADDY] = "caddy",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *
+mv_config_default_path(void)
+{
+	return MV_SYSCONFDIR "/modvault.conf";
+}
+
+const char *
+mv_log_level_name(enum mv_log_level l)
+{
+	if ((unsigned)l >= NELEM(log_level_names))
+		return "unknown";
+	return log_level_names[l];
+}
+
+void
+mv_config_defaults(struct mv_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s",
+	    MV_LOCALSTATEDIR "/lib/modvault");
+	snprintf(cfg->upstream, sizeof(cfg->upstream), "off");
+	cfg->log_level = MV_LOG_WARN;
+	cfg->xsendfile = MV_XSENDFILE_OFF;
+	snprintf(cfg->xsendfile_prefix, sizeof(cfg->xsendfile_prefix),
+	    "/_modvault_blobs/");
+	cfg->max_zip_bytes = CONFIG_ZIP_MAX;
+	cfg->upstream_timeout = 300;
+	cfg->connect_timeout = 10;
+	cfg->stall_timeout = 30;
+	cfg->list_ttl = 60;
+	cfg->negative_ttl = 300;
+}
+
+/* Copies v into the string field k names, refusing values that do not fit. */
+static int
+set_string(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	char *field = (char *)cfg + k->off;
+	size_t n = strlen(v);
+
+	if (n >= k->max)
+		return mv_fail(err, MV_ECONFIG, "longer than %zu bytes",
+		    (size_t)k->max - 1);
+	memcpy(field, v, n + 1);
+	return 0;
+}
+
+static int
+set_data_dir(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	if (*v == '\0')
+		return mv_fail(err, MV_ECONFIG, "must not be empty");
+	return set_string(cfg, k, v, err);
+}
+
+/*
+ * One entry of the upstream list: "off" (which must come last, since the
+ * go command stops there: GP-6.2) or an http:// or https:// URL with a
+ * host and no white space, query or fragment, as paths get appended to it.
+ * "direct" means fetching from version control, which we do not do.
+ */
+static int
+check_upstream_entry(const char *e, size_t n, bool last, struct mv_err *err)
+{
+	size_t i, host;
+
+	if (n == 0)
+		return mv_fail(err, MV_ECONFIG, "empty entry in list");
+	if (n == 3 && memcmp(e, "off", 3) == 0)
+		return last ? 0 : mv_fail(err, MV_ECONFIG,
+		    "entries after \"off\" would never be used");
+	if (n == 6 && memcmp(e, "direct", 6) == 0)
+		return mv_fail(err, MV_ECONFIG, "\"direct\" is not supported");
+	if (n >= 7 && memcmp(e, "http://", 7) == 0)
+		host = 7;
+	else if (n >= 8 && memcmp(e, "https://", 8) == 0)
+		host = 8;
+	else
+		return mv_fail(err, MV_ECONFIG, "entry \"%.*s\" is not an "
+		    "http:// or https:// url or off", (int)n, e);
+	if (host == n || e[host] == '/')
+		return mv_fail(err, MV_ECONFIG, "entry \"%.*s\" has no host",
+		    (int)n, e);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)e[i] <= ' ' ||
+		    (unsigned char)e[i] >= 0x7f || e[i] == '?' || e[i] == '#')
+			return mv_fail(err, MV_ECONFIG, "entry \"%.*s\" has "
+			    "white space, non-ascii, '?' or '#'", (int)n, e);
+	return 0;
+}
+
+/* A GOPROXY-style list (GP-6.2) separated by ',' or '|', checked strictly. */
+static int
+set_upstream(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	const char *p = v;
+	size_t n;
+
+	if (*v == '\0')
+		return mv_fail(err, MV_ECONFIG, "must not be empty (use off)");
+	for (;;) {
+		n = strcspn(p, ",|");
+		if (check_upstream_entry(p, n, p[n] == '\0', err) == -1)
+			return -1;
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return set_string(cfg, k, v, err);
+}
+
+/*
+ * log_level and xsendfile: v must be one of k->names (k->max of them), else
+ * the error lists them all.
+ */
+static int
+set_choice(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	char list[128];
+	size_t i, used = 0;
+
+	for (i = 0; i < k->max; i++) {
+		if (strcmp(k->names[i], v) != 0)
+			continue;
+		if (k->names == log_level_names)
+			cfg->log_level = (enum mv_log_level)i;
+		else
+			cfg->xsendfile = (enum mv_xsendfile)i;
+		return 0;
+	}
+	list[0] = '\0';
+	for (i = 0; i < k->max && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used,
+		    "%s%s", i > 0 ? ", " : "", k->names[i]);
+	return mv_fail(err, MV_ECONFIG, "must be one of %s", list);
+}
+
+/* URL paths go into response headers: printable ASCII, no query/fragment. */
+static int
+check_url_path(const char *v, struct mv_err *err)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '?' || *p == '#')
+			return mv_fail(err, MV_ECONFIG, "must not contain "
+			    "white space, non-ascii, '?' or '#'");
+	return 0;
+}
+
+static int
+set_xsendfile_prefix(struct mv_config *cfg, const struct key *k,
+    const char *v, struct mv_err *err)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || v[0] != '/' || v[n - 1] != '/')
+		return mv_fail(err, MV_ECONFIG, "must start and end with '/'");
+	if (check_url_path(v, err) == -1)
+		return -1;
+	return set_string(cfg, k, v, err);
+}
+
+/* "" derives the mount point from SCRIPT_NAME; "/" is the root, kept as "". */
+static int
+set_mount(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	size_t n = strlen(v);
+
+	if (strcmp(v, "/") == 0)
+		v = "";
+	else if (n > 0 && (v[0] != '/' || v[n - 1] == '/'))
+		return mv_fail(err, MV_ECONFIG, "must start with '/' and not "
+		    "end with '/'");
+	if (check_url_path(v, err) == -1)
+		return -1;
+	return set_string(cfg, k, v, err);
+}
+
+/* A plain decimal integer in 1..max: no sign, space, suffix or exponent. */
+static int
+parse_count(const char *v, uint64_t max, uint64_t *out, struct mv_err *err)
+{
+	uint64_t n = 0;
+	const char *p;
+
+	if (*v == '\0')
+		return mv_fail(err, MV_ECONFIG, "must be a positive integer");
+	for (p = v; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return mv_fail(err, MV_ECONFIG, "must be a positive "
+			    "integer, not \"%s\"", v);
+		/* max is far below UINT64_MAX / 10, so this cannot wrap. */
+		n = n * 10 + (uint64_t)(*p - '0');
+		if (n > max)
+			return mv_fail(err, MV_ECONFIG, "must be at most %"
+			    PRIu64, max);
+	}
+	if (n == 0)
+		return mv_fail(err, MV_ECONFIG, "must be a positive integer");
+	*out = n;
+	return 0;
+}
+
+static int
+set_bytes(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	return parse_count(v, k->max, &cfg->max_zip_bytes, err);
+}
+
+static int
+set_seconds(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	uint64_t n;
+
+	if (parse_count(v, k->max, &n, err) == -1)
+		return -1;
+	*(long *)(void *)((char *)cfg + k->off) = (long)n;
+	return 0;
+}
+
+/*
+ * "KEY [URL]": a verifier key (SD-4.3) and where the database is; the URL
+ * defaults to https://<name> (SD-1.1).
+ */
+static int
+set_sumdb(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	struct mv_sumdb_config *s;
+	struct mv_note_verifier nv;
+	size_t klen = strcspn(v, " \t");
+	const char *url = v + klen;
+
+	if (cfg->nsumdb == MV_SUMDB_MAX)
+		return mv_fail(err, MV_ECONFIG, "at most %d checksum "
+		    "databases", MV_SUMDB_MAX);
+	if (mv_note_verifier_parse(v, klen, &nv, err) == -1) {
+		err->code = MV_ECONFIG;
+		return -1;
+	}
+	url += strspn(url, " \t");
+	if (*url != '\0' && strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0)
+		return mv_fail(err, MV_ECONFIG, "the database URL must be "
+		    "http:// or https://");
+	s = &cfg->sumdb[cfg->nsumdb];
+	if (klen >= sizeof(s->vkey) || strlen(url) >= sizeof(s->url) ||
+	    check_url_path(url, err) == -1)
+		return mv_fail(err, MV_ECONFIG, "value too long or malformed");
+	memcpy(s->vkey, v, klen);
+	s->vkey[klen] = '\0';
+	snprintf(s->name, sizeof(s->name), "%s", nv.name);
+	if (*url != '\0')
+		snprintf(s->url, sizeof(s->url), "%s", url);
+	else
+		snprintf(s->url, sizeof(s->url), "https://%s", nv.name);
+	cfg->nsumdb++;
+	return 0;
+}
+
+static int
+set_sumdb_verify(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	if (strcmp(v, "on") == 0)
+		cfg->sumdb_verify = MV_SUMDB_VERIFY_ON;
+	else if (strcmp(v, "warn") == 0)
+		cfg->sumdb_verify = MV_SUMDB_VERIFY_WARN;
+	else if (strcmp(v, "off") == 0)
+		cfg->sumdb_verify = MV_SUMDB_VERIFY_OFF;
+	else
+		return mv_fail(err, MV_ECONFIG, "must be one of on, warn, off");
+	return 0;
+}
+
+#define FIELD(f)	.off = offsetof(struct mv_config, f)
+#define STRING(f)	FIELD(f), .max = sizeof(((struct mv_config *)0)->f)
+#define CHOICE(a)	.max = NELEM(a), .names = (a)
+
+/* Each key, with the setter that checks and stores its value. */
+static const struct key keys[] = {
+	{ "data_dir", set_data_dir, STRING(data_dir) },
+	{ "upstream", set_upstream, STRING(upstream) },
+	{ "log_level", set_choice, CHOICE(log_level_names) },
+	{ "xsendfile", set_choice, CHOICE(xsendfile_names) },
+	{ "xsendfile_prefix", set_xsendfile_prefix, STRING(xsendfile_prefix) },
+	{ "mount", set_mount, STRING(mount) },
+	{ "max_zip_bytes", set_bytes, .max = CONFIG_ZIP_MAX },
+	{ "upstream_timeout", set_seconds, FIELD(upstream_timeout),
+	    .max = 3600 },
+	{ "connect_timeout", set_seconds, FIELD(connect_timeout), .max = 300 },
+	{ "stall_timeout", set_seconds, FIELD(stall_timeout), .max = 3600 },
+	{ "list_ttl", set_seconds, FIELD(list_ttl), .max = 86400 },
+	{ "negative_ttl", set_seconds, FIELD(negative_ttl), .max = 86400 },
+	{ "netrc", set_string, STRING(netrc) },
+	{ "sumdb", set_sumdb, .repeat = true },
+	{ "sumdb_verify", set_sumdb_verify, .off = 0 },
+	{ "nosumdb", set_string, STRING(nosumdb) },
+};
+
+#undef FIELD
+#undef STRING
+#undef CHOICE
+
+/* Trims spaces and tabs at both ends of s, in place. */
+static char *
+trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Handles one line (without its line ending); seen[] holds first lines. */
+static int
+parse_line(struct mv_config *cfg, const char *name, size_t lineno,
+    char *line, size_t *seen, struct mv_err *err)
+{
+	char *s, *eq, *key, *value;
+	const unsigned char *p;
+	size_t i;
+
+	/* Also catches NUL bytes and a stray CR, so messages stay one line. */
+	for (p = (const unsigned char *)line; *p != '\0'; p++)
+		if ((*p < ' ' && *p != '\t') || *p == 0x7f)
+			return mv_fail(err, MV_ECONFIG, "%s:%zu: control "
+			    "character in line", name, lineno);
+	s = trim(line);
+	if (*s == '\0' || *s == '#')
+		return 0;
+	if ((eq = strchr(s, '=')) == NULL)
+		return mv_fail(err, MV_ECONFIG, "%s:%zu: expected "
+		    "\"key = value\"", name, lineno);
+	*eq = '\0';
+	key = trim(s);
+	value = trim(eq + 1);
+	if (*key == '\0')
+		return mv_fail(err, MV_ECONFIG, "%s:%zu: missing key before "
+		    "'='", name, lineno);
+	for (i = 0; i < NELEM(keys); i++)
+		if (strcmp(keys[i].name, key) == 0)
+			break;
+	if (i == NELEM(keys))
+		return mv_fail(err, MV_ECONFIG, "%s:%zu: %s: unknown key",
+		    name, lineno, key);
+	if (seen[i] != 0 && !keys[i].repeat)
+		return mv_fail(err, MV_ECONFIG, "%s:%zu: %s: repeated key "
+		    "(first set on line %zu)", name, lineno, key, seen[i]);
+	seen[i] = lineno;
+	if (keys[i].set(cfg, &keys[i], value, err) == -1)
+		return mv_wrap(err, "%s:%zu: %s: ", name, lineno, key);
+	return 0;
+}
+
+int
+mv_config_parse(struct mv_config *cfg, const char *name, const char *text,
+    size_t len, struct mv_err *err)
+{
+	size_t seen[NELEM(keys)] = { 0 };
+	char line[CONFIG_LINE_MAX + 1];
+	size_t off = 0, lineno = 0, n, adv;
+	const char *nl;
+
+	mv_config_defaults(cfg);
+	if (name == NULL)
+		name = "-";
+	if (len > CONFIG_FILE_MAX)
+		return mv_fail(err, MV_ECONFIG, "%s: larger than %d bytes",
+		    name, CONFIG_FILE_MAX);
+	while (off < len) {
+		lineno++;
+		nl = memchr(text + off, '\n', len - off);
+		n = nl != NULL ? (size_t)(nl - (text + off)) : len - off;
+		adv = nl != NULL ? n + 1 : n;
+		/* CRLF files from other systems are fine. */
+		if (n > 0 && text[off + n - 1] == '\r')
+			n--;
+		if (n > CONFIG_LINE_MAX)
+			return mv_fail(err, MV_ECONFIG, "%s:%zu: line longer "
+			    "than %d bytes", name, lineno, CONFIG_LINE_MAX);
+		memcpy(line, text + off, n);
+		line[n] = '\0';
+		if (memchr(text + off, '\0', n) != NULL)
+			return mv_fail(err, MV_ECONFIG, "%s:%zu: control "
+			    "character in line", name, lineno);
+		if (parse_line(cfg, name, lineno, line, seen, err) == -1)
+			return -1;
+		off += adv;
+	}
+	return 0;
+}
+
+/* Reads the whole regular file on fd, at most CONFIG_FILE_MAX bytes. */
+static int
+read_file(int fd, const char *path, struct mv_buf *b, struct mv_err *err)
+{
+	struct mv_err berr;
+	struct stat st;
+	char chunk[8192];
+	ssize_t n;
+
+	if (fstat(fd, &st) == -1)
+		return mv_fail(err, MV_ECONFIG, "%s: cannot stat: %s", path,
+		    strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return mv_fail(err, MV_ECONFIG, "%s: not a regular file", path);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return mv_fail(err, MV_ECONFIG, "%s: cannot read: %s",
+			    path, strerror(errno));
+		if (n == 0)
+			return 0;
+		if (mv_buf_append(b, chunk, (size_t)n, &berr) == -1)
+			return berr.code == MV_ELIMIT ? mv_fail(err,
+			    MV_ECONFIG, "%s: larger than %d bytes", path,
+			    CONFIG_FILE_MAX) : mv_fail(err, berr.code, "%s: %s",
+			    path, berr.msg);
+	}
+}
+
+/*
+ * The directory holding the config file, made absolute without resolving
+ * symbolic links, and without a trailing '/' ("" stands for the root).
+ */
+static int
+config_dir(const char *path, char *dir, size_t size, struct mv_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash != NULL ? (size_t)(slash - path) : 0, used = 0;
+
+	while (dlen > 0 && path[dlen - 1] == '/')
+		dlen--;
+	dir[0] = '\0';
+	if (path[0] != '/') {
+		if (getcwd(dir, size) == NULL)
+			return mv_fail(err, MV_ECONFIG, "%s: cannot find the "
+			    "current directory: %s", path, strerror(errno));
+		used = strlen(dir);
+		if (used > 0 && dir[used - 1] == '/')
+			dir[--used] = '\0';
+		if (dlen == 0)
+			return 0;
+		if (used + 1 >= size)
+			return mv_fail(err, MV_ECONFIG, "%s: path too long",
+			    path);
+		dir[used++] = '/';
+	}
+	if (used + dlen >= size)
+		return mv_fail(err, MV_ECONFIG, "%s: path too long", path);
+	memcpy(dir + used, path, dlen);
+	dir[used + dlen] = '\0';
+	return 0;
+}
+
+/*
+ * Makes a relative path value absolute against the config file's directory,
+ * since the responder's working directory is whatever the web server chose.
+ */
+static int
+resolve_relative(char *field, size_t size, const char *path, const char *key,
+    struct mv_err *err)
+{
+	char dir[PATH_MAX], out[PATH_MAX];
+	const char *rel = field;
+	int n;
+
+	if (field[0] == '\0' || field[0] == '/')
+		return 0;
+	if (config_dir(path, dir, sizeof(dir), err) == -1)
+		return -1;
+	while (rel[0] == '.' && rel[1] == '/')
+		for (rel += 2; *rel == '/'; rel++)
+			;
+	if (strcmp(rel, ".") == 0)
+		rel = "";
+	if (*rel == '\0')
+		n = snprintf(out, sizeof(out), "%s",
+		    dir[0] != '\0' ? dir : "/");
+	else
+		n = snprintf(out, sizeof(out), "%s/%s", dir, rel);
+	if (n < 0 || (size_t)n >= size || (size_t)n >= sizeof(out))
+		return mv_fail(err, MV_ECONFIG, "%s: %s: path too long once "
+		    "made absolute", path, key);
+	memcpy(field, out, (size_t)n + 1);
+	return 0;
+}
+
+int
+mv_config_load(struct mv_config *cfg, const char *path, int missing_ok,
+    struct mv_err *err)
+{
+	struct mv_buf b;
+	int fd, rc = -1;
+
+	mv_config_defaults(cfg);
+	if (path == NULL)
+		path = mv_config_default_path();
+	if (strlen(path) >= sizeof(cfg->path))
+		return mv_fail(err, MV_ECONFIG, "%s: path too long", path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
+		if (errno == ENOENT && missing_ok &&
+		    strcmp(path, mv_config_default_path()) == 0)
+			return 0;
+		return mv_fail(err, MV_ECONFIG, "%s: cannot open: %s", path,
+		    strerror(errno));
+	}
+	mv_buf_init(&b, CONFIG_FILE_MAX);
+	if (read_file(fd, path, &b, err) == -1 ||
+	    mv_config_parse(cfg, path, mv_buf_str(&b), b.len, err) == -1 ||
+	    resolve_relative(cfg->data_dir, sizeof(cfg->data_dir), path,
+	    "data_dir", err) == -1 ||
+	    resolve_relative(cfg->netrc, sizeof(cfg->netrc), path, "netrc",
+	    err) == -1)
+		goto fail;
+	memcpy(cfg->path, path, strlen(path) + 1);
+	rc = 0;
+fail:
+	mv_buf_free(&b);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,363 @@
+/*
+ * fetch.c: the upstream client on libcurl (see fetch.h).  The only file
+ * that includes curl/curl.h.
+ */
+#define _GNU_SOURCE		/* sync_file_range(2) on Linux */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "modvault/net/upstream.h"
+
+#define FILE_BUFFER	(128L * 1024)	/* curl's receive buffer for files */
+#define WRITEBACK_STEP	(4u << 20)	/* start writing back every 4 MiB */
+
+struct entry {
+	char	url[1024];	/* base URL, no trailing '/' */
+	char	sep;		/* separator after it: ',', '|' or 0 (last) */
+};
+
+struct mv_upstream {
+	struct entry	 e[MV_UPSTREAM_MAX];
+	size_t		 n;
+	CURL		*curl;
+	long		 timeout, connect_timeout, stall_timeout;
+	char		 netrc[PATH_MAX];
+};
+
+/* Trims white space around s[0..*len) in place (GP-6.2). */
+static const char *
+trim(const char *s, size_t *len)
+{
+	while (*len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		(*len)--;
+	}
+	while (*len > 0 && (s[*len - 1] == ' ' || s[*len - 1] == '\t'))
+		(*len)--;
+	return s;
+}
+
+static int
+add_entry(struct mv_upstream *up, const char *s, size_t len, char sep,
+    struct mv_err *err)
+{
+	struct entry *e;
+
+	if (up->n == MV_UPSTREAM_MAX)
+		return mv_fail(err, MV_ECONFIG, "upstream: more than %d "
+		    "entries", MV_UPSTREAM_MAX);
+	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+		return mv_fail(err, MV_ECONFIG, "upstream: \"%.*s\" is not an "
+		    "http:// or https:// URL", (int)len, s);
+	while (len > 0 && s[len - 1] == '/')
+		len--;
+	if (len >= sizeof(up->e[0].url))
+		return mv_fail(err, MV_ECONFIG, "upstream: URL too long");
+	e = &up->e[up->n++];
+	memcpy(e->url, s, len);
+	e->url[len] = '\0';
+	e->sep = sep;
+	return 0;
+}
+
+/* GP-6.2: entries split at ',' or '|', trimmed, empty ones skipped;
+ * parsing stops at "off". */
+static int
+parse_list(struct mv_upstream *up, const char *list, struct mv_err *err)
+{
+	const char *p = list, *s;
+	size_t span, len;
+
+	for (;;) {
+		span = strcspn(p, ",|");
+		len = span;
+		s = trim(p, &len);
+		if (len == 3 && strncmp(s, "off", 3) == 0)
+			break;
+		if (len > 0 && add_entry(up, s, len, p[span], err) == -1)
+			return -1;
+		if (p[span] == '\0')
+			break;
+		p += span + 1;
+	}
+	if (up->n > 0)
+		up->e[up->n - 1].sep = 0;
+	return 0;
+}
+
+int
+mv_upstream_new(const struct mv_config *cfg, struct mv_upstream **upp,
+    struct mv_err *err)
+{
+	return mv_upstream_new_list(cfg->upstream, cfg, upp, err);
+}
+
+int
+mv_upstream_new_list(const char *list, const struct mv_config *cfg,
+    struct mv_upstream **upp, struct mv_err *err)
+{
+	struct mv_upstream *up;
+
+	if ((up = calloc(1, sizeof(*up))) == NULL)
+		return mv_fail(err, MV_ENOMEM, "out of memory");
+	up->timeout = cfg->upstream_timeout;
+	up->connect_timeout = cfg->connect_timeout;
+	snprintf(up->netrc, sizeof(up->netrc), "%s", cfg->netrc);
+	up->stall_timeout = cfg->stall_timeout;
+	if (parse_list(up, list, err) == -1) {
+		free(up);
+		return -1;
+	}
+	*upp = up;
+	return 0;
+}
+
+/*
+ * The curl handle, made on the first transfer: a cache hit (and a plain
+ * CGI process that serves one) never pays for libcurl's and TLS set-up.
+ */
+static int
+handle(struct mv_upstream *up, struct mv_err *err)
+{
+	static int global_done;
+
+	if (up->curl != NULL)
+		return 0;
+	if (!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return mv_fail(err, MV_EUPSTREAM, "cannot initialise libcurl");
+	global_done = 1;
+	if ((up->curl = curl_easy_init()) == NULL)
+		return mv_fail(err, MV_ENOMEM, "cannot create a curl handle");
+	return 0;
+}
+
+void
+mv_upstream_free(struct mv_upstream *up)
+{
+	if (up == NULL)
+		return;
+	if (up->curl != NULL)
+		curl_easy_cleanup(up->curl);
+	free(up);
+}
+
+bool
+mv_upstream_enabled(const struct mv_upstream *up)
+{
+	return up != NULL && up->n > 0;
+}
+
+size_t
+mv_upstream_count(const struct mv_upstream *up)
+{
+	return up != NULL ? up->n : 0;
+}
+
+const char *
+mv_upstream_url(const struct mv_upstream *up, size_t i)
+{
+	return i < up->n ? up->e[i].url : "";
+}
+
+/*
+ * A file sink is made durable by its owner (fsync before it is named);
+ * starting the disk writes as the bytes arrive leaves that fsync little
+ * to wait for.  Only a hint: where the call is missing, fsync does it all.
+ */
+static void
+start_writeback(struct mv_fetch_sink *s)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (s->got - s->written_back >= WRITEBACK_STEP) {
+		(void)sync_file_range(s->fd, (off64_t)s->written_back,
+		    (off64_t)(s->got - s->written_back), SYNC_FILE_RANGE_WRITE);
+		s->written_back = s->got;
+	}
+#else
+	(void)s;
+#endif
+}
+
+/* curl's write callback: bounded, to a buffer or a file. */
+static size_t
+sink_write(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	struct mv_fetch_sink *s = ctx;
+	size_t n = size * nmemb, off = 0;
+
+	if (n > s->max - s->got)
+		return 0;	/* aborts the transfer: CURLE_WRITE_ERROR */
+	if (s->buf != NULL) {
+		if (mv_buf_append(s->buf, p, n, NULL) == -1)
+			return 0;
+	} else {
+		while (off < n) {
+			ssize_t w = write(s->fd, p + off, n - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return 0;
+			off += (size_t)w;
+		}
+	}
+	if (s->sha != NULL && mv_sha256_update(s->sha, p, n, NULL) == -1)
+		return 0;
+	s->got += n;
+	if (s->buf == NULL)
+		start_writeback(s);
+	if (s->progress != NULL)
+		s->progress(s->progress_ctx, s->got);
+	return n;
+}
+
+static int
+sink_reset(struct mv_fetch_sink *s, struct mv_err *err)
+{
+	s->got = 0;
+	s->written_back = 0;
+	if (s->sha != NULL) {
+		unsigned char discard[MV_SHA256_LEN];
+
+		(void)mv_sha256_final(s->sha, discard, NULL);	/* resets */
+	}
+	if (s->buf != NULL) {
+		mv_buf_reset(s->buf);
+		return 0;
+	}
+	if (ftruncate(s->fd, 0) == -1 || lseek(s->fd, 0, SEEK_SET) == -1)
+		return mv_fail(err, MV_EIO, "cannot reset a download file: %s",
+		    strerror(errno));
+	return 0;
+}
+
+static void
+setup_handle(struct mv_upstream *up, const char *url,
+    struct mv_fetch_sink *sink, char *errbuf)
+{
+	CURL *c = up->curl;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);	/* GP-1.5 */
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, up->connect_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, up->timeout);
+	/* Under 1 KiB/s for stall_timeout: a slow-loris upstream is cut off. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, up->stall_timeout);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "modvault/" PACKAGE_VERSION);
+	/* A zip goes to a file: fewer, larger writes (curl's default is 16K). */
+	if (sink->buf == NULL)
+		curl_easy_setopt(c, CURLOPT_BUFFERSIZE, FILE_BUFFER);
+	if (sink->max <= (uint64_t)INT64_MAX)
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+		    (curl_off_t)sink->max);
+	if (up->netrc[0] != '\0') {
+		curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+		curl_easy_setopt(c, CURLOPT_NETRC_FILE, up->netrc);
+	}
+}
+
+/* Classifies a finished transfer into the error convention. */
+static int
+classify(struct mv_upstream *up, CURLcode rc, const char *url,
+    const struct mv_fetch_sink *sink, const char *errbuf,
+    struct mv_err *err)
+{
+	long status = 0;
+	curl_off_t cl = -1, got = -1;
+
+	if (rc == CURLE_WRITE_ERROR || rc == CURLE_FILESIZE_EXCEEDED)
+		return mv_fail(err, MV_ELIMIT, "upstream %s: body larger than "
+		    "%llu bytes", url, (unsigned long long)sink->max);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return mv_fail(err, MV_ETIMEOUT, "upstream %s: %s", url,
+		    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	if (rc != CURLE_OK)
+		return mv_fail(err, MV_EUPSTREAM, "upstream %s: %s", url,
+		    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	curl_easy_getinfo(up->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status == 404)
+		return mv_fail(err, MV_ENOTFOUND, "upstream %s: 404", url);
+	if (status == 410)
+		return mv_fail(err, MV_EGONE, "upstream %s: 410", url);
+	if (status != 200)
+		return mv_fail(err, MV_EUPSTREAM, "upstream %s: status %ld",
+		    url, status);
+	/*
+	 * A body shorter than announced is a broken transfer, not data.
+	 * Content-Length counts the body as sent (gzip-encoded when the
+	 * upstream compressed it), so it is compared with the bytes received,
+	 * not with what decoding them gave the sink.
+	 */
+	curl_easy_getinfo(up->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	curl_easy_getinfo(up->curl, CURLINFO_SIZE_DOWNLOAD_T, &got);
+	if (cl >= 0 && cl != got)
+		return mv_fail(err, MV_EUPSTREAM, "upstream %s: got %lld bytes "
+		    "of %lld", url, (long long)got, (long long)cl);
+	return 0;
+}
+
+int
+mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
+    struct mv_fetch_sink *sink, struct mv_err *err)
+{
+	char url[4096], errbuf[CURL_ERROR_SIZE] = "";
+	int n;
+
+	if (i >= up->n)
+		return mv_fail(err, MV_ENOTFOUND, "no upstream configured");
+	n = snprintf(url, sizeof(url), "%s/%s", up->e[i].url, relpath);
+	if (n < 0 || (size_t)n >= sizeof(url))
+		return mv_fail(err, MV_ELIMIT, "upstream URL too long");
+	if (handle(up, err) == -1 || sink_reset(sink, err) == -1)
+		return -1;
+	setup_handle(up, url, sink, errbuf);
+	return classify(up, curl_easy_perform(up->curl), url, sink, errbuf,
+	    err);
+}
+
+int
+mv_upstream_get(struct mv_upstream *up, const char *relpath,
+    struct mv_fetch_sink *sink, size_t *used, struct mv_err *err)
+{
+	size_t i;
+
+	if (up->n == 0)
+		return mv_fail(err, MV_ENOTFOUND, "not found: fetching is off "
+		    "(upstream = off)");
+	for (i = 0; i < up->n; i++) {
+		int notfound;
+
+		if (mv_upstream_get_one(up, i, relpath, sink, err) == 0) {
+			if (used != NULL)
+				*used = i;
+			return 0;
+		}
+		notfound = err != NULL && (err->code == MV_ENOTFOUND ||
+		    err->code == MV_EGONE);
+		if (up->e[i].sep == '|' || (up->e[i].sep == ',' && notfound))
+			continue;
+		return -1;
+	}
+	return -1;
+}

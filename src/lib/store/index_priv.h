@@ -1,0 +1,131 @@
+/*
+ * store_priv.h: what the files of the store (store.c, store_gc.c,
+ * store_cache.c, store_sumdb.c) share: the handle, the statement ids and
+ * the small helpers that run cached statements.  Not a public interface.
+ */
+#ifndef MODVAULT_STORE_PRIV_H
+#define MODVAULT_STORE_PRIV_H
+
+#include <limits.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "modvault/store/index.h"
+
+enum stmt_id {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_PING, ST_GET, ST_VERSIONS, ST_EACH,
+	ST_LAST_SERVED, ST_TOUCH, ST_REMOVE, ST_INSERT, ST_REFERENCED,
+	ST_LIST_GET, ST_LIST_PUT, ST_NEG_GET, ST_NEG_PUT, ST_NEG_SWEEP,
+	ST_FLIGHT_GET, ST_FLIGHT_PUT, ST_FLIGHT_DEL,
+	ST_TREE_GET, ST_TREE_PUT, ST_CACHE_GET, ST_CACHE_PUT, ST_RECORD_GET,
+	ST_RECORD_PUT,
+	ST__MAX
+};
+
+/* The SQL of each statement (store.c). */
+extern const char *const mv_store_sql[ST__MAX];
+
+struct mv_store {
+	sqlite3			*db;
+	struct mv_blobstore	*blobs;
+	sqlite3_stmt		*stmt[ST__MAX];
+	char			 dir[PATH_MAX];
+};
+
+static inline int
+db_fail(struct mv_store *st, struct mv_err *err)
+{
+	return mv_fail(err, MV_EIO, "index: %s", sqlite3_errmsg(st->db));
+}
+
+/* The cached statement id, reset and ready for binding. */
+static inline sqlite3_stmt *
+stmt(struct mv_store *st, enum stmt_id id, struct mv_err *err)
+{
+	if (st->stmt[id] == NULL && sqlite3_prepare_v3(st->db, mv_store_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL) != SQLITE_OK) {
+		db_fail(st, err);
+		return NULL;
+	}
+	return st->stmt[id];
+}
+
+static inline void
+done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+/* Binds text parameters 1..n (NULL ends the list early). */
+static inline sqlite3_stmt *
+stmt_text(struct mv_store *st, enum stmt_id id, const char *a, const char *b,
+    struct mv_err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt(st, id, err)) == NULL)
+		return NULL;
+	if ((a != NULL && sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC)) ||
+	    (b != NULL && sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC))) {
+		done(s);
+		db_fail(st, err);
+		return NULL;
+	}
+	return s;
+}
+
+/* Runs a statement that returns no rows. */
+static inline int
+run(struct mv_store *st, sqlite3_stmt *s, struct mv_err *err)
+{
+	int rc = sqlite3_step(s);
+
+	done(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(st, err);
+	return 0;
+}
+
+static inline int
+begin(struct mv_store *st, struct mv_err *err)
+{
+	sqlite3_stmt *s = stmt(st, ST_BEGIN, err);
+
+	return s == NULL ? -1 : run(st, s, err);
+}
+
+static inline int
+commit(struct mv_store *st, struct mv_err *err)
+{
+	sqlite3_stmt *s = stmt(st, ST_COMMIT, err);
+
+	return s == NULL ? -1 : run(st, s, err);
+}
+
+/* Ends a failed transaction; returns -1 so callers can `return rollback()`. */
+static inline int
+rollback(struct mv_store *st)
+{
+	if (st->stmt[ST_ROLLBACK] != NULL ||
+	    stmt(st, ST_ROLLBACK, NULL) != NULL)
+		run(st, st->stmt[ST_ROLLBACK], NULL);
+	return -1;
+}
+
+static inline void
+col_text(sqlite3_stmt *s, int i, char *out, size_t outsz)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(s, i) : 0;
+
+	/* memcpy, not snprintf: this runs for six columns of every hit. */
+	if (n >= outsz)
+		n = outsz - 1;
+	if (n > 0)
+		memcpy(out, t, n);
+	out[n] = '\0';
+}
+
+#endif

@@ -1,0 +1,406 @@
+/*
+ * sumdbc.c: the checksum database, proxied and verified (see sumdbc.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "modvault/base/log.h"
+#include "modvault/proto/modpath.h"
+#include "modvault/proto/pattern.h"
+#include "modvault/proto/route.h"
+#include "modvault/sumdb/sumdbc.h"
+
+#define TILE_HEIGHT	8		/* SD-8.7: what the go command uses */
+#define LOOKUP_MAX	(64 * 1024)
+#define TILE_MAX	(32 << TILE_HEIGHT)
+
+int
+mv_sumdbc_init(struct mv_sumdbc *c, struct mv_store *st,
+    const struct mv_config *cfg, struct mv_err *err)
+{
+	const struct mv_sumdb_config *sc;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->cfg = cfg;
+	for (i = 0; i < cfg->nsumdb; i++) {
+		sc = &cfg->sumdb[i];
+		if (mv_note_verifier_parse(sc->vkey, strlen(sc->vkey),
+		    &c->db[i].key, err) == -1 ||
+		    mv_upstream_new_list(sc->url, cfg, &c->db[i].up, err) == -1) {
+			mv_sumdbc_release(c);
+			return -1;
+		}
+		c->n++;
+	}
+	return 0;
+}
+
+void
+mv_sumdbc_release(struct mv_sumdbc *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		mv_upstream_free(c->db[i].up);
+	c->n = 0;
+}
+
+struct mv_sumdb_db *
+mv_sumdbc_find(struct mv_sumdbc *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->db[i].key.name, name) == 0)
+			return &c->db[i];
+	return NULL;
+}
+
+static int64_t
+now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* GETs path from the database into out (bounded by max). */
+static int
+db_get(struct mv_sumdb_db *db, const char *path, size_t max,
+    struct mv_buf *out, struct mv_err *err)
+{
+	struct mv_fetch_sink s = { .buf = out, .fd = -1, .max = max };
+
+	out->max = max;
+	return mv_upstream_get(db->up, path, &s, NULL, err);
+}
+
+/* --- tiles for verification (SD-9.1) ------------------------------------ */
+
+struct tiles_ctx {
+	struct mv_sumdbc	*c;
+	struct mv_sumdb_db	*db;
+	int			 offline;	/* the store only */
+};
+
+/* An authenticated copy of t, or of its full-width tile, from the store. */
+static int
+stored_tile(struct tiles_ctx *x, const struct mv_tile *t, struct mv_buf *out)
+{
+	struct mv_tile full = *t;
+	char path[MV_TILE_PATH_MAX];
+	struct mv_buf b;
+	bool auth = false;
+	int i, rc = -1;
+
+	full.w = 1 << t->h;
+	mv_buf_init(&b, TILE_MAX);
+	for (i = 0; i < 2 && rc == -1; i++) {
+		mv_buf_reset(&b);
+		if (mv_tile_path(i == 0 ? t : &full, path, NULL) == 0 &&
+		    mv_store_sumdb_cache_get(x->c->st, x->db->key.name, path, &b,
+		    &auth, NULL) == 0 && auth && b.len >= (size_t)t->w * 32)
+			rc = mv_buf_append(out, b.data, (size_t)t->w * 32, NULL);
+	}
+	mv_buf_free(&b);
+	return rc;
+}
+
+/* SD-8.3: a partial tile may be gone once the full one exists. */
+static int
+read_tile(void *ctx, const struct mv_tile *t, struct mv_buf *out,
+    struct mv_err *err)
+{
+	struct tiles_ctx *x = ctx;
+	struct mv_tile full = *t;
+	char path[MV_TILE_PATH_MAX];
+	struct mv_buf b;
+	int rc;
+
+	if (stored_tile(x, t, out) == 0)
+		return 0;
+	if (x->offline)
+		return mv_fail(err, MV_ENOTFOUND, "tile not stored (SD-9.1)");
+	if (mv_tile_path(t, path, err) == -1)
+		return -1;
+	mv_buf_init(&b, TILE_MAX);
+	rc = db_get(x->db, path, TILE_MAX, &b, err);
+	if (rc == -1 && err != NULL && err->code == MV_ENOTFOUND && t->w <
+	    (1 << t->h)) {
+		full.w = 1 << t->h;
+		rc = mv_tile_path(&full, path, err);
+		if (rc == 0)
+			rc = db_get(x->db, path, TILE_MAX, &b, err);
+	}
+	if (rc == 0)
+		rc = mv_buf_append(out, b.data, b.len < (size_t)t->w * 32 ?
+		    b.len : (size_t)t->w * 32, err);
+	mv_buf_free(&b);
+	return rc;
+}
+
+/* SD-9.1.4: only authenticated tiles are kept for verification. */
+static int
+save_tile(void *ctx, const struct mv_tile *t, const unsigned char *data,
+    size_t len, struct mv_err *err)
+{
+	struct tiles_ctx *x = ctx;
+	char path[MV_TILE_PATH_MAX];
+
+	if (x->offline || mv_tile_path(t, path, err) == -1)
+		return 0;
+	(void)mv_store_sumdb_cache_put(x->c->st, x->db->key.name, path, data,
+	    len, true, now(), NULL);
+	return 0;
+}
+
+/* The newest tree head trusted for db, or the empty tree. */
+static int
+trusted_tree(struct mv_sumdbc *c, struct mv_sumdb_db *db, struct mv_tree *t,
+    struct mv_err *err)
+{
+	struct mv_buf note;
+	int64_t size;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	/* SD-9: the empty tree's hash is SHA256(""). */
+	if (mv_sha256("", 0, t->hash, err) == -1)
+		return -1;
+	mv_buf_init(&note, MV_NOTE_MAX);
+	rc = mv_store_sumdb_tree_get(c->st, db->key.name, &note, &size, err);
+	if (rc == -1 && err != NULL && err->code == MV_ENOTFOUND)
+		rc = 0;
+	else if (rc == 0)
+		rc = mv_tree_open(note.data, note.len, &db->key, 1, t, err);
+	mv_buf_free(&note);
+	return rc;
+}
+
+/* "lookup/<escaped path>@<escaped version>" (SD-1.2). */
+static int
+lookup_path(const char *module, const char *version, struct mv_buf *out,
+    struct mv_err *err)
+{
+	if (mv_buf_puts(out, "lookup/", err) == -1 ||
+	    mv_escape_path(module, out, err) == -1 ||
+	    mv_buf_putc(out, '@', err) == -1)
+		return -1;
+	return mv_escape_version(version, out, err);
+}
+
+/*
+ * SD-9.2 against one database: the lookup (from the database, else the
+ * one stored with the version when offline), the proofs, the hashes.
+ */
+static int
+check_one(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *module,
+    const char *version, const char *zip_h1, const char *mod_h1,
+    int offline, struct mv_err *err)
+{
+	struct tiles_ctx x = { c, db, offline };
+	struct mv_tlog_tiles tt = { TILE_HEIGHT, read_tile, save_tile, &x };
+	struct mv_sumdb_result res;
+	struct mv_buf path, body;
+	struct mv_tree trusted;
+	int64_t id;
+	int rc;
+
+	mv_buf_init(&path, MV_REQUEST_PATH_MAX);
+	mv_buf_init(&body, LOOKUP_MAX);
+	rc = lookup_path(module, version, &path, err);
+	if (rc == 0 && offline)
+		rc = mv_store_sumdb_record_get(c->st, module, version,
+		    db->key.name, &body, &id, err);
+	else if (rc == 0 && (rc = db_get(db, mv_buf_str(&path), LOOKUP_MAX,
+	    &body, err)) == -1)
+		mv_wrap(err, "SD-10.1: cannot look up %s@%s in %s: ", module,
+		    version, db->key.name);
+	if (rc == 0)
+		rc = trusted_tree(c, db, &trusted, err);
+	if (rc == 0 && (rc = mv_sumdb_check_lookup(&db->key, &tt, &trusted,
+	    module, version, body.data, body.len, &res, err)) == -1)
+		mv_wrap(err, "SD-9.2: ");
+	if (rc == 0 && (strcmp(res.zip_h1, zip_h1) != 0 ||
+	    strcmp(res.mod_h1, mod_h1) != 0))
+		rc = mv_fail(err, MV_ECORRUPT, "SD-10.1: checksum mismatch for "
+		    "%s@%s: %s has %s and %s/go.mod %s, the module hashes to "
+		    "%s and %s", module, version, db->key.name, res.zip_h1,
+		    version, res.mod_h1, zip_h1, mod_h1);
+	if (rc == 0 && !offline) {
+		if (res.newer)
+			(void)mv_store_sumdb_tree_put(c->st, db->key.name,
+			    res.tree.n, res.note, res.notelen, NULL);
+		(void)mv_store_sumdb_cache_put(c->st, db->key.name,
+		    mv_buf_str(&path), body.data, body.len, false, now(), NULL);
+		rc = mv_store_sumdb_record_put(c->st, module, version,
+		    db->key.name, res.id, body.data, body.len, err);
+	}
+	mv_buf_free(&path);
+	mv_buf_free(&body);
+	return rc;
+}
+
+int
+mv_sumdbc_verify(struct mv_sumdbc *c, const char *module, const char *version,
+    const char *zip_h1, const char *mod_h1, struct mv_err *err)
+{
+	size_t i;
+
+	if (c->n == 0 || c->cfg->sumdb_verify == MV_SUMDB_VERIFY_OFF ||
+	    mv_patterns_match(c->cfg->nosumdb, module))
+		return 0;
+	for (i = 0; i < c->n; i++) {
+		if (check_one(c, &c->db[i], module, version, zip_h1, mod_h1, 0,
+		    err) == 0)
+			continue;
+		if (c->cfg->sumdb_verify == MV_SUMDB_VERIFY_WARN) {
+			mv_log_warn("storing anyway (sumdb_verify = warn): "
+			    "%s", err->msg);
+			continue;
+		}
+		/* Not the client's fault, and not "not found": a 502. */
+		if (err->code != MV_EIO && err->code != MV_ENOMEM)
+			err->code = MV_ECORRUPT;
+		return -1;
+	}
+	return 0;
+}
+
+int
+mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
+    const char *version, const char *zip_h1, const char *mod_h1,
+    struct mv_err *err)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < c->n; i++) {
+		if (check_one(c, &c->db[i], module, version, zip_h1, mod_h1, 1,
+		    err) == 0) {
+			found++;
+			continue;
+		}
+		if (err->code != MV_ENOTFOUND)
+			return -1;
+	}
+	if (found == 0)
+		return mv_fail(err, MV_ENOTFOUND, "no checksum database record "
+		    "stored for %s@%s", module, version);
+	return 0;
+}
+
+/* --- proxying (SD-2, SD-10.2, SD-10.3) ----------------------------------- */
+
+/* SD-1.2, SD-10.3: "lookup/<path>@<version>": valid, and not private. */
+static int
+check_lookup_path(struct mv_sumdbc *c, const char *rest, struct mv_err *err)
+{
+	char esc[MV_MODPATH_MAX + 1];
+	const char *at = strrchr(rest, '@');
+	struct mv_buf m;
+	int rc;
+
+	if (at == NULL || (size_t)(at - rest) > MV_MODPATH_MAX)
+		return mv_fail(err, MV_ENOTFOUND, "not found: malformed lookup");
+	snprintf(esc, sizeof(esc), "%.*s", (int)(at - rest), rest);
+	mv_buf_init(&m, MV_MODPATH_MAX);
+	rc = mv_unescape_path(esc, &m, err);
+	if (rc == 0 && mv_patterns_match(c->cfg->nosumdb, mv_buf_str(&m)))
+		rc = mv_fail(err, MV_EFORBIDDEN, "forbidden: %s is private "
+		    "(nosumdb): its checksums are not looked up (GP-10.3)",
+		    mv_buf_str(&m));
+	else if (rc == -1)
+		err->code = MV_ENOTFOUND;
+	mv_buf_free(&m);
+	return rc;
+}
+
+/* Database first, the stored copy when it cannot be reached. */
+static int
+network_first(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *path,
+    size_t max, struct mv_buf *out, struct mv_err *err)
+{
+	struct mv_err nerr;
+	bool auth;
+
+	if (db_get(db, path, max, out, &nerr) == 0) {
+		(void)mv_store_sumdb_cache_put(c->st, db->key.name, path,
+		    out->data, out->len, false, now(), NULL);
+		return 0;
+	}
+	mv_buf_reset(out);
+	if (nerr.code != MV_ENOTFOUND && nerr.code != MV_EGONE &&
+	    mv_store_sumdb_cache_get(c->st, db->key.name, path, out, &auth,
+	    NULL) == 0)
+		return 0;
+	*err = nerr;
+	return -1;
+}
+
+/* A tile's content is fixed by its path: the store first. */
+static int
+store_first(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *path,
+    struct mv_buf *out, struct mv_err *err)
+{
+	bool auth;
+
+	if (mv_store_sumdb_cache_get(c->st, db->key.name, path, out, &auth,
+	    NULL) == 0)
+		return 0;
+	mv_buf_reset(out);
+	if (db_get(db, path, TILE_MAX * 2, out, err) == -1)
+		return -1;
+	(void)mv_store_sumdb_cache_put(c->st, db->key.name, path, out->data,
+	    out->len, false, now(), NULL);
+	return 0;
+}
+
+/* "latest" from the database, else the newest head verified here. */
+static int
+latest(struct mv_sumdbc *c, struct mv_sumdb_db *db, struct mv_buf *out,
+    struct mv_err *err)
+{
+	struct mv_err nerr;
+	int64_t size;
+
+	if (db_get(db, "latest", MV_NOTE_MAX, out, &nerr) == 0)
+		return 0;
+	mv_buf_reset(out);
+	if (mv_store_sumdb_tree_get(c->st, db->key.name, out, &size,
+	    NULL) == 0)
+		return 0;
+	*err = nerr;
+	return -1;
+}
+
+int
+mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+    const char *rest, struct mv_buf *out, struct mv_sumdb_answer *ans,
+    struct mv_err *err)
+{
+	struct mv_tile t;
+	int rc;
+
+	ans->content_type = "text/plain; charset=utf-8";	/* GP-9.1 */
+	ans->immutable = false;
+	if (strcmp(rest, "latest") == 0)
+		rc = latest(c, db, out, err);
+	else if (strncmp(rest, "lookup/", 7) == 0)
+		rc = check_lookup_path(c, rest + 7, err) == -1 ? -1 :
+		    network_first(c, db, rest, LOOKUP_MAX, out, err);
+	else if (mv_tile_parse(rest, strlen(rest), &t, NULL) == 0) {
+		if (t.l >= 0)
+			ans->content_type = "application/octet-stream";
+		/* A partial tile is replaced by the full one upstream. */
+		ans->immutable = t.w == 1 << t.h;
+		rc = store_first(c, db, rest, out, err);
+	} else
+		rc = mv_fail(err, MV_ENOTFOUND, "not found: no checksum "
+		    "database path \"%.200s\"", rest);
+	if (rc == -1 && err->code != MV_ENOTFOUND && err->code != MV_EGONE &&
+	    err->code != MV_EFORBIDDEN)
+		err->code = MV_EUPSTREAM;
+	return rc;
+}
