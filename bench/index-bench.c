@@ -73,7 +73,7 @@ bench(struct mv_store *st)
 {
 	char module[64], version[32];
 	struct mv_version v;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	double t0;
 	int i, m, n;
 
@@ -124,7 +124,7 @@ main(void)
 {
 	char dir[] = "/tmp/modvault-bench.XXXXXX", cmd[128];
 	struct mv_store *st;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	double t0;
 	int rc = 1;
 

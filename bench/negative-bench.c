@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "modvault/source/fill.h"
 #include "modvault/base/log.h"
+#include "modvault/source/fill.h"
 
 #define CALLS		100000
 #define ROUNDTRIPS	100
@@ -39,6 +39,7 @@ struct bench {
 	pid_t		 upstream;	/* ours to stop, or 0 */
 	struct mv_store	*st;
 	struct mv_config cfg;
+	struct mv_policy policy;
 	struct mv_filler f;
 };
 
@@ -128,7 +129,7 @@ setup(struct bench *b, int argc, char **argv)
 {
 	const char *url = argc > 1 ? argv[1] : getenv("MV_BENCH_UPSTREAM");
 	const char *log = argc > 2 ? argv[2] : getenv("MV_BENCH_UPSTREAM_LOG");
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	snprintf(b->dir, sizeof(b->dir), "/tmp/negative-bench.XXXXXX");
 	if (mkdtemp(b->dir) == NULL) {
@@ -147,8 +148,9 @@ setup(struct bench *b, int argc, char **argv)
 	snprintf(b->cfg.data_dir, sizeof(b->cfg.data_dir), "%s/data", b->dir);
 	snprintf(b->cfg.upstream, sizeof(b->cfg.upstream), "%s", b->url);
 	mv_log_set_level(MV_LOG_ERROR);
+	mv_policy_init(&b->policy, &b->cfg);
 	if (mv_store_open(b->cfg.data_dir, MV_STORE_CREATE, &b->st, &err) == -1 ||
-	    mv_filler_init(&b->f, b->st, &b->cfg, &err) == -1) {
+	    mv_filler_init(&b->f, b->st, &b->cfg, &b->policy, &err) == -1) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
@@ -159,7 +161,7 @@ setup(struct bench *b, int argc, char **argv)
 static int
 list_absent(struct bench *b, const char *module, struct mv_buf *out)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	if (mv_fill_list(&b->f, module, out, &err) == 0) {
 		fprintf(stderr, "%s: upstream has a list\n", module);
@@ -179,7 +181,7 @@ roundtrip(struct bench *b)
 	static double t[ROUNDTRIPS];
 	struct mv_buf body = MV_BUF_INIT;
 	struct mv_fetch_sink sink = { &body, -1, 1 << 20, 0, NULL };
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char rel[128];
 	struct timespec t0;
 	int i;

@@ -1,18 +1,23 @@
 /*
- * main.c: modvault.fcgi, the module proxy responder.
+ * main.c: modvault.fcgi, the module proxy responder: FastCGI and CGI
+ * framing around the library's mv_serve (serve.h).
  *
  * One binary, two ways to run: started by a web server as a FastCGI
  * application (stdin is a listening socket) it loops over requests with
- * libfcgi, keeping the config, the index and its prepared statements open
- * across requests; started as plain CGI it answers the one request in its
- * environment and exits.  libfcgi's FCGX_IsCGI tells which.
+ * libfcgi, keeping the service (config, index, prepared statements,
+ * upstream connections) open across requests; started as plain CGI it
+ * answers the one request in its environment and exits.  libfcgi's
+ * FCGX_IsCGI tells which.  This file only moves bytes: CGI variables in,
+ * the response out.
  *
- * The config file is $MODVAULT_CONFIG, else the default path (see
- * config.h).  A broken config or store does not stop the process: every
- * request is answered 500/503 with the reason, and the reason is logged,
- * so the operator sees it in the web server's error log.
+ * The config file is $MODVAULT_CONFIG, else the default path (config.h).
+ * A broken config or store does not stop the process: every request is
+ * answered 500/503 and the reason is logged (the web server's error log).
  */
+#include "config.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,21 +32,27 @@
 static int
 stdout_write(void *ctx, const void *p, size_t n)
 {
+	(void)ctx;
+	if (n == 0)
+		return 0;
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
 /*
- * Plain CGI: the kernel copies a zip from the blob to stdout.  Falls back
- * (-1) before the first byte only, when stdout cannot take sendfile.
+ * Plain CGI: the kernel copies a zip from the blob's file to stdout.
+ * Falls back (-1) before the first byte only, when stdout cannot take
+ * sendfile or the file cannot be opened.
  */
 static int
-stdout_send_fd(void *ctx, int fd, uint64_t off, uint64_t n)
+stdout_send_file(void *ctx, const char *path, uint64_t off, uint64_t n)
 {
 	off_t pos = (off_t)off;
-	int first = 1;
+	int fd, first = 1;
 	ssize_t k;
 
-	if (fflush(stdout) != 0)
+	(void)ctx;
+	if (fflush(stdout) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	while (n > 0) {
 		k = sendfile(STDOUT_FILENO, fd, &pos, n > (1u << 30) ?
@@ -49,11 +60,12 @@ stdout_send_fd(void *ctx, int fd, uint64_t off, uint64_t n)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return first ? -1 : 0;
+			break;
 		first = 0;
 		n -= (uint64_t)k;
 	}
-	return 0;
+	close(fd);
+	return first && n > 0 ? -1 : 0;
 }
 
 static int
@@ -72,66 +84,27 @@ fcgx_write(void *ctx, const void *p, size_t n)
 	return 0;
 }
 
-static void
-app_init(struct mv_app *app)
-{
-	const char *path = getenv("MODVAULT_CONFIG");
-	struct mv_err err;
-
-	memset(app, 0, sizeof(*app));
-	mv_config_defaults(&app->cfg);
-	if (path == NULL || *path == '\0') {
-		if (mv_config_load(&app->cfg, mv_config_default_path(), 1,
-		    &err) == -1)
-			goto fail;
-	} else if (mv_config_load(&app->cfg, path, 0, &err) == -1)
-		goto fail;
-	mv_log_set_level(app->cfg.log_level);
-	if (mv_store_open(app->cfg.data_dir, 0, &app->store,
-	    &app->store_err) == -1) {
-		app->store = NULL;
-		mv_log_error("cannot open the store in %s: %s",
-		    app->cfg.data_dir, app->store_err.msg);
-		return;
-	}
-	if (mv_filler_init(&app->filler, app->store, &app->cfg, &err) == -1)
-		mv_log_error("upstream disabled: %s", err.msg);
-	return;
-fail:
-	app->store = NULL;
-	app->store_err = err;
-	mv_log_error("%s", err.msg);
-}
-
-static void
-app_release(struct mv_app *app)
-{
-	mv_filler_release(&app->filler);
-	mv_blobcache_free(&app->small);
-	if (app->store != NULL)
-		mv_store_close(app->store);
-}
-
 typedef const char *(*getparam_fn)(const char *name, void *ctx);
 
 static void
-request_from(struct mv_request *req, const struct mv_app *app,
+request_from(struct mv_request *req, const struct mv_service *svc,
     getparam_fn get, void *ctx)
 {
 	req->method = get("REQUEST_METHOD", ctx);
-	if (req->method == NULL)
-		req->method = "GET";
 	req->if_none_match = get("HTTP_IF_NONE_MATCH", ctx);
 	req->range = get("HTTP_RANGE", ctx);
+	req->host = get("HTTP_HOST", ctx);
+	req->https = get("HTTPS", ctx);
 	req->vars.request_uri = get("REQUEST_URI", ctx);
 	req->vars.script_name = get("SCRIPT_NAME", ctx);
 	req->vars.path_info = get("PATH_INFO", ctx);
-	req->vars.mount = app->cfg.mount;
+	req->vars.mount = svc->cfg.mount;
 }
 
 static const char *
 env_get(const char *name, void *ctx)
 {
+	(void)ctx;
 	return getenv(name);
 }
 
@@ -143,37 +116,50 @@ fcgx_get(const char *name, void *ctx)
 	return FCGX_GetParam(name, r->envp);
 }
 
-int
-main(void)
+static void
+respond(struct mv_service *svc, const struct mv_request *req,
+    struct mv_sink *sink)
 {
+	struct mv_response res;
+
+	mv_serve(svc, req, &res);
+	(void)mv_response_write(&res, sink);
+	mv_response_release(&res);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mv_service svc;
 	struct mv_request req;
 	struct mv_sink sink;
 	FCGX_Request fr;
-	struct mv_app app;
 
-	app_init(&app);
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("modvault.fcgi %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	mv_service_open(&svc, getenv("MODVAULT_CONFIG"));
+	memset(&req, 0, sizeof(req));
 	if (FCGX_IsCGI()) {
-		request_from(&req, &app, env_get, NULL);
-		sink.write = stdout_write;
-		sink.send_fd = stdout_send_fd;
-		sink.ctx = NULL;
-		mv_respond(&app, &req, &sink);
+		request_from(&req, &svc, env_get, NULL);
+		sink = (struct mv_sink){ stdout_write, stdout_send_file, NULL };
+		respond(&svc, &req, &sink);
 		fflush(stdout);
-		app_release(&app);
+		mv_service_close(&svc);
 		return 0;
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 		mv_log_error("cannot initialise libfcgi");
 		return 1;
 	}
+	mv_service_start(&svc);
 	while (FCGX_Accept_r(&fr) >= 0) {
-		request_from(&req, &app, fcgx_get, &fr);
-		sink.write = fcgx_write;
-		sink.send_fd = NULL;
-		sink.ctx = fr.out;
-		mv_respond(&app, &req, &sink);
+		request_from(&req, &svc, fcgx_get, &fr);
+		sink = (struct mv_sink){ fcgx_write, NULL, fr.out };
+		respond(&svc, &req, &sink);
 		FCGX_Finish_r(&fr);
 	}
-	app_release(&app);
+	mv_service_close(&svc);
 	return 0;
 }

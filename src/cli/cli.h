@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "modvault/base/config.h"
+#include "modvault/policy/policy.h"
 #include "modvault/store/index.h"
 #include "modvault/zip/zip.h"
 
@@ -22,6 +23,7 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 struct cli {
 	struct mv_config	 cfg;
+	struct mv_policy	 policy;
 	const char		*cmd;	/* the command's name */
 };
 
@@ -51,14 +53,20 @@ int	 cli_usage(const struct cli *c, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Opens the configured store (reporting failures); CLI_OK or CLI_FAILED. */
 int	 cli_open_store(const struct cli *c, int flags, struct mv_store **st);
-/* A decimal number, with an optional K, M, G or T suffix when scaled. */
-bool	 cli_parse_u64(const char *s, bool scaled, uint64_t *out);
+/* A plain decimal number (no suffix). */
+bool	 cli_parse_u64(const char *s, uint64_t *out);
 /*
  * Makes room for element n of a growing array of *cap elements of elem
  * bytes; returns the (possibly moved) array, or NULL when out of memory
  * (the old array is then still valid).
  */
 void	*cli_grow(void *array, size_t *cap, size_t n, size_t elem);
+/*
+ * The one line a fetch or an import prints for a version: "stored M@V",
+ * "already present M@V" or "refused M@V: REASON".
+ */
+void	 cli_outcome(const char *module, const char *version, int rc,
+	    enum mv_ingest_outcome outcome, const struct mv_err *err);
 /* The zip limits with the configured max_zip_bytes. */
 void	 cli_zip_limits(const struct cli *c, struct mv_zip_limits *lim);
 /* "2024-01-02T03:04:05Z" for unix seconds t ("-" for 0); out has 32 bytes. */

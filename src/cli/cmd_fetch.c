@@ -10,14 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modvault/source/fill.h"
 #include "modvault/proto/gomod.h"
+#include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
+#include "modvault/source/fill.h"
 #include "cli.h"
-
-/* Bounds a closure walk over hostile go.mod files. */
-#define JOBS_MAX	20000
-#define FILE_MAX	(16u << 20)
 
 struct job {
 	char	*module;
@@ -45,8 +42,8 @@ add_job(void *ctx, const char *module, const char *version)
 		if (strcmp(ft->jobs[i].module, module) == 0 &&
 		    strcmp(ft->jobs[i].version, version) == 0)
 			return 0;
-	if (ft->n == JOBS_MAX) {
-		cli_error(ft->c, "more than %d module versions", JOBS_MAX);
+	if (ft->n == MV_FETCH_MAX_VERSIONS) {
+		cli_error(ft->c, "more than %d module versions", MV_FETCH_MAX_VERSIONS);
 		return -1;
 	}
 	if ((j = cli_grow(ft->jobs, &ft->cap, ft->n, sizeof(*j))) == NULL)
@@ -94,8 +91,8 @@ follow(struct fetch *ft, const char *module, const char *version,
 
 	if (mv_store_get(ft->f.st, module, version, &v, err) == -1)
 		return -1;
-	mv_buf_init(&mod, FILE_MAX);
-	rc = mv_blob_read_verified(mv_store_blobs(ft->f.st), &v.mod, FILE_MAX,
+	mv_buf_init(&mod, MV_REQUIREMENTS_MAX_BYTES);
+	rc = mv_blob_read_verified(mv_store_blobs(ft->f.st), &v.mod, MV_REQUIREMENTS_MAX_BYTES,
 	    &mod, err);
 	if (rc == 0)
 		rc = mv_gomod_requires(mod.data ? mod.data : "", mod.len,
@@ -107,25 +104,24 @@ follow(struct fetch *ft, const char *module, const char *version,
 static void
 fetch_one(struct fetch *ft, size_t i)
 {
-	char version[MV_VERSION_MAX + 1], module[MV_MODPATH_MAX + 1];
+	char version[MV_VERSION_MAX_BYTES + 1], module[MV_MODPATH_MAX_BYTES + 1];
 	enum mv_ingest_outcome oc = MV_INGEST_PRESENT;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	/* jobs may move while follow() queues more: copy what we use. */
 	snprintf(module, sizeof(module), "%s", ft->jobs[i].module);
 	if (resolve(ft, &ft->jobs[i], version, sizeof(version), &err) == -1 ||
 	    mv_fill_version(&ft->f, module, version, &oc, &err) == -1) {
-		printf("refused %s@%s: %s\n", module, ft->jobs[i].version,
-		    err.msg);
+		cli_outcome(module, ft->jobs[i].version, -1, oc, &err);
 		ft->refused++;
 		return;
 	}
-	printf("%s %s@%s\n", oc == MV_INGEST_STORED ? "stored" :
-	    "already present", module, version);
+	cli_outcome(module, version, 0, oc, &err);
 	if (oc == MV_INGEST_STORED)
 		ft->stored++;
 	else
 		ft->present++;
+	mv_err_clear(&err);
 	if (ft->closure && follow(ft, module, version, &err) == -1) {
 		printf("refused requirements of %s@%s: %s\n", module, version,
 		    err.msg);
@@ -138,7 +134,7 @@ static int
 read_requirements(struct fetch *ft, const char *path)
 {
 	struct mv_buf text;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t n = strlen(path);
 	char chunk[65536];
 	size_t got;
@@ -149,7 +145,7 @@ read_requirements(struct fetch *ft, const char *path)
 		cli_error(ft->c, "cannot open \"%s\"", path);
 		return -1;
 	}
-	mv_buf_init(&text, FILE_MAX);
+	mv_buf_init(&text, MV_REQUIREMENTS_MAX_BYTES);
 	while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		rc = mv_buf_append(&text, chunk, got, &err);
 	fclose(fp);
@@ -167,14 +163,14 @@ read_requirements(struct fetch *ft, const char *path)
 static int
 queue_operands(struct fetch *ft, int argc, char **argv)
 {
-	char module[MV_MODPATH_MAX + 1];
+	char module[MV_MODPATH_MAX_BYTES + 1];
 	const char *at;
 	int i;
 
 	for (i = 0; i < argc; i++) {
 		/* A module path never holds '@', so the last one splits. */
 		if ((at = strrchr(argv[i], '@')) == NULL || at == argv[i] ||
-		    at[1] == '\0' || (size_t)(at - argv[i]) > MV_MODPATH_MAX)
+		    at[1] == '\0' || (size_t)(at - argv[i]) > MV_MODPATH_MAX_BYTES)
 			return cli_usage(ft->c, "\"%s\" is not MODULE@VERSION",
 			    argv[i]);
 		snprintf(module, sizeof(module), "%.*s", (int)(at - argv[i]),
@@ -195,12 +191,12 @@ cmd_fetch(struct cli *c, int argc, char **argv)
 	const struct cli_opt opts[] = { { "r", &req, NULL }, { NULL, NULL, NULL } };
 	struct fetch ft = { .c = c };
 	struct mv_store *st;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 	int first, rc;
 
 	if ((rc = cli_options(c, argc, argv, opts, &first)) != CLI_OK ||
-	    (rc = cli_operands(c, argc - first, req ? 0 : 1, JOBS_MAX)) !=
+	    (rc = cli_operands(c, argc - first, req ? 0 : 1, MV_FETCH_MAX_VERSIONS)) !=
 	    CLI_OK)
 		return rc;
 	if ((rc = queue_operands(&ft, argc - first, argv + first)) != CLI_OK)
@@ -211,8 +207,10 @@ cmd_fetch(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_open_store(c, 0, &st)) != CLI_OK)
 		goto out;
-	if (mv_filler_init(&ft.f, st, &c->cfg, &err) == -1 ||
-	    !mv_upstream_enabled(ft.f.up)) {
+	if (mv_filler_init(&ft.f, st, &c->cfg, &c->policy, &err) == -1) {
+		cli_error(c, "%s", err.msg);
+		rc = CLI_FAILED;
+	} else if (!mv_upstream_enabled(ft.f.up)) {
 		cli_error(c, "fetching is off: set upstream in %s",
 		    c->cfg.path[0] ? c->cfg.path : "the configuration");
 		rc = CLI_FAILED;

@@ -16,7 +16,7 @@ int
 cmd_ls(struct cli *c, int argc, char **argv)
 {
 	struct mv_store *st;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	int first, rc;
 
 	if ((rc = cli_options(c, argc, argv, NULL, &first)) != CLI_OK ||

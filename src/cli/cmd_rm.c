@@ -7,9 +7,9 @@
 int
 cmd_rm(struct cli *c, int argc, char **argv)
 {
-	char module[MV_MODPATH_MAX + 1];
+	char module[MV_MODPATH_MAX_BYTES + 1];
 	struct mv_store *st;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	const char *at;
 	int first, rc;
 
@@ -18,7 +18,7 @@ cmd_rm(struct cli *c, int argc, char **argv)
 		return rc;
 	/* A module path never holds '@', so the last one splits. */
 	if ((at = strrchr(argv[first], '@')) == NULL || at == argv[first] ||
-	    at[1] == '\0' || (size_t)(at - argv[first]) > MV_MODPATH_MAX)
+	    at[1] == '\0' || (size_t)(at - argv[first]) > MV_MODPATH_MAX_BYTES)
 		return cli_usage(c, "\"%s\" is not MODULE@VERSION", argv[first]);
 	snprintf(module, sizeof(module), "%.*s", (int)(at - argv[first]),
 	    argv[first]);

@@ -1,4 +1,6 @@
 /* main.c: the modvault admin CLI: global options, command table, exit codes. */
+#include "config.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -7,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "modvault/base/size.h"
+#include "modvault/sumdb/sumdbc.h"
 #include "cli.h"
 
 struct command {
@@ -18,7 +22,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "init", cmd_init, "",
-	    "Creates the store in data_dir, or upgrades an older one in place." },
+	    "Creates the store in data_dir, or upgrades an older one in place\n"
+	    "(the only command that changes the index's schema)." },
 	{ "ls", cmd_ls, "[PATTERN]",
 	    "Lists stored module versions (module@version, zip bytes, .info\n"
 	    "Time), one a line.  PATTERN is a comma-separated list of\n"
@@ -61,7 +66,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: modvault [--config FILE] [--data-dir DIR] COMMAND "
-	    "[ARGS]\n\ncommands:\n");
+	    "[ARGS]\n       modvault --version\n\ncommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s%s%s\n", commands[i].name,
 		    commands[i].args[0] != '\0' ? " " : "", commands[i].args);
@@ -159,7 +164,7 @@ cli_operands(struct cli *c, int n, int min, int max)
 int
 cli_open_store(const struct cli *c, int flags, struct mv_store **st)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	if (mv_store_open(c->cfg.data_dir, flags, st, &err) == -1) {
 		cli_error(c, "%s", err.msg);
@@ -169,32 +174,38 @@ cli_open_store(const struct cli *c, int flags, struct mv_store **st)
 }
 
 bool
-cli_parse_u64(const char *s, bool scaled, uint64_t *out)
+cli_parse_u64(const char *s, uint64_t *out)
 {
-	static const char units[] = "KMGT";
-	const char *u;
 	uintmax_t v;
 	char *end;
-	int shift;
 
 	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	v = strtoumax(s, &end, 10);
-	if (errno != 0 || v > UINT64_MAX)
-		return false;
-	if (scaled && *end != '\0' && (u = strchr(units, *end)) != NULL &&
-	    end[1] == '\0') {
-		shift = 10 * (int)(u - units + 1);
-		if (v > (UINT64_MAX >> shift))
-			return false;
-		v <<= shift;
-		end++;
-	}
-	if (*end != '\0')
+	if (errno != 0 || v > UINT64_MAX || *end != '\0')
 		return false;
 	*out = (uint64_t)v;
 	return true;
+}
+
+void
+cli_outcome(const char *module, const char *version, int rc,
+    enum mv_ingest_outcome outcome, const struct mv_err *err)
+{
+	const char *why = err->msg, *p;
+	size_t n = strlen(module) + strlen(version) + 10;
+
+	if (rc == 0) {
+		printf("%s %s@%s\n", outcome == MV_INGEST_STORED ? "stored" :
+		    "already present", module, version);
+		return;
+	}
+	/* "refused M@V from upstream: WHY" already names the version. */
+	if (strncmp(why, "refused ", 8) == 0 && strlen(why) > n &&
+	    (p = strstr(why, ": ")) != NULL)
+		why = p + 2;
+	printf("refused %s@%s: %s\n", module, version, why);
 }
 
 void *
@@ -286,15 +297,17 @@ global_options(int argc, char **argv, const char **config,
 static int
 load_config(struct cli *c, const char *config, const char *data_dir)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	const char *path = config;
 
 	if (path == NULL && (path = getenv("MODVAULT_CONFIG")) != NULL &&
 	    *path == '\0')
 		path = NULL;
 	mv_config_defaults(&c->cfg);
+	mv_policy_init(&c->policy, &c->cfg);
 	if (mv_config_load(&c->cfg, path != NULL ? path :
-	    mv_config_default_path(), path == NULL, &err) == -1) {
+	    mv_config_default_path(), path == NULL, &err) == -1 ||
+	    mv_sumdbc_check_config(&c->cfg, &err) == -1) {
 		fprintf(stderr, "modvault: %s\n", err.msg);
 		return CLI_USAGE;
 	}
@@ -315,6 +328,10 @@ main(int argc, char **argv)
 	int i, rc;
 
 	memset(&c, 0, sizeof(c));
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("modvault %s\n", PACKAGE_VERSION);
+		return CLI_OK;
+	}
 	if ((i = global_options(argc, argv, &config, &data_dir)) == -1)
 		return CLI_USAGE;
 	if (i == 0) {

@@ -54,7 +54,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct mv_config cfg;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	if (mv_config_parse(&cfg, "fuzz.conf", (const char *)data, size,
 	    &err) == 0) {

@@ -17,11 +17,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *in, *script = NULL, *pinfo = NULL, *nl;
-	char path[MV_REQUEST_PATH_MAX + 1];
+	char path[MV_REQUEST_PATH_MAX_BYTES + 1];
 	struct mv_cgi_vars v;
 	struct mv_route r;
 
-	if (size > 3 * MV_REQUEST_PATH_MAX)
+	if (size > 3 * MV_REQUEST_PATH_MAX_BYTES)
 		return 0;
 	if ((in = malloc(size + 1)) == NULL)
 		return 0;

@@ -31,7 +31,7 @@ static int
 run(vfn fn, const char *v, char *out)
 {
 	char small[8];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	int rc, src;
 
 	rc = fn(v, out, OUT_MAX, &err);
@@ -101,7 +101,7 @@ static void
 check_pseudo(const char *v)
 {
 	static char rev[OUT_MAX], base[OUT_MAX], major[OUT_MAX], again[OUT_MAX];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	time_t t;
 	int trc, brc;
 

@@ -45,7 +45,7 @@ static void
 round_trip(const char *s, codec there, codec back)
 {
 	struct mv_buf t = MV_BUF_INIT, b = MV_BUF_INIT;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	if (there(s, &t, &err) == -1) {
 		failed_well(&err);
@@ -60,7 +60,7 @@ round_trip(const char *s, codec there, codec back)
 static void
 check_kinds(const char *s)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	const char *major;
 	size_t plen;
 	int m, i, f;
@@ -86,7 +86,7 @@ check_kinds(const char *s)
 static void
 check_elem(const uint8_t *data, size_t size)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	int m, i, f;
 
 	m = mv_path_check_elem((const char *)data, size, MV_PATH_MODULE, &err);
@@ -104,7 +104,7 @@ check_elem(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	const char *version;
 	char *s;
 

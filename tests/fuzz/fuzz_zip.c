@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mv_zip_limits lim;
 	struct mv_zip_result res;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	uint64_t scanned;
 
 	mv_zip_limits_default(&lim);

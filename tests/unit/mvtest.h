@@ -19,7 +19,11 @@
 
 #include "modvault/base/err.h"
 
-/* The shared fixtures directory (MV_FIXTURES, set by make check). */
+/*
+ * The test modules (MV_FIXTURES, set by make check): the set tests/modgen
+ * makes in the build tree, or, for the real-modules stage, another set of
+ * the same layout (upstream/, go.sum, client/).
+ */
 static inline const char *
 mvtest_fixtures(void)
 {
@@ -30,8 +34,12 @@ mvtest_fixtures(void)
 	return d;
 }
 
-/* Asserts that a call returned 0, printing the error message if not. */
+/*
+ * Asserts that a call returned 0, printing the error message if not.  The
+ * report is cleared first: the first failure recorded wins (err.h).
+ */
 #define assert_ok(call, errp) do {					\
+	mv_err_clear(errp);						\
 	int mvt_rc_ = (call);						\
 	if (mvt_rc_ != 0)						\
 		fail_msg("%s failed: %s", #call, (errp)->msg);		\
@@ -39,10 +47,14 @@ mvtest_fixtures(void)
 
 /* Asserts that a call failed with the given code. */
 #define assert_fails(call, errp, wantcode) do {				\
+	mv_err_clear(errp);						\
 	int mvt_rc_ = (call);						\
 	if (mvt_rc_ != -1)						\
 		fail_msg("%s succeeded, expected failure", #call);	\
-	assert_int_equal((errp)->code, (wantcode));			\
+	if ((errp)->code != (wantcode))					\
+		fail_msg("%s failed with %s (%s), expected %s", #call,	\
+		    mv_code_name((errp)->code), (errp)->msg,		\
+		    mv_code_name(wantcode));				\
 } while (0)
 
 #endif

@@ -75,6 +75,25 @@ mvtest_unescape(const char *esc, char *out, size_t outsz)
 	out[i] = '\0';
 }
 
+/* go.sum lines of the fixtures: zip lines, or "/go.mod" lines. */
+static inline int
+mvtest_gosum_count(int gomod)
+{
+	char path[MVTEST_PATH_MAX], line[1024], m[512], v[256];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/go.sum", mvtest_fixtures());
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("cannot open %s", path);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%511s %255s", m, v) == 2 &&
+		    (strstr(v, "/go.mod") != NULL) == (gomod != 0))
+			n++;
+	fclose(f);
+	return n;
+}
+
 typedef void mvtest_fixture_fn(const char *file, const char *module,
     const char *version, void *arg);
 

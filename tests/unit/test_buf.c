@@ -6,7 +6,7 @@ static void
 append_grows_and_terminates(void **state)
 {
 	struct mv_buf b = MV_BUF_INIT;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	int i;
 
 	for (i = 0; i < 1000; i++)
@@ -22,7 +22,7 @@ static void
 limit_is_enforced(void **state)
 {
 	struct mv_buf b;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	mv_buf_init(&b, 8);
 	assert_ok(mv_buf_puts(&b, "12345678", &err), &err);
@@ -37,7 +37,7 @@ static void
 reset_truncate_detach(void **state)
 {
 	struct mv_buf b = MV_BUF_INIT;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t n;
 	char *p;
 
@@ -60,7 +60,7 @@ reset_truncate_detach(void **state)
 static void
 errors_carry_code_and_context(void **state)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_int_equal(mv_fail(&err, MV_ENOTFOUND, "no %s", "thing"), -1);
 	assert_int_equal(err.code, MV_ENOTFOUND);

@@ -32,7 +32,7 @@ gomod_forms(void **state)
 	    ")\n"
 	    "replace example.com/x => ../x\n";
 	struct seen s = { "" };
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_ok(mv_gomod_requires(mod, sizeof(mod) - 1, record, &s, &err),
 	    &err);
@@ -44,7 +44,7 @@ static void
 gomod_errors(void **state)
 {
 	struct seen s = { "" };
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char longline[5000];
 
 	assert_fails(mv_gomod_requires("require (\nx.y v1.0.0\n", 21, record,
@@ -63,7 +63,7 @@ static void
 gosum_lines(void **state)
 {
 	struct seen s = { "" };
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char *text;
 	FILE *f;
 	char path[4096];
@@ -79,10 +79,11 @@ gosum_lines(void **state)
 	fclose(f);
 	assert_ok(mv_gosum_versions(text, (size_t)n, record, &s, &err), &err);
 	free(text);
-	/* 14 lines: each of the 7 versions twice. */
-	assert_non_null(strstr(s.text, "github.com/Masterminds/semver@v1.4.2\n"
-	    "github.com/Masterminds/semver@v1.4.2\n"));
-	assert_non_null(strstr(s.text, "golang.org/x/sync@v0.3.0\n"));
+	/* Each version twice: its zip line, then its /go.mod line. */
+	assert_non_null(strstr(s.text, "modvault.test/CamelCase/Pkg@v1.0.0\n"
+	    "modvault.test/CamelCase/Pkg@v1.0.0\n"));
+	assert_non_null(strstr(s.text, "modvault.test/incompat@v2.0.0+"
+	    "incompatible\n"));
 	assert_fails(mv_gosum_versions("a.b v1.0.0\n", 11, record, &s, &err),
 	    &err, MV_EINVAL);
 }
@@ -92,7 +93,7 @@ static void
 gomod_module_directive(void **state)
 {
 	char out[64];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_ok(mv_gomod_module("// c\nmodule example.com/m // x\n", 30,
 	    out, sizeof(out), &err), &err);

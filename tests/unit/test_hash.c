@@ -13,7 +13,7 @@ static void
 check_h1(const struct named *files, size_t n, const char *want)
 {
 	char out[MV_H1_LEN + 1];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	struct mv_h1 *h;
 	size_t i;
 
@@ -32,7 +32,7 @@ check_sha_hex(const char *content, const char *want)
 {
 	unsigned char d[MV_SHA256_LEN], back[MV_SHA256_LEN];
 	char hex[MV_SHA256_HEX + 1];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_ok(mv_sha256(content, strlen(content), d, &err), &err);
 	mv_hex(d, sizeof(d), hex);
@@ -45,7 +45,7 @@ static void
 check_gomod(const char *content, const char *want)
 {
 	char out[MV_H1_LEN + 1];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_ok(mv_h1_gomod(content, strlen(content), out, &err), &err);
 	assert_string_equal(out, want);
@@ -115,7 +115,7 @@ tv_h_5_dirhash(void **state)
 		{ "a\nbc", "data for abc" },
 	};
 	char out[MV_H1_LEN + 1];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	struct mv_h1 *h;
 
 	check_sha_hex("data for abc",
@@ -207,7 +207,7 @@ streaming_reuse(void **state)
 	unsigned char a[MV_SHA256_LEN], b[MV_SHA256_LEN];
 	char hex[MV_SHA256_HEX + 1];
 	struct mv_sha256 *c;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_non_null(c = mv_sha256_new(&err));
 	assert_ok(mv_sha256_update(c, "package ", 8, &err), &err);
@@ -250,7 +250,7 @@ check_fixture_mod(const char *file, const char *module, const char *version,
 {
 	char want[48], got[MV_H1_LEN + 1], key[300];
 	unsigned char *p;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t n;
 
 	p = mvtest_slurp(file, &n);
@@ -267,7 +267,7 @@ static void
 fixture_mods_match_gosum(void **state)
 {
 	assert_int_equal(mvtest_each_upstream(".mod", check_fixture_mod, NULL),
-	    7);
+	    mvtest_gosum_count(1));
 }
 
 int

@@ -30,7 +30,7 @@ real_gomod(void *ctx, size_t i, bool *real, struct mv_err *err)
 static const char *
 latest(const char *const *v, size_t n, struct gomods *g)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t pick;
 
 	cur = v;
@@ -100,7 +100,7 @@ errors(void **state)
 	static const char *const junk[] = { "v1.0.0-20200101000000" };
 	struct gomods bad = { { NULL }, 0, 1 };
 	struct gomods g = { { NULL }, 0, 0 };
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t pick;
 
 	assert_fails(mv_latest_pick(v, 0, real_gomod, &g, &pick, &err), &err,

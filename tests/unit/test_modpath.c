@@ -77,7 +77,7 @@ static const struct kinds_vec gp_3_9[] = {
 static void
 check_kinds(const struct kinds_vec *v)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	int got[3];
 
 	got[0] = mv_modpath_check(v->path, &err);
@@ -109,7 +109,7 @@ gp_3_9_vectors_all_kinds(void **state)
 static void
 gp_3_messages_name_rule_and_input(void **state)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_fails(mv_modpath_check("cache", &err), &err, MV_EINVAL);
 	assert_string_equal(err.msg, "invalid module path \"cache\": "
@@ -154,7 +154,7 @@ gp_3_2_single_elements(void **state)
 		{ "a~1.b", 5, MV_PATH_FILE, true },
 		{ "a.b~1", 5, MV_PATH_IMPORT, true },	/* after the dot */
 	};
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 	int rc;
 
@@ -180,7 +180,7 @@ gp_3_1_rejects_invalid_utf8(void **state)
 		"a/\xf4\x90\x80\x80", "a/\xf5\x80\x80\x80",	/* > U+10FFFF */
 		"a/\xe4\xb8", "a/\xf0\x9f\x98",		/* truncated */
 	};
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -218,15 +218,15 @@ static void
 bounds_reject_overlong(void **state)
 {
 	struct mv_buf b = MV_BUF_INIT, esc = MV_BUF_INIT;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 	char *p;
 
-	p = repeat('a', MV_MODPATH_MAX);
+	p = repeat('a', MV_MODPATH_MAX_BYTES);
 	memcpy(p, "x.y/", 4);
 	assert_ok(mv_modpath_check(p, &err), &err);
 	free(p);
-	p = repeat('a', MV_MODPATH_MAX + 1);
+	p = repeat('a', MV_MODPATH_MAX_BYTES + 1);
 	memcpy(p, "x.y/", 4);
 	assert_fails(mv_modpath_check(p, &err), &err, MV_EINVAL);
 	assert_non_null(strstr(err.msg, "longer than 1024 bytes"));
@@ -236,29 +236,29 @@ bounds_reject_overlong(void **state)
 	assert_fails(mv_unescape_path(p, &b, &err), &err, MV_EINVAL);
 	free(p);
 	/* The bound is on the unescaped path: "!a" counts as one byte. */
-	p = repeat('!', 2 * MV_MODPATH_MAX - 4);
+	p = repeat('!', 2 * MV_MODPATH_MAX_BYTES - 4);
 	memcpy(p, "x.y/", 4);
-	for (i = 5; i < 2 * MV_MODPATH_MAX - 4; i += 2)
+	for (i = 5; i < 2 * MV_MODPATH_MAX_BYTES - 4; i += 2)
 		p[i] = 'a';
 	assert_ok(mv_unescape_path(p, &b, &err), &err);
-	assert_int_equal(b.len, MV_MODPATH_MAX);	/* "x.y/" + 1020 'A' */
+	assert_int_equal(b.len, MV_MODPATH_MAX_BYTES);	/* "x.y/" + 1020 'A' */
 	assert_ok(mv_escape_path(mv_buf_str(&b), &esc, &err), &err);
 	assert_string_equal(mv_buf_str(&esc), p);
 	free(p);
-	p = repeat('a', MV_FILEPATH_MAX);
+	p = repeat('a', MV_FILEPATH_MAX_BYTES);
 	assert_ok(mv_filepath_check(p, &err), &err);
 	free(p);
-	p = repeat('a', MV_FILEPATH_MAX + 1);
+	p = repeat('a', MV_FILEPATH_MAX_BYTES + 1);
 	assert_fails(mv_filepath_check(p, &err), &err, MV_EINVAL);
-	assert_fails(mv_path_check_elem(p, MV_FILEPATH_MAX + 1, MV_PATH_FILE,
+	assert_fails(mv_path_check_elem(p, MV_FILEPATH_MAX_BYTES + 1, MV_PATH_FILE,
 	    &err), &err, MV_EINVAL);
 	free(p);
-	p = repeat('v', MV_VERSION_MAX);
+	p = repeat('v', MV_VERSION_MAX_BYTES);
 	assert_ok(mv_escape_version(p, &b, &err), &err);
 	mv_buf_reset(&b);
 	assert_ok(mv_unescape_version(p, &b, &err), &err);
 	free(p);
-	p = repeat('v', MV_VERSION_MAX + 1);
+	p = repeat('v', MV_VERSION_MAX_BYTES + 1);
 	assert_fails(mv_escape_version(p, &b, &err), &err, MV_EINVAL);
 	assert_fails(mv_unescape_version(p, &b, &err), &err, MV_EINVAL);
 	free(p);
@@ -270,7 +270,7 @@ bounds_reject_overlong(void **state)
 static void
 split_ok(const char *path, const char *want_prefix, const char *want_major)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	const char *major;
 	size_t n;
 
@@ -289,7 +289,7 @@ gp_3_5_gp_3_6_split_path_version(void **state)
 		"gopkg.in/yaml", "gopkg.in/yaml.v01", "gopkg.in/yaml.v",
 		"gopkg.in/yaml.v-unstable", "gopkg.in/yaml.v0-unstable",
 	};
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	const char *major;
 	size_t i, n;
 
@@ -336,7 +336,7 @@ gp_3_8_check_path_version(void **state)
 		{ "rsc.io/quote", "0.1.0", false },
 		{ "rsc.io/Quote/v1", "v1.0.0", false },	/* CheckPath first */
 	};
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 	int rc;
 
@@ -373,7 +373,7 @@ gp_2_3_round_trips(void **state)
 		{ "v1.0.0+Meta", "v1.0.0+!meta", true },
 	};
 	struct mv_buf b = MV_BUF_INIT;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -402,7 +402,7 @@ static void
 gp_2_1_escape_rejects(void **state)
 {
 	struct mv_buf b = MV_BUF_INIT;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_fails(mv_escape_version("v1.0.0!", &b, &err), &err, MV_EINVAL);
 	assert_non_null(strstr(err.msg, "disallowed version string"));
@@ -442,7 +442,7 @@ gp_2_2_unescape_rejects(void **state)
 		"v1\xc3\xa9", "!!a",
 	};
 	struct mv_buf b = MV_BUF_INIT;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad_paths) / sizeof(bad_paths[0]); i++)

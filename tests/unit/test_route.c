@@ -10,7 +10,7 @@ check_parse(const char *path, enum mv_route_kind kind, const char *module,
     const char *version)
 {
 	struct mv_route r;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	if (mv_route_parse(path, &r, &err) == -1)
 		fail_msg("parse \"%s\": %s", path, err.msg);
@@ -23,7 +23,7 @@ static void
 check_reject(const char *path, enum mv_code code)
 {
 	struct mv_route r;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	if (mv_route_parse(path, &r, &err) != -1)
 		fail_msg("parse \"%s\" succeeded, expected %s", path,
@@ -38,7 +38,7 @@ static void
 gp12_vectors(void **state)
 {
 	struct mv_route r;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	check_parse("/golang.org/x/text/@v/list", MV_ROUTE_LIST,
 	    "golang.org/x/text", "");
@@ -91,7 +91,7 @@ gp41_canonical_only(void **state)
 static void
 hostile_paths(void **state)
 {
-	char longp[MV_REQUEST_PATH_MAX + 64];
+	char longp[MV_REQUEST_PATH_MAX_BYTES + 64];
 
 	check_reject("/example.com/../etc/@v/list", MV_EINVAL);
 	check_reject("/example.com/./m/@v/list", MV_EINVAL);
@@ -117,7 +117,7 @@ static void
 gp14_percent_decoding(void **state)
 {
 	char out[64];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_ok(mv_percent_decode("/%21azure/v1.0.0+incompatible", 29, out,
 	    sizeof(out), &err), &err);
@@ -144,8 +144,8 @@ check_path(const char *uri, const char *script, const char *pinfo,
     const char *mount, const char *want)
 {
 	struct mv_cgi_vars v = { uri, script, pinfo, mount };
-	char out[MV_REQUEST_PATH_MAX + 1];
-	struct mv_err err;
+	char out[MV_REQUEST_PATH_MAX_BYTES + 1];
+	struct mv_err err = MV_ERR_INIT;
 
 	if (mv_route_path(&v, out, sizeof(out), &err) == -1)
 		fail_msg("path of uri=%s script=%s: %s", uri ? uri : "(null)",
@@ -163,7 +163,7 @@ cgi_variables_per_server(void **state)
 	struct mv_cgi_vars merged = { "/cgi-bin/golang.org//x/sync/@v/list",
 	    "/cgi-bin/modvault.cgi", "/golang.org/x/sync/@v/list", "" };
 	char out[256];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	/* lighttpd, Apache mod_fcgid/cgid, Caddy split, nginx split. */
 	check_path(raw, "/gomods", zip, "", zip);

@@ -16,8 +16,8 @@ typedef int (*vfn)(const char *, char *, size_t, struct mv_err *);
 static void
 check_out(vfn fn, const char *v, const char *want)
 {
-	char out[MV_VERSION_MAX];
-	struct mv_err err;
+	char out[MV_VERSION_MAX_BYTES];
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_ok(fn(v, out, sizeof(out), &err), &err);
 	if (strcmp(out, want) != 0)
@@ -96,8 +96,8 @@ static const struct {
 static void
 v1_2_to_1_4_outputs(void **state)
 {
-	char out[MV_VERSION_MAX];
-	struct mv_err err;
+	char out[MV_VERSION_MAX_BYTES];
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 
 	for (i = 0; i < NELEM(v1_out); i++) {
@@ -131,7 +131,7 @@ v1_3_is_canonical(void **state)
 static void
 outputs_are_bounded(void **state)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char out[16];
 
 	assert_fails(mv_semver_canonical("v1.2.3", out, 6, &err), &err,
@@ -300,8 +300,8 @@ static const struct {
 static void
 v4_7_pseudo_round_trip(void **state)
 {
-	char out[MV_VERSION_MAX];
-	struct mv_err err;
+	char out[MV_VERSION_MAX_BYTES];
+	struct mv_err err = MV_ERR_INIT;
 	time_t t;
 	size_t i;
 
@@ -332,8 +332,8 @@ v4_7_pseudo_round_trip(void **state)
 static void
 v4_5_make_rejects(void **state)
 {
-	char out[MV_VERSION_MAX];
-	struct mv_err err;
+	char out[MV_VERSION_MAX_BYTES];
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_fails(mv_pseudo_make("v01", "", T_2006, "hash", out,
 	    sizeof(out), &err), &err, MV_EINVAL);
@@ -388,8 +388,8 @@ v4_7_classification(void **state)
 		{ "v1.2.3-pre", NULL },
 		{ "v0.0.0-20191109021931-abc-def", NULL },
 	};
-	struct mv_err err;
-	char out[MV_VERSION_MAX];
+	struct mv_err err = MV_ERR_INIT;
+	char out[MV_VERSION_MAX_BYTES];
 	size_t i;
 
 	for (i = 0; i < NELEM(tab); i++) {
@@ -422,8 +422,8 @@ v4_4_base_failures(void **state)
 		"v0.0.0-20060102150405-hash+incompatible",
 		"v0.0.0-20060102150405-hash+metadata",
 	};
-	char out[MV_VERSION_MAX];
-	struct mv_err err;
+	char out[MV_VERSION_MAX_BYTES];
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 
 	for (i = 0; i < NELEM(bad); i++) {
@@ -458,8 +458,8 @@ v4_3_time_and_rev(void **state)
 		"v1.2.3",			/* not a pseudo-version */
 		"bad",
 	};
-	struct mv_err err;
-	char out[MV_VERSION_MAX];
+	struct mv_err err = MV_ERR_INIT;
+	char out[MV_VERSION_MAX_BYTES];
 	time_t t;
 	size_t i;
 
@@ -527,7 +527,7 @@ gp_3_7_check_path_major(void **state)
 		{ "v2.0.0", "/v2-unstable", false },
 		{ "v1.0.0", "v1", false },
 	};
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 	int rc;
 
@@ -553,7 +553,7 @@ gp_3_7_check_path_major(void **state)
 static void
 messages_are_one_line(void **state)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	time_t t;
 
 	assert_fails(mv_pseudo_time("v1\n\x01\xff", &t, &err), &err,

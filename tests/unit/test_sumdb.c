@@ -113,7 +113,7 @@ assert_sha256_hex(const void *p, size_t n, const char *want)
 static void
 verifier(const char *s, struct mv_note_verifier *v)
 {
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	assert_ok(mv_note_verifier_parse(s, strlen(s), v, &err), &err);
 }
@@ -293,7 +293,7 @@ static void
 sd_4_3_verifier_keys(void **state)
 {
 	struct mv_note_verifier v;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char hex[80];
 
 	verifier(pn_vkey, &v);				/* TV-SD-1 */
@@ -349,7 +349,7 @@ sd_4_2_open_tv1(void **state)
 {
 	struct mv_note_verifier k[2];
 	struct mv_note n;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char *signed_again;
 
 	verifier(pn_vkey, &k[0]);
@@ -392,7 +392,7 @@ sd_4_2_malformed_notes(void **state)
 	};
 	struct mv_note_verifier k;
 	struct mv_note n;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 
 	verifier(db_vkey, &k);
@@ -408,7 +408,7 @@ sd_4_2_signature_lines(void **state)
 {
 	struct mv_note_verifier k[2];
 	struct mv_note n;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	struct mv_buf b = MV_BUF_INIT;
 	const char *sig = strstr(tree5_note, "\xe2\x80\x94");
 	char *p;
@@ -470,7 +470,7 @@ sd_5_1_tree_heads(void **state)
 	struct mv_note_verifier k[2];
 	unsigned char h[MV_TLOG_HASH];
 	struct mv_tree t;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 	char more[256];
 
@@ -508,7 +508,7 @@ static void
 sd_6_hashes(void **state)
 {
 	unsigned char leaf[5][MV_TLOG_HASH], h[MV_TLOG_HASH], e[MV_TLOG_HASH];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	int i;
 
 	for (i = 0; i < 5; i++) {			/* SD-6.1, TV-SD-4 */
@@ -574,7 +574,7 @@ sd_8_5_tile_paths(void **state)
 		"tile/8/0/x999/x999/x999/x999/x999/x999/x999/999", "",
 	};
 	struct mv_tile t;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char out[MV_TILE_PATH_MAX];
 	size_t i;
 
@@ -606,7 +606,7 @@ sd_8_tiles_tv7(void **state)
 	struct mv_tlog_tiles t8 = { 8, log_read, NULL, &g };
 	struct mv_tlog_tiles t2 = { 2, log_read, NULL, &g };
 	struct mv_tree tree;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	struct mv_buf b = MV_BUF_INIT;
 	int n, i;
 
@@ -662,7 +662,7 @@ sd_9_1_tampered_tiles(void **state)
 	struct mv_tlog_tiles t2 = { 2, log_read, NULL, &g };
 	unsigned char leaf[MV_TLOG_HASH];
 	struct mv_tree tree;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 
 	log_tv(&g);
@@ -714,7 +714,7 @@ sd_7_proofs_tv6(void **state)
 	struct log g;
 	struct mv_tlog_tiles tt[2] = { { 8, log_read, NULL, &g },
 	    { 2, log_read, NULL, &g } };
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t np;
 	int i, h;
 
@@ -768,7 +768,7 @@ sd_9_1_bigger_logs(void **state)
 	struct mv_tree t, old;
 	struct log g;
 	struct mv_tlog_tiles tt = { 1, log_read, NULL, &g };
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t i, j, np;
 	int64_t n;
 
@@ -824,7 +824,7 @@ sd_9_2_4_forks(void **state)
 	struct log g;
 	struct mv_tlog_tiles tt = { 8, log_read, NULL, &g };
 	struct mv_tree t3, t5, other;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 
 	log_tv(&g);
 	t3.n = 3;
@@ -874,7 +874,7 @@ sd_3_3_lookup_parse(void **state)
 	};
 	static const char ex[] = "123456789012\nhello, world\n\nNOTE";
 	struct mv_lookup lk;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char *body;
 	size_t i;
 
@@ -900,7 +900,7 @@ sd_9_2_6_record_hashes(void **state)
 {
 	char zip[MV_SUMDB_HASH_MAX + 1], mod[MV_SUMDB_HASH_MAX + 1];
 	const char *r = records[4];
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	struct mv_buf b = MV_BUF_INIT;
 
 	assert_ok(mv_record_hashes(r, strlen(r), "github.com/Azure/example",
@@ -939,7 +939,7 @@ sd_9_2_check_lookup(void **state)
 	struct mv_tlog_tiles tt = { 8, log_read, NULL, &g };
 	struct mv_tree trusted = { 0, { 0 } };
 	struct mv_sumdb_result res;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	char *body, *rec, *note, *p;
 
 	verifier(db_vkey, &k);
@@ -1058,7 +1058,7 @@ sd_9_2_go_server_vectors(void **state)
 	struct mv_tlog_tiles tt = { 8, go_tile_read, NULL, NULL };
 	struct mv_tree trusted = { 0, { 0 } };
 	struct mv_sumdb_result res;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	int bad = 1;
 
 	verifier(go_vkey_test, &k);

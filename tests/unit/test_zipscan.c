@@ -151,7 +151,7 @@ assemble(struct zbuf *z, const struct xent *e, size_t n, size_t prefix)
 	put(z, 0, 2);
 }
 
-static char last_msg[MV_ERR_MSG_MAX];	/* check_both's last refusal */
+static char last_msg[MV_ERR_MSG_MAX_BYTES];	/* check_both's last refusal */
 
 /*
  * Checks z alone and with a scan: the same result, message and h1, and
@@ -162,7 +162,7 @@ check_both(const struct zbuf *z, uint64_t scanned)
 {
 	struct mv_zip_limits lim;
 	struct mv_zip_result res;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	uint64_t got = 0;
 	int rc;
 
@@ -338,7 +338,7 @@ scan_while_writing(void **state)
 	struct mv_zip_result res;
 	struct mv_zip_limits lim;
 	struct mv_zipscan *scan;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	size_t off;
 	int fd;
 
@@ -357,7 +357,7 @@ scan_while_writing(void **state)
 	assert_ok(mv_sha256(z.p, z.len, want, &err), &err);
 	assert_memory_equal(got, want, MV_SHA256_LEN);
 	mv_zip_result_init(&res);
-	assert_ok(mv_zip_check(path, M, V, &lim, scan, &res, &err), &err);
+	assert_ok(mv_zip_check_fd(fd, M, V, &lim, scan, &res, &err), &err);
 	assert_int_equal(res.scanned, 2);
 	mv_zip_result_free(&res);
 	mv_zipscan_free(scan);
@@ -371,7 +371,7 @@ scan_abandoned(void **state)
 {
 	struct mv_zip_limits lim;
 	struct mv_zipscan *scan;
-	struct mv_err err;
+	struct mv_err err = MV_ERR_INIT;
 	int fd;
 
 	(void)state;

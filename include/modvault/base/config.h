@@ -13,12 +13,12 @@
 #include <stdint.h>
 
 #include "modvault/base/err.h"
+#include "modvault/base/limits.h"
+#include "modvault/base/log.h"
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
 #endif
-
-enum mv_log_level { MV_LOG_ERROR, MV_LOG_WARN, MV_LOG_INFO, MV_LOG_DEBUG };
 
 enum mv_xsendfile {
 	MV_XSENDFILE_OFF,
@@ -34,20 +34,19 @@ enum mv_sumdb_verify {
 	MV_SUMDB_VERIFY_OFF,
 };
 
-#define MV_CONFIG_VALUE_MAX	4096
-#define MV_SUMDB_MAX		4	/* checksum databases configured */
 
 /* One "sumdb = KEY [URL]" line. */
 struct mv_sumdb_config {
 	char	name[256];			/* the key's name, e.g. sum.golang.org */
 	char	vkey[512];			/* the verifier key */
 	char	url[1024];			/* default https://<name> */
+	size_t	line;				/* where it was set, 0 = not from a file */
 };
 
 struct mv_config {
 	char			 path[PATH_MAX];	/* file it came from, or "" */
 	char			 data_dir[PATH_MAX];
-	char			 upstream[MV_CONFIG_VALUE_MAX];
+	char			 upstream[MV_CONFIG_VALUE_MAX_BYTES];
 	enum mv_log_level	 log_level;
 	enum mv_xsendfile	 xsendfile;
 	char			 xsendfile_prefix[PATH_MAX];
@@ -59,10 +58,10 @@ struct mv_config {
 	long			 list_ttl;		/* seconds */
 	long			 negative_ttl;		/* seconds */
 	char			 netrc[PATH_MAX];
-	struct mv_sumdb_config	 sumdb[MV_SUMDB_MAX];
+	struct mv_sumdb_config	 sumdb[MV_SUMDB_MAX_DATABASES];
 	size_t			 nsumdb;
 	enum mv_sumdb_verify	 sumdb_verify;
-	char			 nosumdb[MV_CONFIG_VALUE_MAX];	/* patterns */
+	char			 nosumdb[MV_CONFIG_VALUE_MAX_BYTES];	/* patterns */
 };
 
 /* The file used when neither --config nor MODVAULT_CONFIG names one. */

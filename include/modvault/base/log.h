@@ -6,7 +6,7 @@
 #ifndef MODVAULT_LOG_H
 #define MODVAULT_LOG_H
 
-#include "modvault/base/config.h"
+enum mv_log_level { MV_LOG_ERROR, MV_LOG_WARN, MV_LOG_INFO, MV_LOG_DEBUG };
 
 void	 mv_log_set_level(enum mv_log_level level);
 enum mv_log_level mv_log_get_level(void);

@@ -19,9 +19,9 @@
 #include "modvault/base/buf.h"
 #include "modvault/base/config.h"
 #include "modvault/base/err.h"
+#include "modvault/base/limits.h"
 #include "modvault/base/hash.h"
 
-#define MV_UPSTREAM_MAX		8	/* entries in the upstream list */
 
 struct mv_upstream;
 
@@ -38,6 +38,13 @@ size_t	 mv_upstream_count(const struct mv_upstream *up);
 /* The base URL of entry i. */
 const char *mv_upstream_url(const struct mv_upstream *up, size_t i);
 
+/* Why a sink stopped taking bytes (classified as the transfer ends). */
+enum mv_sink_stop {
+	MV_SINK_TAKING,		/* it did not */
+	MV_SINK_OVER_LIMIT,	/* the body outgrew max: the upstream's doing */
+	MV_SINK_LOCAL,		/* writing it here failed (stop_errno) */
+};
+
 /* Where a body goes: a bounded buffer, or a file descriptor. */
 struct mv_fetch_sink {
 	struct mv_buf	*buf;		/* when not NULL */
@@ -49,13 +56,18 @@ struct mv_fetch_sink {
 	void		(*progress)(void *ctx, uint64_t got);
 	void		*progress_ctx;
 	uint64_t	 written_back;	/* file bytes whose writeback began */
+	enum mv_sink_stop stop;
+	int		 stop_errno;
 };
 
 /*
  * GETs relpath (already escaped, e.g. "golang.org/x/text/@v/list") from
- * entry i alone.  404 and 410 fail with MV_ENOTFOUND / MV_EGONE, a body
- * over the limit with MV_ELIMIT, anything else with MV_EUPSTREAM or
- * MV_ETIMEOUT.  The sink is reset before the transfer.
+ * entry i alone.  404 and 410 fail with MV_ENOTFOUND / MV_EGONE; a body
+ * over the sink's limit with MV_EUPSTREAM naming the limit ("body larger
+ * than N bytes"); a transfer that failed or stalled with MV_EUPSTREAM or
+ * MV_ETIMEOUT; a local failure to keep the bytes (a full disk, no memory)
+ * with MV_EIO / MV_ENOMEM, never blamed on upstream.  The sink is reset
+ * before the transfer.
  */
 int	 mv_upstream_get_one(struct mv_upstream *up, size_t i,
 	    const char *relpath, struct mv_fetch_sink *sink,

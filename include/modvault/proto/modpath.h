@@ -23,11 +23,8 @@
 
 #include "modvault/base/buf.h"
 #include "modvault/base/err.h"
+#include "modvault/base/limits.h"
 
-/* Bounds modvault applies on top of Go's rules (Go has none). */
-#define MV_MODPATH_MAX	1024	/* bytes in a module path */
-#define MV_VERSION_MAX	256	/* bytes in a version string */
-#define MV_FILEPATH_MAX	4096	/* bytes in a file path inside a zip */
 
 enum mv_path_kind {
 	MV_PATH_MODULE,	/* GP-3.3 module set */

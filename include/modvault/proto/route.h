@@ -27,11 +27,9 @@
 #include <stddef.h>
 
 #include "modvault/base/err.h"
+#include "modvault/base/limits.h"
 #include "modvault/proto/modpath.h"
 
-#define MV_REQUEST_PATH_MAX	4096	/* bytes in a decoded request path */
-#define MV_SUMDB_NAME_MAX	255
-#define MV_SUMDB_REST_MAX	1024
 
 enum mv_route_kind {
 	MV_ROUTE_INDEX,		/* "/" */
@@ -46,10 +44,10 @@ enum mv_route_kind {
 
 struct mv_route {
 	enum mv_route_kind	kind;
-	char			module[MV_MODPATH_MAX + 1];	/* unescaped */
-	char			version[MV_VERSION_MAX + 1];	/* unescaped */
-	char			sumdb_name[MV_SUMDB_NAME_MAX + 1];
-	char			sumdb_rest[MV_SUMDB_REST_MAX + 1];
+	char			module[MV_MODPATH_MAX_BYTES + 1];	/* unescaped */
+	char			version[MV_VERSION_MAX_BYTES + 1];	/* unescaped */
+	char			sumdb_name[MV_SUMDB_NAME_MAX_BYTES + 1];
+	char			sumdb_rest[MV_SUMDB_REST_MAX_BYTES + 1];
 };
 
 struct mv_cgi_vars {

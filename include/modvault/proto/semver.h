@@ -3,7 +3,7 @@
  * pseudo-versions (spec versions.md, V-1 to V-4; GP-3.7).
  *
  * Versions are NUL-terminated strings.  Functions that produce a version
- * write into a caller buffer of at least MV_VERSION_MAX bytes (modpath.h)
+ * write into a caller buffer of at least MV_VERSION_MAX_BYTES bytes (modpath.h)
  * and fail with MV_ELIMIT when it would not fit.
  */
 #ifndef MODVAULT_SEMVER_H

@@ -1,72 +1,130 @@
 /*
- * responder.h: the request/response core of modvault.fcgi, independent of
- * FastCGI: main.c feeds it CGI variables and a sink to write to, so the
- * same code answers under FastCGI, plain CGI and the tests.
+ * serve.h: the module proxy as a function: a request in, the description
+ * of its response out, and that description written as a CGI response.
+ *
+ * A front end (cgi/main.c under FastCGI or plain CGI, a unit test with an
+ * in-memory sink) opens a service once, then for each request fills a
+ * struct mv_request from its CGI variables, calls mv_serve, and writes
+ * the result with mv_response_write to a sink.  Everything a request
+ * means is decided here: the route (route.h), the policy (policy.h), the
+ * endpoint's answer from the store or upstream (fill.h), conditional
+ * requests, Range, the status and every header, and what is logged.
+ * The front end knows nothing of module proxies.
+ *
+ * Failures become a status (err.h's table) and one line of reason the
+ * go command shows its user (GP-6.5).  A failure of this machine (disk,
+ * memory, the store, the configuration) is logged with its cause, and the
+ * client gets a reason without file names or other internals.
  */
-#ifndef MODVAULT_RESPONDER_H
-#define MODVAULT_RESPONDER_H
+#ifndef MODVAULT_SERVE_H
+#define MODVAULT_SERVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "modvault/base/buf.h"
 #include "modvault/base/config.h"
-#include "modvault/source/fill.h"
+#include "modvault/policy/policy.h"
 #include "modvault/proto/route.h"
-#include "modvault/store/index.h"
+#include "modvault/source/fill.h"
+#include "modvault/store/blob.h"
 #include "modvault/store/blobcache.h"
+#include "modvault/store/index.h"
 
 /* Process-wide state, made once and kept across requests. */
-struct mv_app {
+struct mv_service {
 	struct mv_config	 cfg;
+	struct mv_err		 cfg_err;	/* why the config failed */
+	struct mv_policy	 policy;
 	struct mv_store		*store;		/* NULL when it failed to open */
-	struct mv_err		 store_err;	/* why it failed */
-	struct mv_filler	 filler;	/* upstream fetching on a miss */
+	struct mv_err		 store_err;	/* why */
+	struct mv_filler	 filler;
+	bool			 filler_ok;
 	struct mv_blobcache	 small;		/* .info/.mod bytes seen */
 };
 
+/*
+ * Loads the configuration (config_path, or the default path when NULL),
+ * checks it, opens the store without changing its schema and sets up
+ * fetching.  Nothing here stops the service: a failure is logged and kept,
+ * and every request is then answered 500/503 with the reason (so the
+ * operator sees it in the web server's error log and at /healthz).
+ */
+void	 mv_service_open(struct mv_service *svc, const char *config_path);
+void	 mv_service_close(struct mv_service *svc);
+/*
+ * What a long-lived process does once at start-up, never per request:
+ * removes staged files that processes which died left behind.
+ */
+void	 mv_service_start(struct mv_service *svc);
+
 /* What a request brings, borrowed from the CGI environment. */
 struct mv_request {
-	const char		*method;
+	const char		*method;	/* NULL: GET */
 	const char		*if_none_match;	/* may be NULL */
 	const char		*range;		/* may be NULL */
-	struct mv_cgi_vars	 vars;
+	struct mv_cgi_vars	 vars;		/* the path (route.h) */
+	const char		*host;		/* HTTP_HOST, may be NULL */
+	const char		*https;		/* HTTPS ("on"), may be NULL */
 };
 
-/* Where the answer goes: FCGX_PutStr, fwrite, or a test buffer. */
-struct mv_sink {
-	int	(*write)(void *ctx, const void *p, size_t n);
-	/*
-	 * Optional: sends n bytes of file fd from off without copying them
-	 * through the process (plain CGI: sendfile to stdout); -1 when it
-	 * cannot, and the responder then copies in chunks.
-	 */
-	int	(*send_fd)(void *ctx, int fd, uint64_t off, uint64_t n);
-	void	*ctx;
-};
+#define MV_ETAG_MAX_BYTES	(MV_SHA256_HEX + 2)
 
-#define MV_ETAG_MAX	(MV_SHA256_HEX + 3)
+enum mv_body_kind {
+	MV_BODY_NONE,		/* headers only (HEAD, 304, offload, ...) */
+	MV_BODY_BUF,		/* body, bytes [off, off + len) */
+	MV_BODY_BLOB,		/* blob, bytes [off, off + len) */
+};
 
 /* An answer before it is written. */
 struct mv_response {
 	int			 status;
-	const char		*content_type;
-	const char		*cache_control;
-	char			 etag[MV_ETAG_MAX + 1];	/* quoted, or "" */
-	struct mv_buf		 body;		/* used when body_fd < 0 */
-	int			 body_fd;	/* a blob to stream, or -1 */
-	uint64_t		 body_size;	/* bytes of body_fd */
-	char			 blob_path[4096];	/* for X-Sendfile, or "" */
-	int			 streamable;	/* may use Range / X-Sendfile */
+	const char		*content_type;	/* NULL: none */
+	const char		*cache_control;	/* NULL: none */
+	char			 etag[MV_ETAG_MAX_BYTES + 1];	/* or "" */
+	char			 content_range[96];		/* or "" */
+	bool			 accept_ranges;
+	bool			 allow_get_head;	/* 405: Allow */
+	/* The web server sends the body itself (X-Sendfile and kin). */
+	const char		*offload_header;	/* NULL: none */
+	char			 offload_value[PATH_MAX + 256];
+	/* Content-Length, when not offloaded (the whole body for HEAD). */
+	uint64_t		 length;
+	enum mv_body_kind	 body_kind;
+	struct mv_buf		 body;
+	struct mv_blob_reader	*blob;
+	/* The blob's local file, when it has one: a sink may send it. */
+	char			 blob_file[PATH_MAX];
+	uint64_t		 off, len;
 };
 
-/* Answers one request completely (status line, headers, body). */
-void	 mv_respond(struct mv_app *app, const struct mv_request *req,
-	    struct mv_sink *out);
+/*
+ * Answers one request: res describes the whole response (status, headers,
+ * body source).  Never fails: every failure is an answer.  The caller
+ * releases res with mv_response_release after writing it.
+ */
+void	 mv_serve(struct mv_service *svc, const struct mv_request *req,
+	    struct mv_response *res);
+void	 mv_response_release(struct mv_response *res);
 
-/* answer.c: fills res for a parsed route; -1 with err on failure. */
-int	 mv_answer(struct mv_app *app, const struct mv_route *route,
-	    struct mv_response *res, struct mv_err *err);
-/* answer.c: the HTTP status for an error code. */
-int	 mv_http_status(enum mv_code code);
+/* Where an answer goes: FCGX_PutStr, fwrite, or a test buffer. */
+struct mv_sink {
+	int	(*write)(void *ctx, const void *p, size_t n);
+	/*
+	 * Optional: sends n bytes of the local file path from off without
+	 * copying them through the process (plain CGI: sendfile(2) to
+	 * stdout).  -1 when it cannot, before writing anything: the body is
+	 * then copied through write.
+	 */
+	int	(*send_file)(void *ctx, const char *path, uint64_t off,
+		    uint64_t n);
+	void	*ctx;
+};
+
+/*
+ * Writes res as a CGI response: a Status header, the headers, a blank
+ * line, the body.  -1 when the sink failed (the client went away).
+ */
+int	 mv_response_write(struct mv_response *res, struct mv_sink *out);
 
 #endif

@@ -2,12 +2,20 @@
  * fill.h: filling the store from upstream on a miss.
  *
  * Everything the responder and `modvault fetch` need beyond the store:
- * fetch a module version (its .info, .mod and .zip from one upstream entry,
- * into temporary files in the store's file system), validate and store it
+ * fetch a module version (its .info, .mod and .zip from one upstream
+ * entry, into files of the store's staging area), validate and store it
  * with mv_store_ingest (the same code path as `modvault import`), resolve
- * non-canonical queries, and fetch version lists — with a negative cache
- * for what upstream says does not exist, and one download per version
- * however many processes miss it at once.
+ * non-canonical queries, and fetch version lists, with a negative cache
+ * for what upstream says does not exist and one download per version
+ * however many processes miss it at once (claim.h).  The policy is asked
+ * before anything is fetched.
+ *
+ * Failures say whose they are: MV_ENOTFOUND when upstream says the
+ * version does not exist (remembered for negative_ttl); MV_EUPSTREAM,
+ * naming the rule or the transfer failure, for anything an upstream did
+ * wrong; MV_ETIMEOUT when the wait for another process's download ran
+ * out; MV_EFORBIDDEN when the policy says no; local codes (MV_EIO,
+ * MV_ENOMEM) when this machine failed.
  */
 #ifndef MODVAULT_FILL_H
 #define MODVAULT_FILL_H
@@ -15,28 +23,32 @@
 #include "modvault/base/buf.h"
 #include "modvault/base/config.h"
 #include "modvault/net/upstream.h"
+#include "modvault/policy/policy.h"
 #include "modvault/store/index.h"
 #include "modvault/sumdb/sumdbc.h"
 #include "modvault/zip/zip.h"
 
 struct mv_filler {
-	struct mv_store		*st;
-	struct mv_upstream	*up;
-	const struct mv_config	*cfg;
-	struct mv_zip_limits	 lim;
-	struct mv_sumdbc	 sumdb;	/* verifies before storing (SD-10.1) */
+	struct mv_store			*st;
+	struct mv_upstream		*up;
+	const struct mv_config		*cfg;
+	const struct mv_policy		*policy;
+	struct mv_zip_limits		 lim;
+	struct mv_sumdbc		 sumdb;	/* verifies before storing */
 };
 
-/* Sets up f from the config (the upstream list is parsed here). */
+/*
+ * Sets up f from the config (the upstream list is parsed here).  st may
+ * be NULL (a store that failed to open): every fill then fails.
+ */
 int	 mv_filler_init(struct mv_filler *f, struct mv_store *st,
-	    const struct mv_config *cfg, struct mv_err *err);
+	    const struct mv_config *cfg, const struct mv_policy *policy,
+	    struct mv_err *err);
 void	 mv_filler_release(struct mv_filler *f);
 
 /*
- * Makes module@version (canonical) present in the store.  MV_ENOTFOUND
- * when upstream says it does not exist (remembered for negative_ttl),
- * MV_EUPSTREAM/MV_ETIMEOUT when upstream fails (not remembered), and
- * MV_ECORRUPT/MV_ELIMIT/MV_EINVAL when what upstream sent is refused.
+ * Makes module@version (canonical) present in the store; *outcome says
+ * whether this call stored it.  Failures as above.
  */
 int	 mv_fill_version(struct mv_filler *f, const char *module,
 	    const char *version, enum mv_ingest_outcome *outcome,
@@ -45,7 +57,7 @@ int	 mv_fill_version(struct mv_filler *f, const char *module,
 /*
  * GP-5.2.4: resolves a non-canonical query ("master", "v1.2.3+meta") by
  * asking upstream for its .info, stores the resolved canonical version and
- * writes it into out (MV_VERSION_MAX + 1 bytes).
+ * writes it into out (MV_VERSION_MAX_BYTES + 1 bytes).
  */
 int	 mv_fill_query(struct mv_filler *f, const char *module,
 	    const char *query, char *out, size_t outsz, struct mv_err *err);

@@ -1,31 +1,41 @@
 /*
- * store.h: the store = SQLite index (index.db) + blob store (blobs/).
+ * index.h: the store's index (index.db, SQLite) and the handle that ties
+ * it to the blob store and the staging area.
  *
- * The index says which module versions exist and which blobs hold their
- * .info, .mod and .zip; the blobs hold the bytes.  A row is committed only
- * after its blobs are durable, so the index never points at a missing or
- * partial blob.  Prepared statements live as long as the store handle: a
- * FastCGI process opens the store once and answers many requests with it.
+ * A store is: index.db, which says which module versions exist and which
+ * blobs hold their .info, .mod and .zip; the blobs (blob.h), which hold
+ * the bytes; and a node-local staging area (stage.h) where new bytes are
+ * written before they become blobs.  A row is committed only after its
+ * blobs are durable, so the index never points at a missing or partial
+ * blob.  Prepared statements live as long as the handle: a FastCGI process
+ * opens the store once and answers many requests with it.
+ *
+ * The other parts of the store have their own manuals: cache.h (what the
+ * store remembers of upstream: lists, negative answers), claim.h (one
+ * download per version), ingest.h (the validating way in), sumdbstate.h
+ * (checksum database state), gc.h (eviction and unreferenced blobs).
  */
-#ifndef MODVAULT_STORE_H
-#define MODVAULT_STORE_H
+#ifndef MODVAULT_INDEX_H
+#define MODVAULT_INDEX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include <stddef.h>
-
-#include "modvault/store/blob.h"
 #include "modvault/base/buf.h"
 #include "modvault/base/err.h"
 #include "modvault/base/hash.h"
-#include "modvault/proto/modpath.h"
-#include "modvault/zip/zip.h"
+#include "modvault/base/limits.h"
+#include "modvault/store/blob.h"
+#include "modvault/store/stage.h"
 
 struct mv_store;
 
-enum {
-	MV_STORE_CREATE = 1 << 0,	/* create data dir and index if absent */
+enum mv_store_flags {
+	/* Create the data directory and index if absent, and bring an older
+	 * index up to date: `modvault init`, nothing else. */
+	MV_STORE_CREATE = 1 << 0,
+	/* Open for reading only. */
 	MV_STORE_READONLY = 1 << 1,
 };
 
@@ -33,24 +43,34 @@ enum {
 #define MV_SCHEMA_VERSION 3
 
 /*
- * Opens the store in data_dir: index.db in WAL mode with a busy timeout and
- * foreign keys on, and the directory blob backend.  A writable open brings
- * an older index up to MV_SCHEMA_VERSION in place (each migration in one
- * transaction) and removes stray temporary files of dead writers; a
- * read-only open refuses an index of another version (MV_EINVAL, "run
- * 'modvault init'").  MV_ENOTFOUND when there is no store and
- * MV_STORE_CREATE is not given.
+ * Opens the store in data_dir (relative, through a symbolic link or with
+ * a trailing '/': all the same store): index.db with a busy timeout and
+ * foreign keys on, the directory blob backend, and the staging area
+ * data_dir/tmp.  Only MV_STORE_CREATE changes the schema (each migration
+ * in one transaction); any other open of an index of another version
+ * fails with MV_EUNAVAIL ("store needs upgrading: ... run 'modvault
+ * init'", or written by a newer modvault), and of a file that is not a
+ * modvault index with MV_ECORRUPT.  No store (no directory, no index.db)
+ * is MV_ENOTFOUND naming data_dir and "run 'modvault init'".  Opening
+ * cleans nothing: stray staged files are removed by mv_stage_clean at
+ * FastCGI start-up and by gc.
  */
 int	 mv_store_open(const char *data_dir, int flags, struct mv_store **st,
 	    struct mv_err *err);
 void	 mv_store_close(struct mv_store *st);
 struct mv_blobstore *mv_store_blobs(struct mv_store *st);
-/* A cheap query proving the index is readable (for /healthz). */
+struct mv_stage *mv_store_stage(struct mv_store *st);
+/* The data directory, absolute and resolved. */
+const char *mv_store_dir(const struct mv_store *st);
+/*
+ * A cheap query proving the index is readable and the staging area
+ * writable (for /healthz).
+ */
 int	 mv_store_ping(struct mv_store *st, struct mv_err *err);
 
 struct mv_version {
-	char			module[MV_MODPATH_MAX + 1];	/* unescaped */
-	char			version[MV_VERSION_MAX + 1];	/* canonical */
+	char			module[MV_MODPATH_MAX_BYTES + 1];	/* unescaped */
+	char			version[MV_VERSION_MAX_BYTES + 1];	/* canonical */
 	char			time[64];	/* .info Time, RFC 3339, or "" */
 	struct mv_blobref	info;
 	struct mv_blobref	mod;
@@ -108,120 +128,5 @@ int	 mv_store_remove(struct mv_store *st, const char *module,
  */
 int	 mv_store_insert(struct mv_store *st, const struct mv_version *v,
 	    enum mv_ingest_outcome *outcome, struct mv_err *err);
-
-/*
- * Removes module@version, then (under the write lock, as gc does) those of
- * its blobs no other version uses; *freed (may be NULL) gets the bytes
- * released.  MV_ENOTFOUND when it is not stored.
- */
-int	 mv_store_evict(struct mv_store *st, const char *module,
-	    const char *version, uint64_t *freed, struct mv_err *err);
-
-/*
- * Removes every blob no version refers to, under the write lock so no
- * concurrent insert can commit a row for a blob being removed.  Counts go
- * to *nblobs and *bytes (either may be NULL).
- */
-int	 mv_store_gc_blobs(struct mv_store *st, uint64_t *nblobs,
-	    uint64_t *bytes, struct mv_err *err);
-
-/*
- * The upstream version list of a module (the @v/list body) and when it was
- * fetched; MV_ENOTFOUND when none is stored.  versions should be bounded
- * by the caller (mv_buf max); put replaces what was there.
- */
-int	 mv_store_list_get(struct mv_store *st, const char *module,
-	    struct mv_buf *versions, int64_t *fetched_at, struct mv_err *err);
-int	 mv_store_list_put(struct mv_store *st, const char *module,
-	    const char *versions, size_t len, int64_t now, struct mv_err *err);
-
-/*
- * Negative cache: module@version (version "" = the module itself) is known
- * absent until expires_at.  get sets *absent when an unexpired entry
- * exists, and copies its reason into reason (reasonsz bytes, may be 0).
- */
-int	 mv_store_negative_get(struct mv_store *st, const char *module,
-	    const char *version, int64_t now, bool *absent, char *reason,
-	    size_t reasonsz, struct mv_err *err);
-int	 mv_store_negative_put(struct mv_store *st, const char *module,
-	    const char *version, const char *reason, int64_t expires_at,
-	    struct mv_err *err);
-/* Drops entries that expired at or before now. */
-int	 mv_store_negative_sweep(struct mv_store *st, int64_t now,
-	    struct mv_err *err);
-
-/*
- * In-flight downloads, so concurrent misses wait for one fetch.  claim sets
- * *claimed when this process now owns the download of module@version
- * (version "" = the module's list): there was no claim, or its holder's pid
- * is gone, or it is older than stale_after seconds.  Otherwise someone else
- * is fetching: poll mv_store_get (or the list) and claim again later.  The
- * owner calls release when done, whether the fetch worked or not.
- */
-int	 mv_store_inflight_claim(struct mv_store *st, const char *module,
-	    const char *version, int64_t now, int64_t stale_after, bool *claimed,
-	    struct mv_err *err);
-int	 mv_store_inflight_release(struct mv_store *st, const char *module,
-	    const char *version, struct mv_err *err);
-
-/* One module version to validate and store, from three local files. */
-struct mv_ingest {
-	const char	*module;	/* unescaped module path */
-	const char	*version;	/* canonical version */
-	const char	*info_path;
-	const char	*mod_path;
-	const char	*zip_path;
-	const char	*origin;	/* e.g. the upstream URL or "import:DIR" */
-	/*
-	 * Optional: called with the validated version (its h1 hashes
-	 * computed) before anything is written; -1 refuses it.
-	 */
-	int		(*verify)(void *ctx, const struct mv_version *v,
-			    struct mv_err *err);
-	void		*verify_ctx;
-	/*
-	 * Optional: the SHA-256 of zip_path, computed while it was written
-	 * (a download into the store's tmp/); the file then becomes the blob
-	 * as it is, without a copy.
-	 */
-	const unsigned char	*zip_digest;
-	/* Optional: a scan of zip_path made while it was written. */
-	const struct mv_zipscan	*zip_scan;
-};
-
-/*
- * Validates (the .info, the .mod, the zip with mv_zip_check, and that the
- * three agree), copies the bytes into blobs and commits one row.  Two
- * processes ingesting the same version store it once; the second sees
- * MV_INGEST_PRESENT.  Nothing is stored when validation fails.
- */
-int	 mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
-	    const struct mv_zip_limits *lim, enum mv_ingest_outcome *outcome,
-	    struct mv_err *err);
-
-/*
- * Checksum database state (sumdbc.c uses these).  The trusted tree head of
- * database name: its signed note and size; put replaces it only with a
- * larger tree (SD-9.3).  The response cache: tiles and lookups by path,
- * with whether a tile was authenticated against a signed tree (SD-9.1.4).
- * The lookup a stored version was verified with.  Getters append to an
- * empty buffer and fail with MV_ENOTFOUND when there is nothing.
- */
-int	 mv_store_sumdb_tree_get(struct mv_store *st, const char *name,
-	    struct mv_buf *note, int64_t *size, struct mv_err *err);
-int	 mv_store_sumdb_tree_put(struct mv_store *st, const char *name,
-	    int64_t size, const void *note, size_t len, struct mv_err *err);
-int	 mv_store_sumdb_cache_get(struct mv_store *st, const char *name,
-	    const char *path, struct mv_buf *body, bool *authenticated,
-	    struct mv_err *err);
-int	 mv_store_sumdb_cache_put(struct mv_store *st, const char *name,
-	    const char *path, const void *body, size_t len, bool authenticated,
-	    int64_t now, struct mv_err *err);
-int	 mv_store_sumdb_record_get(struct mv_store *st, const char *module,
-	    const char *version, const char *name, struct mv_buf *lookup,
-	    int64_t *id, struct mv_err *err);
-int	 mv_store_sumdb_record_put(struct mv_store *st, const char *module,
-	    const char *version, const char *name, int64_t id,
-	    const void *lookup, size_t len, struct mv_err *err);
 
 #endif

@@ -7,7 +7,7 @@
  * Nothing here does I/O.  Tiles come through a caller-supplied callback, so
  * the caller decides whether they come from the store or from upstream.
  * Every size from outside is bounded: a note or lookup body is at most
- * MV_NOTE_MAX bytes, a tree at most MV_TLOG_MAX_SIZE records.
+ * MV_NOTE_MAX_BYTES bytes, a tree at most MV_TLOG_MAX_SIZE records.
  *
  * Codes: malformed or unverifiable bytes from a server are MV_ECORRUPT, a
  * bad verifier key or tile path (operator or request input) is MV_EINVAL,
@@ -22,9 +22,9 @@
 
 #include "modvault/base/buf.h"
 #include "modvault/base/err.h"
+#include "modvault/base/limits.h"
 
 #define MV_TLOG_HASH		32		/* SHA-256 */
-#define MV_NOTE_MAX		(1 << 20)	/* SD-5.1: texts over 1 MB */
 #define MV_NOTE_SIGS_MAX	100		/* SD-4.2.4 */
 #define MV_NOTE_NAME_MAX	255		/* key names; Go has no bound */
 #define MV_TLOG_MAX_SIZE	((int64_t)1 << 62)	/* keeps index math safe */
@@ -69,7 +69,7 @@ struct mv_note {
  * splits at the last blank line, parses at most MV_NOTE_SIGS_MAX signature
  * lines, verifies every signature whose (name, key hash) is among the
  * nkeys trusted keys with Ed25519 (libcrypto), ignores the others, and
- * requires at least one verified signature.  MV_ELIMIT over MV_NOTE_MAX
+ * requires at least one verified signature.  MV_ELIMIT over MV_NOTE_MAX_BYTES
  * bytes; MV_ECORRUPT for a malformed note, an invalid signature or no
  * trusted signature.  On success out->text points into msg.
  */
@@ -87,7 +87,7 @@ struct mv_tree {
 /*
  * Parses a tree-head note text "go.sum database tree\n<N>\n<b64 hash>\n"
  * (SD-5.1), ignoring extra lines.  MV_ECORRUPT if malformed, MV_ELIMIT
- * over MV_NOTE_MAX bytes or MV_TLOG_MAX_SIZE records.
+ * over MV_NOTE_MAX_BYTES bytes or MV_TLOG_MAX_SIZE records.
  */
 int	 mv_tree_parse(const char *text, size_t len, struct mv_tree *t,
 	    struct mv_err *err);

@@ -32,12 +32,22 @@ struct mv_sumdb_db {
 struct mv_sumdbc {
 	struct mv_store		*st;
 	const struct mv_config	*cfg;
-	struct mv_sumdb_db	 db[MV_SUMDB_MAX];
+	struct mv_sumdb_db	 db[MV_SUMDB_MAX_DATABASES];
 	size_t			 n;
 };
 
+/*
+ * Sets up a client for every "sumdb" line of cfg; a bad verifier key is
+ * MV_ECONFIG naming the file and line.
+ */
 int	 mv_sumdbc_init(struct mv_sumdbc *c, struct mv_store *st,
 	    const struct mv_config *cfg, struct mv_err *err);
+/*
+ * The same check of every key, without setting anything up: what a
+ * program runs right after loading its configuration.
+ */
+int	 mv_sumdbc_check_config(const struct mv_config *cfg,
+	    struct mv_err *err);
 void	 mv_sumdbc_release(struct mv_sumdbc *c);
 /* The database called name, or NULL (SD-10.2: only configured ones). */
 struct mv_sumdb_db *mv_sumdbc_find(struct mv_sumdbc *c, const char *name);
@@ -50,9 +60,9 @@ struct mv_sumdb_answer {
 
 /*
  * GP-10.2, SD-2.2, SD-10.3: answers rest ("latest", "lookup/M@V",
- * "tile/...") of database db into out.  MV_EFORBIDDEN for a lookup of a
- * path matched by nosumdb; MV_ENOTFOUND / MV_EUPSTREAM as the database
- * answered when nothing is stored.
+ * "tile/...") of database db into out: MV_ENOTFOUND / MV_EUPSTREAM as the
+ * database answered when nothing is stored.  Whether a lookup may be
+ * made at all (nosumdb) is the policy's decision, taken before.
  */
 int	 mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
 	    const char *rest, struct mv_buf *out, struct mv_sumdb_answer *ans,
@@ -60,10 +70,11 @@ int	 mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
 
 /*
  * SD-10.1: verifies module@version's hashes against every configured
- * database (unless nosumdb matches the module or sumdb_verify is off) and
- * records the lookup with the version.  A mismatch or a failed proof is
- * MV_ECORRUPT naming both hashes; with sumdb_verify = warn it is logged
- * and 0 is returned.
+ * database and records the lookup with the version (the caller asks only
+ * when the policy says so).  A mismatch, a failed proof or an unreachable
+ * database is MV_ECORRUPT naming the cause (both hashes, for a mismatch);
+ * with sumdb_verify = warn it is logged and 0 is returned.  A local
+ * failure keeps its own code.
  */
 int	 mv_sumdbc_verify(struct mv_sumdbc *c, const char *module,
 	    const char *version, const char *zip_h1, const char *mod_h1,

@@ -45,17 +45,36 @@ void	 mv_zip_result_init(struct mv_zip_result *r);
 void	 mv_zip_result_free(struct mv_zip_result *r);
 
 /*
- * MZ-5 CheckZip of the file at zip_path for module@version (unescaped
- * module path, canonical version), plus MZ-2.4 and MZ-4 container rules,
- * then the H-2 hash.  On failure err names the rule ("MZ-3.3: ...") and
- * the first offending entry.  Returns 0 or -1.  scan, when not NULL, is a
- * scan of the same bytes made while they downloaded: it spares reading
- * the entries it provably decoded, and changes nothing else.
+ * Where a zip's bytes come from: size bytes read by position (a staged
+ * file, a blob reader).  pread puts up to n bytes at off into buf and
+ * their count in *got (0 at the end); -1 with err on a read failure.
  */
-int	 mv_zip_check(const char *zip_path, const char *module,
+struct mv_zip_input {
+	int		(*pread)(void *ctx, void *buf, size_t n, uint64_t off,
+			    size_t *got, struct mv_err *err);
+	void		*ctx;
+	uint64_t	 size;
+};
+
+/*
+ * MZ-5 CheckZip of the zip in for module@version (unescaped module path,
+ * canonical version), plus MZ-2.4 and MZ-4 container rules, then the H-2
+ * hash.  When the bytes break a rule, the failure (MV_ECORRUPT, or
+ * MV_ELIMIT for a size bound) names the rule ("MZ-3.3: ...") and the
+ * first offending entry; whose fault that is (an upstream's, the
+ * store's) the caller says.  When they cannot be read, or memory runs
+ * out, the failure is MV_EIO / MV_ENOMEM, never a rule.  scan, when not
+ * NULL, is a scan of the same bytes made while they downloaded: it spares
+ * reading the entries it provably decoded, and changes nothing else.
+ */
+int	 mv_zip_check_input(const struct mv_zip_input *in, const char *module,
 	    const char *version, const struct mv_zip_limits *lim,
 	    const struct mv_zipscan *scan, struct mv_zip_result *res,
 	    struct mv_err *err);
+/* The same over a regular file open at fd (read with pread). */
+int	 mv_zip_check_fd(int fd, const char *module, const char *version,
+	    const struct mv_zip_limits *lim, const struct mv_zipscan *scan,
+	    struct mv_zip_result *res, struct mv_err *err);
 
 /* The same over a zip held in memory (used by the fuzz target and tests). */
 int	 mv_zip_check_mem(const void *zip, size_t len, const char *module,

@@ -20,7 +20,7 @@
 
 #include "modvault/base/buf.h"
 #include "modvault/base/config.h"
-#include "modvault/sumdb/sumdb.h"
+#include "modvault/base/size.h"
 
 #ifndef MV_SYSCONFDIR
 #define MV_SYSCONFDIR		"/etc"
@@ -29,10 +29,6 @@
 #define MV_LOCALSTATEDIR	"/var"
 #endif
 
-#define CONFIG_LINE_MAX		8192		/* bytes, without the newline */
-#define CONFIG_FILE_MAX		(1024 * 1024)
-/* The go command refuses module zips over 500 MiB (MZ-2.1, GP-5). */
-#define CONFIG_ZIP_MAX		UINT64_C(524288000)
 
 struct key {
 	const char	*name;
@@ -86,7 +82,7 @@ mv_config_defaults(struct mv_config *cfg)
 	cfg->xsendfile = MV_XSENDFILE_OFF;
 	snprintf(cfg->xsendfile_prefix, sizeof(cfg->xsendfile_prefix),
 	    "/_modvault_blobs/");
-	cfg->max_zip_bytes = CONFIG_ZIP_MAX;
+	cfg->max_zip_bytes = MV_ZIP_MAX_BYTES;
 	cfg->upstream_timeout = 300;
 	cfg->connect_timeout = 10;
 	cfg->stall_timeout = 30;
@@ -135,7 +131,9 @@ check_upstream_entry(const char *e, size_t n, bool last, struct mv_err *err)
 		return last ? 0 : mv_fail(err, MV_ECONFIG,
 		    "entries after \"off\" would never be used");
 	if (n == 6 && memcmp(e, "direct", 6) == 0)
-		return mv_fail(err, MV_ECONFIG, "\"direct\" is not supported");
+		return mv_fail(err, MV_ECONFIG, "\"direct\" (fetching from "
+		    "version control) is not supported yet: list only proxies, "
+		    "e.g. upstream = https://proxy.golang.org");
 	if (n >= 7 && memcmp(e, "http://", 7) == 0)
 		host = 7;
 	else if (n >= 8 && memcmp(e, "https://", 8) == 0)
@@ -186,6 +184,9 @@ set_choice(struct mv_config *cfg, const struct key *k, const char *v,
 	char list[128];
 	size_t i, used = 0;
 
+	/* The log lines say "warning": the config accepts that word too. */
+	if (k->names == log_level_names && strcmp(v, "warning") == 0)
+		v = "warn";
 	for (i = 0; i < k->max; i++) {
 		if (strcmp(k->names[i], v) != 0)
 			continue;
@@ -270,18 +271,28 @@ parse_count(const char *v, uint64_t max, uint64_t *out, struct mv_err *err)
 	return 0;
 }
 
+/* A byte count with an optional K, M, G or T suffix, as gc --max-bytes. */
 static int
 set_bytes(struct mv_config *cfg, const struct key *k, const char *v,
     struct mv_err *err)
 {
-	return parse_count(v, k->max, &cfg->max_zip_bytes, err);
+	uint64_t n;
+
+	if (!mv_size_parse(v, &n) || n == 0)
+		return mv_fail(err, MV_ECONFIG, "must be a positive byte count "
+		    "(suffixes K, M, G, T), not \"%s\"", v);
+	if (n > k->max)
+		return mv_fail(err, MV_ECONFIG, "must be at most %" PRIu64,
+		    k->max);
+	*(uint64_t *)(void *)((char *)cfg + k->off) = n;
+	return 0;
 }
 
 static int
 set_seconds(struct mv_config *cfg, const struct key *k, const char *v,
     struct mv_err *err)
 {
-	uint64_t n;
+	uint64_t n = 0;
 
 	if (parse_count(v, k->max, &n, err) == -1)
 		return -1;
@@ -291,40 +302,43 @@ set_seconds(struct mv_config *cfg, const struct key *k, const char *v,
 
 /*
  * "KEY [URL]": a verifier key (SD-4.3) and where the database is; the URL
- * defaults to https://<name> (SD-1.1).
+ * defaults to https://<name> (SD-1.1).  Only the shape is checked here
+ * (the name is what precedes the first '+'); the key itself is checked by
+ * the checksum-database layer, mv_sumdbc_check_config, which names this
+ * line.
  */
 static int
 set_sumdb(struct mv_config *cfg, const struct key *k, const char *v,
     struct mv_err *err)
 {
 	struct mv_sumdb_config *s;
-	struct mv_note_verifier nv;
-	size_t klen = strcspn(v, " \t");
+	size_t klen = strcspn(v, " \t"), nlen = strcspn(v, "+ \t");
 	const char *url = v + klen;
 
-	if (cfg->nsumdb == MV_SUMDB_MAX)
+	if (cfg->nsumdb == MV_SUMDB_MAX_DATABASES)
 		return mv_fail(err, MV_ECONFIG, "at most %d checksum "
-		    "databases", MV_SUMDB_MAX);
-	if (mv_note_verifier_parse(v, klen, &nv, err) == -1) {
-		err->code = MV_ECONFIG;
-		return -1;
-	}
+		    "databases", MV_SUMDB_MAX_DATABASES);
+	s = &cfg->sumdb[cfg->nsumdb];
+	if (nlen == 0 || nlen == klen || nlen >= sizeof(s->name) ||
+	    memchr(v, '/', nlen) != NULL)
+		return mv_fail(err, MV_ECONFIG, "invalid verifier key: want "
+		    "NAME+HASH+KEY");
 	url += strspn(url, " \t");
 	if (*url != '\0' && strncmp(url, "http://", 7) != 0 &&
 	    strncmp(url, "https://", 8) != 0)
 		return mv_fail(err, MV_ECONFIG, "the database URL must be "
 		    "http:// or https://");
-	s = &cfg->sumdb[cfg->nsumdb];
 	if (klen >= sizeof(s->vkey) || strlen(url) >= sizeof(s->url) ||
 	    check_url_path(url, err) == -1)
 		return mv_fail(err, MV_ECONFIG, "value too long or malformed");
 	memcpy(s->vkey, v, klen);
 	s->vkey[klen] = '\0';
-	snprintf(s->name, sizeof(s->name), "%s", nv.name);
+	memcpy(s->name, v, nlen);
+	s->name[nlen] = '\0';
 	if (*url != '\0')
 		snprintf(s->url, sizeof(s->url), "%s", url);
 	else
-		snprintf(s->url, sizeof(s->url), "https://%s", nv.name);
+		snprintf(s->url, sizeof(s->url), "https://%.*s", (int)nlen, v);
 	cfg->nsumdb++;
 	return 0;
 }
@@ -356,7 +370,8 @@ static const struct key keys[] = {
 	{ "xsendfile", set_choice, CHOICE(xsendfile_names) },
 	{ "xsendfile_prefix", set_xsendfile_prefix, STRING(xsendfile_prefix) },
 	{ "mount", set_mount, STRING(mount) },
-	{ "max_zip_bytes", set_bytes, .max = CONFIG_ZIP_MAX },
+	{ "max_zip_bytes", set_bytes, FIELD(max_zip_bytes),
+	    .max = MV_ZIP_MAX_BYTES },
 	{ "upstream_timeout", set_seconds, FIELD(upstream_timeout),
 	    .max = 3600 },
 	{ "connect_timeout", set_seconds, FIELD(connect_timeout), .max = 300 },
@@ -425,6 +440,8 @@ parse_line(struct mv_config *cfg, const char *name, size_t lineno,
 	seen[i] = lineno;
 	if (keys[i].set(cfg, &keys[i], value, err) == -1)
 		return mv_wrap(err, "%s:%zu: %s: ", name, lineno, key);
+	if (keys[i].set == set_sumdb)
+		cfg->sumdb[cfg->nsumdb - 1].line = lineno;
 	return 0;
 }
 
@@ -433,16 +450,16 @@ mv_config_parse(struct mv_config *cfg, const char *name, const char *text,
     size_t len, struct mv_err *err)
 {
 	size_t seen[NELEM(keys)] = { 0 };
-	char line[CONFIG_LINE_MAX + 1];
+	char line[MV_CONFIG_LINE_MAX_BYTES + 1];
 	size_t off = 0, lineno = 0, n, adv;
 	const char *nl;
 
 	mv_config_defaults(cfg);
 	if (name == NULL)
 		name = "-";
-	if (len > CONFIG_FILE_MAX)
+	if (len > MV_CONFIG_FILE_MAX_BYTES)
 		return mv_fail(err, MV_ECONFIG, "%s: larger than %d bytes",
-		    name, CONFIG_FILE_MAX);
+		    name, MV_CONFIG_FILE_MAX_BYTES);
 	while (off < len) {
 		lineno++;
 		nl = memchr(text + off, '\n', len - off);
@@ -451,9 +468,9 @@ mv_config_parse(struct mv_config *cfg, const char *name, const char *text,
 		/* CRLF files from other systems are fine. */
 		if (n > 0 && text[off + n - 1] == '\r')
 			n--;
-		if (n > CONFIG_LINE_MAX)
+		if (n > MV_CONFIG_LINE_MAX_BYTES)
 			return mv_fail(err, MV_ECONFIG, "%s:%zu: line longer "
-			    "than %d bytes", name, lineno, CONFIG_LINE_MAX);
+			    "than %d bytes", name, lineno, MV_CONFIG_LINE_MAX_BYTES);
 		memcpy(line, text + off, n);
 		line[n] = '\0';
 		if (memchr(text + off, '\0', n) != NULL)
@@ -466,11 +483,11 @@ mv_config_parse(struct mv_config *cfg, const char *name, const char *text,
 	return 0;
 }
 
-/* Reads the whole regular file on fd, at most CONFIG_FILE_MAX bytes. */
+/* Reads the whole regular file on fd, at most MV_CONFIG_FILE_MAX_BYTES bytes. */
 static int
 read_file(int fd, const char *path, struct mv_buf *b, struct mv_err *err)
 {
-	struct mv_err berr;
+	struct mv_err berr = MV_ERR_INIT;
 	struct stat st;
 	char chunk[8192];
 	ssize_t n;
@@ -492,7 +509,7 @@ read_file(int fd, const char *path, struct mv_buf *b, struct mv_err *err)
 		if (mv_buf_append(b, chunk, (size_t)n, &berr) == -1)
 			return berr.code == MV_ELIMIT ? mv_fail(err,
 			    MV_ECONFIG, "%s: larger than %d bytes", path,
-			    CONFIG_FILE_MAX) : mv_fail(err, berr.code, "%s: %s",
+			    MV_CONFIG_FILE_MAX_BYTES) : mv_fail(err, berr.code, "%s: %s",
 			    path, berr.msg);
 	}
 }
@@ -584,7 +601,7 @@ mv_config_load(struct mv_config *cfg, const char *path, int missing_ok,
 		return mv_fail(err, MV_ECONFIG, "%s: cannot open: %s", path,
 		    strerror(errno));
 	}
-	mv_buf_init(&b, CONFIG_FILE_MAX);
+	mv_buf_init(&b, MV_CONFIG_FILE_MAX_BYTES);
 	if (read_file(fd, path, &b, err) == -1 ||
 	    mv_config_parse(cfg, path, mv_buf_str(&b), b.len, err) == -1 ||
 	    resolve_relative(cfg->data_dir, sizeof(cfg->data_dir), path,

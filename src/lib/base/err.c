@@ -1,28 +1,41 @@
-/* err.c: filling and describing struct mv_err (see err.h). */
+/* err.c: recording and classifying failures (see err.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "modvault/base/err.h"
 
-static const char *const code_names[MV_CODE__MAX] = {
-	[MV_OK] = "ok",
-	[MV_EINVAL] = "invalid",
-	[MV_ENOTFOUND] = "not found",
-	[MV_EGONE] = "gone",
-	[MV_EFORBIDDEN] = "forbidden",
-	[MV_ENOMEM] = "out of memory",
-	[MV_EIO] = "i/o error",
-	[MV_ECORRUPT] = "corrupt",
-	[MV_ELIMIT] = "limit exceeded",
-	[MV_EUPSTREAM] = "upstream error",
-	[MV_ETIMEOUT] = "timeout",
-	[MV_ECONFIG] = "configuration error",
+/*
+ * What each code means to a client and to the shell, in one place.  The
+ * HTTP statuses follow GP-6: 404/410 mean "no such module" to the go
+ * command (it tries the next proxy), anything else stops it with our
+ * reason.  Local failures are 500 (503 when waiting may help); what an
+ * upstream did is 502, a wait that ran out 504.
+ */
+static const struct {
+	const char	*name;
+	int		 http;
+	int		 exit;
+	bool		 local;
+} codes[MV_CODE__MAX] = {
+	[MV_OK] =	  { "ok",		   200, 0, false },
+	[MV_EINVAL] =	  { "invalid",		   400, 2, false },
+	[MV_ENOTFOUND] =  { "not found",	   404, 1, false },
+	[MV_EGONE] =	  { "gone",		   410, 1, false },
+	[MV_EFORBIDDEN] = { "forbidden",	   403, 1, false },
+	[MV_ENOMEM] =	  { "out of memory",	   503, 1, true },
+	[MV_EIO] =	  { "i/o error",	   500, 1, true },
+	[MV_ECORRUPT] =	  { "corrupt",		   500, 1, false },
+	[MV_ELIMIT] =	  { "too large",	   414, 1, false },
+	[MV_EUPSTREAM] =  { "upstream error",	   502, 1, false },
+	[MV_ETIMEOUT] =	  { "timeout",		   504, 1, false },
+	[MV_ECONFIG] =	  { "configuration error", 500, 2, true },
+	[MV_EUNAVAIL] =	  { "unavailable",	   503, 1, false },
 };
 
 int
 mv_vfail(struct mv_err *err, enum mv_code code, const char *fmt, va_list ap)
 {
-	if (err == NULL)
+	if (err == NULL || err->code != MV_OK)
 		return -1;
 	err->code = code;
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
@@ -43,11 +56,11 @@ mv_fail(struct mv_err *err, enum mv_code code, const char *fmt, ...)
 int
 mv_wrap(struct mv_err *err, const char *fmt, ...)
 {
-	char old[MV_ERR_MSG_MAX];
+	char old[MV_ERR_MSG_MAX_BYTES];
 	size_t n, m;
 	va_list ap;
 
-	if (err == NULL)
+	if (err == NULL || err->code == MV_OK)
 		return -1;
 	memcpy(old, err->msg, sizeof(old));
 	old[sizeof(old) - 1] = '\0';
@@ -64,6 +77,13 @@ mv_wrap(struct mv_err *err, const char *fmt, ...)
 	return -1;
 }
 
+int
+mv_err_pass(struct mv_err *to, const struct mv_err *from)
+{
+	return mv_fail(to, from->code != MV_OK ? from->code : MV_EIO, "%s",
+	    from->msg[0] != '\0' ? from->msg : "unexplained failure");
+}
+
 void
 mv_err_clear(struct mv_err *err)
 {
@@ -78,5 +98,27 @@ mv_code_name(enum mv_code code)
 {
 	if ((unsigned)code >= MV_CODE__MAX)
 		return "unknown error";
-	return code_names[code];
+	return codes[code].name;
+}
+
+int
+mv_code_http_status(enum mv_code code)
+{
+	if ((unsigned)code >= MV_CODE__MAX || code == MV_OK)
+		return 500;
+	return codes[code].http;
+}
+
+int
+mv_code_exit_status(enum mv_code code)
+{
+	if ((unsigned)code >= MV_CODE__MAX)
+		return 1;
+	return codes[code].exit;
+}
+
+bool
+mv_code_is_local(enum mv_code code)
+{
+	return (unsigned)code >= MV_CODE__MAX || codes[code].local;
 }

@@ -1,6 +1,6 @@
 /*
- * fetch.c: the upstream client on libcurl (see fetch.h).  The only file
- * that includes curl/curl.h.
+ * upstream.c: the upstream client on libcurl (see upstream.h).  The only
+ * file that includes curl/curl.h.
  */
 #define _GNU_SOURCE		/* sync_file_range(2) on Linux */
 #include "config.h"
@@ -25,7 +25,7 @@ struct entry {
 };
 
 struct mv_upstream {
-	struct entry	 e[MV_UPSTREAM_MAX];
+	struct entry	 e[MV_UPSTREAM_MAX_ENTRIES];
 	size_t		 n;
 	CURL		*curl;
 	long		 timeout, connect_timeout, stall_timeout;
@@ -51,9 +51,9 @@ add_entry(struct mv_upstream *up, const char *s, size_t len, char sep,
 {
 	struct entry *e;
 
-	if (up->n == MV_UPSTREAM_MAX)
+	if (up->n == MV_UPSTREAM_MAX_ENTRIES)
 		return mv_fail(err, MV_ECONFIG, "upstream: more than %d "
-		    "entries", MV_UPSTREAM_MAX);
+		    "entries", MV_UPSTREAM_MAX_ENTRIES);
 	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
 		return mv_fail(err, MV_ECONFIG, "upstream: \"%.*s\" is not an "
 		    "http:// or https:// URL", (int)len, s);
@@ -193,24 +193,35 @@ sink_write(char *p, size_t size, size_t nmemb, void *ctx)
 	struct mv_fetch_sink *s = ctx;
 	size_t n = size * nmemb, off = 0;
 
-	if (n > s->max - s->got)
+	if (n > s->max - s->got) {
+		s->stop = MV_SINK_OVER_LIMIT;
 		return 0;	/* aborts the transfer: CURLE_WRITE_ERROR */
+	}
 	if (s->buf != NULL) {
-		if (mv_buf_append(s->buf, p, n, NULL) == -1)
+		if (mv_buf_append(s->buf, p, n, NULL) == -1) {
+			s->stop = MV_SINK_LOCAL;
+			s->stop_errno = ENOMEM;
 			return 0;
+		}
 	} else {
 		while (off < n) {
 			ssize_t w = write(s->fd, p + off, n - off);
 
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w <= 0)
+			if (w <= 0) {
+				s->stop = MV_SINK_LOCAL;
+				s->stop_errno = w < 0 ? errno : EIO;
 				return 0;
+			}
 			off += (size_t)w;
 		}
 	}
-	if (s->sha != NULL && mv_sha256_update(s->sha, p, n, NULL) == -1)
+	if (s->sha != NULL && mv_sha256_update(s->sha, p, n, NULL) == -1) {
+		s->stop = MV_SINK_LOCAL;
+		s->stop_errno = ENOMEM;
 		return 0;
+	}
 	s->got += n;
 	if (s->buf == NULL)
 		start_writeback(s);
@@ -224,6 +235,8 @@ sink_reset(struct mv_fetch_sink *s, struct mv_err *err)
 {
 	s->got = 0;
 	s->written_back = 0;
+	s->stop = MV_SINK_TAKING;
+	s->stop_errno = 0;
 	if (s->sha != NULL) {
 		unsigned char discard[MV_SHA256_LEN];
 
@@ -286,9 +299,14 @@ classify(struct mv_upstream *up, CURLcode rc, const char *url,
 	long status = 0;
 	curl_off_t cl = -1, got = -1;
 
-	if (rc == CURLE_WRITE_ERROR || rc == CURLE_FILESIZE_EXCEEDED)
-		return mv_fail(err, MV_ELIMIT, "upstream %s: body larger than "
-		    "%llu bytes", url, (unsigned long long)sink->max);
+	if (sink->stop == MV_SINK_LOCAL)
+		return mv_fail(err, sink->stop_errno == ENOMEM ? MV_ENOMEM :
+		    MV_EIO, "cannot keep what upstream %s sent: %s", url,
+		    strerror(sink->stop_errno));
+	if (sink->stop == MV_SINK_OVER_LIMIT || rc == CURLE_FILESIZE_EXCEEDED)
+		return mv_fail(err, MV_EUPSTREAM, "upstream %s: body larger than "
+		    "%llu bytes (modvault's limit)", url,
+		    (unsigned long long)sink->max);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return mv_fail(err, MV_ETIMEOUT, "upstream %s: %s", url,
 		    errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -346,18 +364,20 @@ mv_upstream_get(struct mv_upstream *up, const char *relpath,
 		return mv_fail(err, MV_ENOTFOUND, "not found: fetching is off "
 		    "(upstream = off)");
 	for (i = 0; i < up->n; i++) {
-		int notfound;
+		struct mv_err e = MV_ERR_INIT;
+		bool notfound, local;
 
-		if (mv_upstream_get_one(up, i, relpath, sink, err) == 0) {
+		if (mv_upstream_get_one(up, i, relpath, sink, &e) == 0) {
 			if (used != NULL)
 				*used = i;
 			return 0;
 		}
-		notfound = err != NULL && (err->code == MV_ENOTFOUND ||
-		    err->code == MV_EGONE);
-		if (up->e[i].sep == '|' || (up->e[i].sep == ',' && notfound))
-			continue;
-		return -1;
+		notfound = e.code == MV_ENOTFOUND || e.code == MV_EGONE;
+		local = mv_code_is_local(e.code);
+		/* The last entry's answer, or a local failure, is the answer. */
+		if (i + 1 == up->n || local || !(up->e[i].sep == '|' ||
+		    (up->e[i].sep == ',' && notfound)))
+			return mv_err_pass(err, &e);
 	}
 	return -1;
 }

@@ -18,7 +18,7 @@ is_incompatible(const char *v)
 static bool
 is_prerelease(const char *v)
 {
-	char p[MV_VERSION_MAX + 1];
+	char p[MV_VERSION_MAX_BYTES + 1];
 
 	return mv_semver_prerelease(v, p, sizeof(p), NULL) == 0 && p[0] != '\0';
 }

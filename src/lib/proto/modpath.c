@@ -19,7 +19,7 @@
 #include "modvault/proto/semver.h"
 #include "unicode_letters.h"
 
-_Static_assert(MV_VERSION_MAX <= MV_MODPATH_MAX, "decode() buffer size");
+_Static_assert(MV_VERSION_MAX_BYTES <= MV_MODPATH_MAX_BYTES, "decode() buffer size");
 
 #define WHY_MAX		160	/* a reason: "invalid char U+263A" etc. */
 #define QUOTE_MAX	200	/* a quoted subject in a message, truncated */
@@ -31,9 +31,9 @@ static const char *const kind_name[] = {
 };
 
 static const size_t kind_max[] = {
-	[MV_PATH_MODULE] = MV_MODPATH_MAX,
-	[MV_PATH_IMPORT] = MV_FILEPATH_MAX,
-	[MV_PATH_FILE] = MV_FILEPATH_MAX,
+	[MV_PATH_MODULE] = MV_MODPATH_MAX_BYTES,
+	[MV_PATH_IMPORT] = MV_FILEPATH_MAX_BYTES,
+	[MV_PATH_FILE] = MV_FILEPATH_MAX_BYTES,
 };
 
 static int
@@ -428,7 +428,7 @@ int
 mv_modpath_check(const char *path, struct mv_err *err)
 {
 	char why[WHY_MAX];
-	size_t len = strnlen(path, MV_MODPATH_MAX + 1);
+	size_t len = strnlen(path, MV_MODPATH_MAX_BYTES + 1);
 
 	if (modpath_why(path, len, why) == 0)
 		return 0;
@@ -452,10 +452,10 @@ mv_modpath_split_major(const char *path, size_t *prefix_len,
     const char **major, struct mv_err *err)
 {
 	char why[WHY_MAX];
-	size_t len = strnlen(path, MV_MODPATH_MAX + 1);
+	size_t len = strnlen(path, MV_MODPATH_MAX_BYTES + 1);
 
-	if (len > MV_MODPATH_MAX)
-		reason(why, "longer than %d bytes", MV_MODPATH_MAX);
+	if (len > MV_MODPATH_MAX_BYTES)
+		reason(why, "longer than %d bytes", MV_MODPATH_MAX_BYTES);
 	else if (split_why(path, len, prefix_len, why) == 0) {
 		*major = path + *prefix_len;
 		return 0;
@@ -468,14 +468,14 @@ int
 mv_modpath_check_version(const char *path, const char *version,
     struct mv_err *err)
 {
-	size_t pl, vlen = strnlen(version, MV_VERSION_MAX + 1);
+	size_t pl, vlen = strnlen(version, MV_VERSION_MAX_BYTES + 1);
 	const char *major;
 	char q[QUOTE_MAX];
 
 	if (mv_modpath_check(path, err) == -1 ||
 	    mv_modpath_split_major(path, &pl, &major, err) == -1)
 		return -1;
-	if (vlen > MV_VERSION_MAX || !mv_semver_is_valid(version))
+	if (vlen > MV_VERSION_MAX_BYTES || !mv_semver_is_valid(version))
 		return mv_fail(err, MV_EINVAL, "invalid version %s for module "
 		    "\"%s\": not a semantic version", quote(version, vlen, q),
 		    path);
@@ -519,8 +519,8 @@ version_why(const char *v, size_t len, char *why)
 {
 	size_t i;
 
-	if (len > MV_VERSION_MAX)
-		return reason(why, "longer than %d bytes", MV_VERSION_MAX);
+	if (len > MV_VERSION_MAX_BYTES)
+		return reason(why, "longer than %d bytes", MV_VERSION_MAX_BYTES);
 	if (elem_why(v, len, MV_PATH_FILE, why) == -1)
 		return -1;
 	for (i = 0; i < len; i++)
@@ -534,7 +534,7 @@ mv_escape_version(const char *version, struct mv_buf *out,
     struct mv_err *err)
 {
 	char why[WHY_MAX];
-	size_t len = strnlen(version, MV_VERSION_MAX + 1);
+	size_t len = strnlen(version, MV_VERSION_MAX_BYTES + 1);
 
 	if (version_why(version, len, why) == -1)
 		return fail_why(err, "version", version, len, why);
@@ -581,8 +581,8 @@ static int
 decode(const char *escaped, bool version, struct mv_buf *out,
     struct mv_err *err)
 {
-	char s[MV_MODPATH_MAX + 1], why[WHY_MAX];
-	size_t len = 0, max = version ? MV_VERSION_MAX : MV_MODPATH_MAX;
+	char s[MV_MODPATH_MAX_BYTES + 1], why[WHY_MAX];
+	size_t len = 0, max = version ? MV_VERSION_MAX_BYTES : MV_MODPATH_MAX_BYTES;
 
 	if (unescape(escaped, s, max + 1, &len, why) == -1 ||
 	    (version ? version_why(s, len, why) :

@@ -135,7 +135,7 @@ int
 mv_route_path(const struct mv_cgi_vars *v, char *out, size_t outsz,
     struct mv_err *err)
 {
-	char full[MV_REQUEST_PATH_MAX + 1];
+	char full[MV_REQUEST_PATH_MAX_BYTES + 1];
 	struct mv_buf b;
 	int rc;
 
@@ -147,7 +147,7 @@ mv_route_path(const struct mv_cgi_vars *v, char *out, size_t outsz,
 			return -1;
 		rc = strip_mount(v, full, out, outsz, err);
 	} else {
-		mv_buf_init(&b, MV_REQUEST_PATH_MAX);
+		mv_buf_init(&b, MV_REQUEST_PATH_MAX_BYTES);
 		if (mv_buf_puts(&b, v->script_name ? v->script_name : "",
 		    err) == -1 || mv_buf_puts(&b, v->path_info ?
 		    v->path_info : "", err) == -1) {
@@ -205,30 +205,13 @@ copy_part(const char *s, size_t n, char *out, size_t outsz, const char *what,
 	return 0;
 }
 
-static int
-parse_sumdb(const char *rest, struct mv_route *r, struct mv_err *err)
-{
-	const char *slash = strchr(rest, '/');
-
-	if (slash == NULL || slash[1] == '\0')
-		return mv_fail(err, MV_ENOTFOUND, "not found: incomplete "
-		    "checksum database path");
-	r->kind = MV_ROUTE_SUMDB;
-	if (copy_part(rest, (size_t)(slash - rest), r->sumdb_name,
-	    sizeof(r->sumdb_name), "checksum database name", err) == -1)
-		return -1;
-	return copy_part(slash + 1, strlen(slash + 1), r->sumdb_rest,
-	    sizeof(r->sumdb_rest), "checksum database path", err);
-}
-
 /* GP-2.2, GP-6.6: an invalid module path or version is "not found". */
 static int
-not_found(struct mv_err *err)
+not_found(const struct mv_err *e, struct mv_err *err)
 {
-	if (err == NULL)
-		return -1;
-	err->code = MV_ENOTFOUND;
-	return mv_wrap(err, "not found: ");
+	if (e->code == MV_ENOTFOUND)
+		return mv_err_pass(err, e);
+	return mv_fail(err, MV_ENOTFOUND, "not found: %s", e->msg);
 }
 
 /* Unescapes the module path and version parts into r (GP-2.2). */
@@ -236,27 +219,53 @@ static int
 unescape_parts(const char *mod, size_t modlen, const char *ver, size_t verlen,
     struct mv_route *r, struct mv_err *err)
 {
-	char esc[MV_REQUEST_PATH_MAX + 1];
+	char esc[MV_REQUEST_PATH_MAX_BYTES + 1];
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf b;
 	int rc;
 
-	mv_buf_init(&b, MV_MODPATH_MAX);
-	rc = copy_part(mod, modlen, esc, sizeof(esc), "module path", err);
-	if (rc == 0 && (rc = mv_unescape_path(esc, &b, err)) == 0)
+	mv_buf_init(&b, MV_MODPATH_MAX_BYTES);
+	rc = copy_part(mod, modlen, esc, sizeof(esc), "module path", &e);
+	if (rc == 0 && (rc = mv_unescape_path(esc, &b, &e)) == 0)
 		rc = copy_part(b.data, b.len, r->module, sizeof(r->module),
-		    "module path", err);
+		    "module path", &e);
 	mv_buf_reset(&b);
-	b.max = MV_VERSION_MAX;
+	b.max = MV_VERSION_MAX_BYTES;
 	if (rc == 0 && ver != NULL) {
-		rc = copy_part(ver, verlen, esc, sizeof(esc), "version", err);
-		if (rc == 0 && (rc = mv_unescape_version(esc, &b, err)) == 0)
+		rc = copy_part(ver, verlen, esc, sizeof(esc), "version", &e);
+		if (rc == 0 && (rc = mv_unescape_version(esc, &b, &e)) == 0)
 			rc = copy_part(b.data, b.len, r->version,
-			    sizeof(r->version), "version", err);
+			    sizeof(r->version), "version", &e);
 	}
 	mv_buf_free(&b);
-	if (rc == -1 && err != NULL && err->code != MV_ENOTFOUND)
-		return not_found(err);
-	return rc;
+	return rc == -1 ? not_found(&e, err) : 0;
+}
+
+/*
+ * sumdb/<name>/<rest>; for "lookup/<escaped path>@<escaped version>"
+ * (SD-1.2) the module and version are unescaped too, so the policy can
+ * be asked about them.
+ */
+static int
+parse_sumdb(const char *rest, struct mv_route *r, struct mv_err *err)
+{
+	const char *slash = strchr(rest, '/'), *at;
+
+	if (slash == NULL || slash[1] == '\0')
+		return mv_fail(err, MV_ENOTFOUND, "not found: incomplete "
+		    "checksum database path");
+	r->kind = MV_ROUTE_SUMDB;
+	if (copy_part(rest, (size_t)(slash - rest), r->sumdb_name,
+	    sizeof(r->sumdb_name), "checksum database name", err) == -1 ||
+	    copy_part(slash + 1, strlen(slash + 1), r->sumdb_rest,
+	    sizeof(r->sumdb_rest), "checksum database path", err) == -1)
+		return -1;
+	if (strncmp(r->sumdb_rest, "lookup/", 7) != 0)
+		return 0;
+	if ((at = strrchr(r->sumdb_rest, '@')) == NULL)
+		return mv_fail(err, MV_ENOTFOUND, "not found: malformed lookup");
+	return unescape_parts(r->sumdb_rest + 7, (size_t)(at -
+	    r->sumdb_rest - 7), at + 1, strlen(at + 1), r, err);
 }
 
 /* "$module/@v/<file>": list, or $version.{info,mod,zip}. */
@@ -291,8 +300,10 @@ parse_at_v(const char *rest, const char *at, struct mv_route *r,
 		if (!mv_version_is_canonical(r->version))
 			return mv_fail(err, MV_ENOTFOUND, "not found: version "
 			    "\"%s\" is not canonical", r->version);
-		if (mv_modpath_check_version(r->module, r->version, err) == -1)
-			return not_found(err);
+		struct mv_err e = MV_ERR_INIT;
+
+		if (mv_modpath_check_version(r->module, r->version, &e) == -1)
+			return not_found(&e, err);
 	}
 	return 0;
 }
@@ -308,9 +319,9 @@ mv_route_parse(const char *path, struct mv_route *r, struct mv_err *err)
 	if (path[0] != '/')
 		return mv_fail(err, MV_EINVAL, "bad request: path does not "
 		    "start with \"/\"");
-	if (len > MV_REQUEST_PATH_MAX)
+	if (len > MV_REQUEST_PATH_MAX_BYTES)
 		return mv_fail(err, MV_ELIMIT, "request path longer than %d "
-		    "bytes", MV_REQUEST_PATH_MAX);
+		    "bytes", MV_REQUEST_PATH_MAX_BYTES);
 	if (strcmp(path, "/") == 0) {
 		r->kind = MV_ROUTE_INDEX;
 		return 0;

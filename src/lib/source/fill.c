@@ -1,41 +1,39 @@
 /*
  * fill.c: fetching what the store lacks from upstream (see fill.h).
  *
- * A miss for module@version goes: negative cache -> claim the download
- * (the inflight table; a claim by a dead process is taken over) -> .info
- * from the first upstream entry that has it (GP-6.3 fall-through) -> .mod
- * and .zip from that same entry, so the three agree (the zip scanned as
- * it arrives, zipscan.h) -> mv_store_ingest -> release.  Processes that find the claim taken poll the store until the
- * version appears, the claim dies, or upstream_timeout passes.
+ * A miss for module@version goes: policy -> negative cache -> claim the
+ * download (claim.h: concurrent misses in any process wait for it, then
+ * find the version stored) -> .info from the first upstream entry that
+ * has it (GP-6.3 fall-through) -> .mod and .zip from that same entry, so
+ * the three agree (the zip scanned as it arrives, zipscan.h), each into a
+ * staged file of the store -> mv_store_ingest -> release.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "modvault/source/fill.h"
-#include "modvault/proto/info.h"
 #include "modvault/base/log.h"
+#include "modvault/proto/info.h"
 #include "modvault/proto/modpath.h"
-#include "modvault/proto/route.h"
 #include "modvault/proto/semver.h"
+#include "modvault/source/fill.h"
+#include "modvault/store/cache.h"
+#include "modvault/store/claim.h"
+#include "modvault/store/ingest.h"
+#include "modvault/store/stage.h"
 #include "modvault/zip/zipscan.h"
-
-#define INFO_MAX	(64 * 1024)	/* a .info is a few hundred bytes */
-#define MOD_MAX		(16u << 20)	/* MZ-2.3, GP-5.3.5 */
-#define LIST_MAX	(4u << 20)	/* ~100k versions */
-#define POLL_USEC	50000
 
 int
 mv_filler_init(struct mv_filler *f, struct mv_store *st,
-    const struct mv_config *cfg, struct mv_err *err)
+    const struct mv_config *cfg, const struct mv_policy *policy,
+    struct mv_err *err)
 {
 	memset(f, 0, sizeof(*f));
 	f->st = st;
 	f->cfg = cfg;
+	f->policy = policy;
 	mv_zip_limits_default(&f->lim);
 	f->lim.max_zip_bytes = cfg->max_zip_bytes;
 	if (mv_sumdbc_init(&f->sumdb, st, cfg, err) == -1)
@@ -103,78 +101,47 @@ negative_hit(struct mv_filler *f, const char *module, const char *version,
 	    *version ? "@" : "", version, reason);
 }
 
-/* GP-9.5: remembers upstream's "not found" for negative_ttl; errors never. */
+/*
+ * GP-9.5: remembers upstream's "not found" (in e) for negative_ttl, and
+ * reports it; any other failure is passed on as it is.  Returns -1.
+ */
 static int
-remember_absent(struct mv_filler *f, const char *module, const char *version,
-    struct mv_err *err)
+absent_or_fail(struct mv_filler *f, const char *module, const char *version,
+    const struct mv_err *e, struct mv_err *err)
 {
-	if (err == NULL || (err->code != MV_ENOTFOUND && err->code != MV_EGONE))
-		return -1;
+	if (e->code != MV_ENOTFOUND && e->code != MV_EGONE)
+		return mv_err_pass(err, e);
 	(void)mv_store_negative_put(f->st, module, version, "unknown to "
 	    "upstream", now() + f->cfg->negative_ttl, NULL);
-	mv_fail(err, MV_ENOTFOUND, "not found: %s%s%s: unknown to upstream",
-	    module, *version ? "@" : "", version);
-	return -1;
+	return mv_fail(err, MV_ENOTFOUND, "not found: %s%s%s: unknown to "
+	    "upstream", module, *version ? "@" : "", version);
 }
 
-static int
-tmpfile_in_store(struct mv_filler *f, char *path, size_t pathsz,
-    struct mv_err *err)
-{
-	int fd;
-
-	/* blob-<pid>- lets the store's cleaner remove it if we die. */
-	if ((size_t)snprintf(path, pathsz, "%s/tmp/blob-%ld-dlXXXXXX",
-	    f->cfg->data_dir, (long)getpid()) >= pathsz)
-		return mv_fail(err, MV_ELIMIT, "data directory name too long");
-	if ((fd = mkstemp(path)) == -1)
-		return mv_fail(err, MV_EIO, "cannot create \"%s\": %s", path,
-		    strerror(errno));
-	return fd;
-}
-
-static int
-write_all(int fd, const struct mv_buf *b, struct mv_err *err)
-{
-	size_t off = 0;
-
-	while (off < b->len) {
-		ssize_t n = write(fd, b->data + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return mv_fail(err, MV_EIO, "writing a download: %s",
-			    strerror(errno));
-		off += (size_t)n;
-	}
-	return 0;
-}
-
-/* The three files of one version, as temporary files. */
+/* The three files of one version, staged. */
 struct download {
-	char		info[4096], mod[4096], zip[4096];
-	int		fd_info, fd_mod, fd_zip;
-	unsigned char	zip_digest[MV_SHA256_LEN];	/* hashed as it came */
-	struct mv_zipscan *scan;	/* read as it came (zipscan.h) */
+	struct mv_staged	*info, *mod, *zip;
+	unsigned char		 zip_digest[MV_SHA256_LEN];	/* as it came */
+	struct mv_zipscan	*scan;	/* read as it came (zipscan.h) */
 };
 
 static void
 download_release(struct download *d)
 {
-	int *fds[] = { &d->fd_info, &d->fd_mod, &d->fd_zip };
-	char *paths[] = { d->info, d->mod, d->zip };
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		if (*fds[i] >= 0) {
-			close(*fds[i]);
-			unlink(paths[i]);
-		}
-		*fds[i] = -1;
-	}
+	mv_staged_discard(d->info);
+	mv_staged_discard(d->mod);
+	mv_staged_discard(d->zip);
 	mv_zipscan_free(d->scan);
-	d->scan = NULL;
+	memset(d, 0, sizeof(*d));
+}
+
+static int
+download_stage(struct mv_filler *f, struct download *d, struct mv_err *err)
+{
+	struct mv_stage *sg = mv_store_stage(f->st);
+
+	return mv_stage_file(sg, &d->info, err) == -1 ||
+	    mv_stage_file(sg, &d->mod, err) == -1 ||
+	    mv_stage_file(sg, &d->zip, err) == -1 ? -1 : 0;
 }
 
 /* GETs base+suffix from entry i (or with fall-through when i is NULL). */
@@ -182,7 +149,7 @@ static int
 get(struct mv_filler *f, const char *base, const char *suffix,
     struct mv_fetch_sink *sink, size_t *entry, int any, struct mv_err *err)
 {
-	char rel[MV_REQUEST_PATH_MAX * 2];
+	char rel[MV_REQUEST_PATH_MAX_BYTES * 2];
 
 	if ((size_t)snprintf(rel, sizeof(rel), "%s%s", base, suffix) >=
 	    sizeof(rel))
@@ -206,12 +173,12 @@ static int
 fetch_zip(struct mv_filler *f, const char *base, struct download *d,
     size_t *entry, struct mv_err *err)
 {
-	struct mv_fetch_sink s = { .fd = d->fd_zip,
+	struct mv_fetch_sink s = { .fd = mv_staged_fd(d->zip),
 	    .max = f->lim.max_zip_bytes };
-	struct mv_err serr;
+	struct mv_err serr = MV_ERR_INIT, e = MV_ERR_INIT;
 	int rc;
 
-	if (mv_zipscan_start(d->fd_zip, &f->lim, &d->scan, &serr) == 0) {
+	if (mv_zipscan_start(s.fd, &f->lim, &d->scan, &serr) == 0) {
 		s.progress = scan_progress;
 		s.progress_ctx = d->scan;
 	} else {
@@ -219,16 +186,16 @@ fetch_zip(struct mv_filler *f, const char *base, struct download *d,
 		if ((s.sha = mv_sha256_new(err)) == NULL)
 			return -1;
 	}
-	rc = get(f, base, ".zip", &s, entry, 0, err);
-	if (rc == -1 && err != NULL && err->code == MV_ELIMIT)
-		mv_wrap(err, "MZ-2.1: ");
+	rc = get(f, base, ".zip", &s, entry, 0, &e);
+	if (rc == -1 && s.stop == MV_SINK_OVER_LIMIT)
+		mv_wrap(&e, "MZ-2.1: ");
 	if (d->scan != NULL && mv_zipscan_finish(d->scan, rc == 0,
-	    d->zip_digest, rc == 0 ? err : NULL) == -1)
+	    d->zip_digest, &e) == -1)
 		rc = -1;
 	if (s.sha != NULL && rc == 0)
-		rc = mv_sha256_final(s.sha, d->zip_digest, err);
+		rc = mv_sha256_final(s.sha, d->zip_digest, &e);
 	mv_sha256_free(s.sha);
-	return rc;
+	return rc == -1 ? mv_err_pass(err, &e) : 0;
 }
 
 static int
@@ -239,18 +206,20 @@ fetch_files(struct mv_filler *f, const char *base, struct download *d,
 	struct mv_fetch_sink s;
 	int rc = -1;
 
-	mv_buf_init(&small, MOD_MAX);
-	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1, .max = INFO_MAX };
+	mv_buf_init(&small, MV_GOMOD_MAX_BYTES);
+	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1,
+	    .max = MV_INFO_MAX_BYTES };
 	if (get(f, base, ".info", &s, entry, 1, err) == -1 ||
-	    write_all(d->fd_info, &small, err) == -1)
+	    mv_staged_write_buf(d->info, &small, err) == -1)
 		goto out;
-	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1, .max = MOD_MAX };
+	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1,
+	    .max = MV_GOMOD_MAX_BYTES };
 	if (get(f, base, ".mod", &s, entry, 0, err) == -1) {
-		if (err != NULL && err->code == MV_ELIMIT)
+		if (s.stop == MV_SINK_OVER_LIMIT)
 			mv_wrap(err, "MZ-2.3: ");
 		goto out;
 	}
-	if (write_all(d->fd_mod, &small, err) == -1)
+	if (mv_staged_write_buf(d->mod, &small, err) == -1)
 		goto out;
 	rc = fetch_zip(f, base, d, entry, err);
 out:
@@ -259,119 +228,97 @@ out:
 }
 
 /*
- * Whatever upstream did wrong — bytes that fail a rule, a body over a
- * limit, a broken or slow transfer — is one thing to the client: a bad
+ * Whatever upstream did wrong (bytes that break a rule, a body over a
+ * limit, a broken or slow transfer) is one thing to the client: a bad
  * gateway (502), with the reason (which names the rule) as the body.
- * Not found stays not found; our own I/O failures stay ours (500).
+ * Not found stays not found; our own failures (disk, memory, the store)
+ * stay ours.  e is the failure; err gets what the client should see.
  */
-static void
-refused(const char *module, const char *version, struct mv_err *err)
+static int
+refused(const char *module, const char *version, const struct mv_err *e,
+    struct mv_err *err)
 {
-	/* The caller reports it: the responder logs every 5xx. */
-	if (err == NULL || err->code == MV_ENOTFOUND || err->code == MV_EGONE)
-		return;
-	if (err->code == MV_EIO || err->code == MV_ENOMEM)
-		return;
-	/* A transfer that failed, as opposed to bytes that broke a rule. */
-	if (err->code == MV_EUPSTREAM || err->code == MV_ETIMEOUT)
-		mv_wrap(err, "GP-6.6: ");
-	err->code = MV_EUPSTREAM;
-	mv_wrap(err, "refused %s@%s from upstream: ", module, version);
+	if (e->code == MV_ENOTFOUND || e->code == MV_EGONE ||
+	    mv_code_is_local(e->code))
+		return mv_err_pass(err, e);
+	return mv_fail(err, MV_EUPSTREAM, "refused %s@%s from upstream: %s%s",
+	    module, version, e->code == MV_EUPSTREAM || e->code ==
+	    MV_ETIMEOUT ? "GP-6.6: " : "", e->msg);
 }
 
 /* Downloads and ingests; the caller holds the claim. */
 static int
 fetch_and_store(struct mv_filler *f, const char *module, const char *version,
-    enum mv_ingest_outcome *outcome, struct mv_err *err)
+    const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
+    struct mv_err *err)
 {
-	struct download d = { .fd_info = -1, .fd_mod = -1, .fd_zip = -1 };
+	struct download d = { NULL, NULL, NULL, { 0 }, NULL };
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf base;
 	struct mv_ingest in;
 	size_t entry = 0;
 	int rc = -1;
 
-	mv_buf_init(&base, MV_REQUEST_PATH_MAX);
-	if (relpath(module, version, "", &base, err) == -1 ||
-	    (d.fd_info = tmpfile_in_store(f, d.info, sizeof(d.info), err)) < 0 ||
-	    (d.fd_mod = tmpfile_in_store(f, d.mod, sizeof(d.mod), err)) < 0 ||
-	    (d.fd_zip = tmpfile_in_store(f, d.zip, sizeof(d.zip), err)) < 0)
+	mv_buf_init(&base, MV_REQUEST_PATH_MAX_BYTES);
+	if (relpath(module, version, "", &base, &e) == -1 ||
+	    download_stage(f, &d, &e) == -1)
 		goto out;
-	if (fetch_files(f, mv_buf_str(&base), &d, &entry, err) == -1) {
-		remember_absent(f, module, version, err);
+	if (fetch_files(f, mv_buf_str(&base), &d, &entry, &e) == -1) {
+		if (e.code == MV_ENOTFOUND || e.code == MV_EGONE) {
+			rc = absent_or_fail(f, module, version, &e, err);
+			goto done;
+		}
 		goto out;
 	}
 	in = (struct mv_ingest){ module, version, d.info, d.mod, d.zip,
-	    mv_upstream_url(f->up, entry), verify_sumdb, f, d.zip_digest,
-	    d.scan };
-	rc = mv_store_ingest(f->st, &in, &f->lim, outcome, err);
+	    mv_upstream_url(f->up, entry), pd->verify_sumdb ? verify_sumdb :
+	    NULL, f, d.zip_digest, d.scan };
+	rc = mv_store_ingest(f->st, &in, &f->lim, outcome, &e);
 	if (rc == 0)
 		mv_log_info("stored %s@%s from %s", module, version,
 		    mv_upstream_url(f->up, entry));
 out:
 	if (rc == -1)
-		refused(module, version, err);
+		refused(module, version, &e, err);
+done:
 	download_release(&d);
 	mv_buf_free(&base);
 	return rc;
-}
-
-/*
- * Waits for the right to fetch module@version: returns 1 when this
- * process holds the claim, 0 when the version appeared meanwhile.
- */
-static int
-claim(struct mv_filler *f, const char *module, const char *version,
-    struct mv_err *err)
-{
-	int64_t start = now(), stale = f->cfg->upstream_timeout + 60;
-	struct mv_version v;
-	bool claimed;
-
-	for (;;) {
-		if (mv_store_get(f->st, module, version, &v, err) == 0)
-			return 0;
-		if (err != NULL && err->code != MV_ENOTFOUND)
-			return -1;
-		if (mv_store_inflight_claim(f->st, module, version, now(),
-		    stale, &claimed, err) == -1)
-			return -1;
-		/*
-		 * The holder may have stored the version and let go between
-		 * our look and our claim: look again now that we hold it.
-		 */
-		if (claimed && mv_store_get(f->st, module, version, &v,
-		    NULL) == 0) {
-			(void)mv_store_inflight_release(f->st, module, version,
-			    NULL);
-			return 0;
-		}
-		if (claimed)
-			return 1;
-		if (now() - start > f->cfg->upstream_timeout)
-			return mv_fail(err, MV_ETIMEOUT, "waited %lds for "
-			    "another process fetching %s@%s",
-			    f->cfg->upstream_timeout, module, version);
-		usleep(POLL_USEC);
-	}
 }
 
 int
 mv_fill_version(struct mv_filler *f, const char *module, const char *version,
     enum mv_ingest_outcome *outcome, struct mv_err *err)
 {
+	struct mv_policy_decision pd;
+	struct mv_err e = MV_ERR_INIT;
+	struct mv_claim *c;
+	struct mv_version v;
 	int rc;
 
 	*outcome = MV_INGEST_PRESENT;
-	if (!mv_upstream_enabled(f->up))
+	if (f->st == NULL || !mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
 		    "the store, and fetching is off", module, version);
-	if (negative_hit(f, module, version, err) == -1 ||
-	    negative_hit(f, module, "", err) == -1)
+	if (mv_policy_check(f->policy, MV_POLICY_FETCH, module, version, &pd,
+	    err) == -1 ||
+	    negative_hit(f, module, version, err) == -1 ||
+	    negative_hit(f, module, "", err) == -1 ||
+	    mv_claim_take(mv_store_stage(f->st), module, version,
+	    f->cfg->upstream_timeout, &c, NULL, err) == -1)
 		return -1;
-	if ((rc = claim(f, module, version, err)) <= 0)
-		return rc;
-	rc = fetch_and_store(f, module, version, outcome, err);
-	(void)mv_store_inflight_release(f->st, module, version, NULL);
+	/*
+	 * Whoever held the claim before may have stored it; so may a process
+	 * that looked and stored between our caller's look and our claim.
+	 */
+	if ((rc = mv_store_get(f->st, module, version, &v, &e)) == -1) {
+		if (e.code == MV_ENOTFOUND)
+			rc = fetch_and_store(f, module, version, &pd, outcome,
+			    err);
+		else
+			mv_err_pass(err, &e);
+	}
+	mv_claim_release(c);
 	return rc;
 }
 
@@ -384,19 +331,21 @@ static int
 get_info_version(struct mv_filler *f, const char *module, const char *rel,
     struct mv_buf *body, char *out, size_t outsz, struct mv_err *err)
 {
-	struct mv_fetch_sink s = { .buf = body, .fd = -1, .max = INFO_MAX };
+	struct mv_fetch_sink s = { .buf = body, .fd = -1,
+	    .max = MV_INFO_MAX_BYTES };
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf ver, tm;
 	int rc;
 
-	mv_buf_init(&ver, MV_VERSION_MAX);
+	mv_buf_init(&ver, MV_VERSION_MAX_BYTES);
 	mv_buf_init(&tm, 64);
 	if ((rc = mv_upstream_get(f->up, rel, &s, NULL, err)) == 0 &&
-	    (mv_info_parse(body->data, body->len, &ver, &tm, err) == -1 ||
+	    (mv_info_parse(body->data, body->len, &ver, &tm, &e) == -1 ||
 	    !mv_version_is_canonical(mv_buf_str(&ver)) ||
-	    mv_modpath_check_version(module, mv_buf_str(&ver), err) == -1 ||
+	    mv_modpath_check_version(module, mv_buf_str(&ver), &e) == -1 ||
 	    (size_t)snprintf(out, outsz, "%s", mv_buf_str(&ver)) >= outsz))
 		rc = mv_fail(err, MV_EUPSTREAM, "upstream's %s names an invalid "
-		    "version", rel);
+		    "version%s%s", rel, e.msg[0] ? ": " : "", e.msg);
 	mv_buf_free(&ver);
 	mv_buf_free(&tm);
 	return rc;
@@ -406,21 +355,22 @@ int
 mv_fill_query(struct mv_filler *f, const char *module, const char *query,
     char *out, size_t outsz, struct mv_err *err)
 {
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf rel, body;
 	enum mv_ingest_outcome oc;
 	int rc;
 
-	if (!mv_upstream_enabled(f->up))
+	if (f->st == NULL || !mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: fetching is "
 		    "off", module, query);
-	mv_buf_init(&rel, MV_REQUEST_PATH_MAX);
-	mv_buf_init(&body, INFO_MAX);
+	mv_buf_init(&rel, MV_REQUEST_PATH_MAX_BYTES);
+	mv_buf_init(&body, MV_INFO_MAX_BYTES);
 	rc = negative_hit(f, module, query, err);
 	if (rc == 0)
 		rc = relpath(module, query, ".info", &rel, err);
 	if (rc == 0 && (rc = get_info_version(f, module, mv_buf_str(&rel),
-	    &body, out, outsz, err)) == -1)
-		remember_absent(f, module, query, err);
+	    &body, out, outsz, &e)) == -1)
+		absent_or_fail(f, module, query, &e, err);
 	if (rc == 0)
 		rc = mv_fill_version(f, module, out, &oc, err);
 	mv_buf_free(&rel);
@@ -433,17 +383,19 @@ static int
 fetch_list(struct mv_filler *f, const char *module, struct mv_buf *out,
     struct mv_err *err)
 {
-	struct mv_fetch_sink s = { .buf = out, .fd = -1, .max = LIST_MAX };
+	struct mv_fetch_sink s = { .buf = out, .fd = -1,
+	    .max = MV_LIST_MAX_BYTES };
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf rel;
 	int rc;
 
-	mv_buf_init(&rel, MV_REQUEST_PATH_MAX);
-	rc = relpath(module, NULL, "/@v/list", &rel, err);
+	mv_buf_init(&rel, MV_REQUEST_PATH_MAX_BYTES);
+	rc = relpath(module, NULL, "/@v/list", &rel, &e);
 	if (rc == 0)
-		rc = mv_upstream_get(f->up, mv_buf_str(&rel), &s, NULL, err);
+		rc = mv_upstream_get(f->up, mv_buf_str(&rel), &s, NULL, &e);
 	mv_buf_free(&rel);
 	if (rc == -1)
-		return remember_absent(f, module, "", err);
+		return absent_or_fail(f, module, "", &e, err);
 	(void)mv_store_list_put(f->st, module, out->data ? out->data : "",
 	    out->len, now(), NULL);
 	return 0;
@@ -453,11 +405,11 @@ int
 mv_fill_list(struct mv_filler *f, const char *module, struct mv_buf *out,
     struct mv_err *err)
 {
-	struct mv_err ferr;
+	struct mv_err ferr = MV_ERR_INIT;
 	int64_t fetched = 0;
 	int have;
 
-	if (!mv_upstream_enabled(f->up))
+	if (f->st == NULL || !mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "fetching is off");
 	if (negative_hit(f, module, "", err) == -1)
 		return -1;
@@ -475,22 +427,20 @@ mv_fill_list(struct mv_filler *f, const char *module, struct mv_buf *out,
 		    "ago", module, ferr.msg, (long)(now() - fetched));
 		return 0;
 	}
-	if (err != NULL)
-		*err = ferr;
-	return -1;
+	return mv_err_pass(err, &ferr);
 }
 
 int
 mv_fill_latest(struct mv_filler *f, const char *module, struct mv_buf *out,
     char *version, size_t versionsz, struct mv_err *err)
 {
-	char v[MV_VERSION_MAX + 1];
+	char v[MV_VERSION_MAX_BYTES + 1];
 	struct mv_buf rel;
 	int rc;
 
-	if (!mv_upstream_enabled(f->up))
+	if (f->st == NULL || !mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "fetching is off");
-	mv_buf_init(&rel, MV_REQUEST_PATH_MAX);
+	mv_buf_init(&rel, MV_REQUEST_PATH_MAX_BYTES);
 	rc = relpath(module, NULL, "/@latest", &rel, err);
 	if (rc == 0)
 		rc = get_info_version(f, module, mv_buf_str(&rel), out, v,

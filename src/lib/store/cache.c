@@ -1,6 +1,6 @@
 /*
- * store_cache.c: what the store remembers about upstream: version lists,
- * negative answers, and the downloads under way (see store.h).
+ * cache.c: what the store remembers about upstream: version lists and
+ * negative answers (see cache.h).
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "modvault/store/cache.h"
 #include "index_priv.h"
 
 int
@@ -101,63 +102,3 @@ mv_store_negative_sweep(struct mv_store *st, int64_t now, struct mv_err *err)
 	sqlite3_bind_int64(s, 1, now);
 	return run(st, s, err);
 }
-
-/* Is a claim by pid, started at started, still someone else's? */
-static bool
-claim_is_live(int64_t pid, int64_t started, int64_t now, int64_t stale_after)
-{
-	if (now - started >= stale_after || pid <= 0 || pid > INT_MAX)
-		return false;
-	if (pid == (int64_t)getpid())
-		return true;
-	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
-}
-
-int
-mv_store_inflight_claim(struct mv_store *st, const char *module,
-    const char *version, int64_t now, int64_t stale_after, bool *claimed,
-    struct mv_err *err)
-{
-	sqlite3_stmt *s;
-	int64_t pid = 0, started = 0;
-	int rc;
-
-	if (begin(st, err) == -1)
-		return -1;
-	if ((s = stmt_text(st, ST_FLIGHT_GET, module, version, err)) == NULL)
-		return rollback(st);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		pid = sqlite3_column_int64(s, 0);
-		started = sqlite3_column_int64(s, 1);
-	}
-	done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_fail(st, err);
-		return rollback(st);
-	}
-	*claimed = rc == SQLITE_DONE ||
-	    !claim_is_live(pid, started, now, stale_after);
-	if (*claimed) {
-		if ((s = stmt_text(st, ST_FLIGHT_PUT, module, version,
-		    err)) == NULL)
-			return rollback(st);
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)getpid());
-		sqlite3_bind_int64(s, 4, now);
-		if (run(st, s, err) == -1)
-			return rollback(st);
-	}
-	return commit(st, err) == -1 ? rollback(st) : 0;
-}
-
-int
-mv_store_inflight_release(struct mv_store *st, const char *module,
-    const char *version, struct mv_err *err)
-{
-	sqlite3_stmt *s;
-
-	if ((s = stmt_text(st, ST_FLIGHT_DEL, module, version, err)) == NULL)
-		return -1;
-	return run(st, s, err);
-}
-

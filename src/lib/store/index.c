@@ -1,4 +1,4 @@
-/* store.c: the SQLite index of stored module versions (see store.h). */
+/* index.c: the SQLite index of stored module versions (see index.h). */
 /*
  * One sqlite3 connection per store handle, with every statement prepared on
  * first use and kept until mv_store_close, so a FastCGI process answering
@@ -20,6 +20,7 @@
 #include "modvault/proto/pattern.h"
 #include "schema.h"
 #include "index_priv.h"
+#include "stage_priv.h"
 
 /* How long a writer waits for the lock before giving up (ms). */
 #define BUSY_TIMEOUT_MS	30000
@@ -55,12 +56,6 @@ const char *const mv_store_sql[ST__MAX] = {
 	[ST_NEG_PUT] = "INSERT OR REPLACE INTO negative "
 	    "(module, version, reason, expires_at) VALUES (?1, ?2, ?3, ?4)",
 	[ST_NEG_SWEEP] = "DELETE FROM negative WHERE expires_at <= ?1",
-	[ST_FLIGHT_GET] = "SELECT pid, started_at FROM inflight "
-	    "WHERE module = ?1 AND version = ?2",
-	[ST_FLIGHT_PUT] = "INSERT OR REPLACE INTO inflight "
-	    "(module, version, pid, started_at) VALUES (?1, ?2, ?3, ?4)",
-	[ST_FLIGHT_DEL] = "DELETE FROM inflight "
-	    "WHERE module = ?1 AND version = ?2",
 	[ST_TREE_GET] = "SELECT note, size FROM sumdb_tree WHERE name = ?1",
 	/* Only a larger tree replaces the trusted one (SD-9.3). */
 	[ST_TREE_PUT] = "INSERT INTO sumdb_tree (name, size, note) "
@@ -143,19 +138,24 @@ exec(struct mv_store *st, const char *sql, struct mv_err *err)
 	return 0;
 }
 
-/* Settings, then the schema version: migrate, or insist on ours. */
+/*
+ * Settings, then the schema version: `modvault init` (MV_STORE_CREATE)
+ * migrates; everything else insists on ours, so no request ever changes
+ * the schema.
+ */
 static int
 open_index(struct mv_store *st, int flags, struct mv_err *err)
 {
 	char path[PATH_MAX + 16];
-	int oflags, version;
+	int oflags;
 
 	snprintf(path, sizeof(path), "%s/index.db", st->dir);
 	if (!(flags & MV_STORE_CREATE) && access(path, F_OK) == -1)
-		return mv_fail(err, MV_ENOTFOUND, "no store in \"%s\": run "
-		    "'modvault init'", st->dir);
+		return mv_fail(err, MV_ENOTFOUND, "no store in \"%s\" (no "
+		    "index.db): run 'modvault init'", st->dir);
 	oflags = flags & MV_STORE_READONLY ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	    flags & MV_STORE_CREATE ? SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK)
 		return mv_fail(err, MV_EIO, "cannot open \"%s\": %s", path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
@@ -163,25 +163,32 @@ open_index(struct mv_store *st, int flags, struct mv_err *err)
 	/*
 	 * Reads through a memory map: a cache hit then costs no read()
 	 * system calls for the index pages (the map is read-only; writes
-	 * still go through the WAL).
+	 * still go through the WAL).  FULL: a committed row survives power
+	 * loss, not only kill -9.
 	 */
 	if (exec(st, "PRAGMA foreign_keys = ON", err) == -1 ||
-	    exec(st, "PRAGMA mmap_size = 268435456", err) == -1)
+	    exec(st, "PRAGMA mmap_size = 268435456", err) == -1 ||
+	    (!(flags & MV_STORE_READONLY) &&
+	    exec(st, "PRAGMA synchronous = FULL", err) == -1))
 		return -1;
-	if (flags & MV_STORE_READONLY) {
-		if (mv_schema_version(st->db, &version, err) == -1)
-			return -1;
-		if (version != MV_SCHEMA_VERSION)
-			return mv_fail(err, MV_EINVAL, "index schema is version "
-			    "%d, this modvault needs %d: run 'modvault init'",
-			    version, MV_SCHEMA_VERSION);
-		return 0;
-	}
-	/* FULL: a committed row survives power loss, not only kill -9. */
-	if (exec(st, "PRAGMA journal_mode = WAL", err) == -1 ||
-	    exec(st, "PRAGMA synchronous = FULL", err) == -1)
+	if (!(flags & MV_STORE_CREATE))
+		return mv_schema_check(st->db, MV_SCHEMA_VERSION, err);
+	/* WAL is a property of the file: set once, by init. */
+	if (exec(st, "PRAGMA journal_mode = WAL", err) == -1)
 		return -1;
 	return mv_schema_migrate(st->db, MV_SCHEMA_VERSION, err);
+}
+
+/* data_dir/tmp: the staging area, on the blob directory's file system. */
+static int
+open_stage(struct mv_store *st, struct mv_err *err)
+{
+	char dir[PATH_MAX];
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/tmp", st->dir) >=
+	    sizeof(dir))
+		return mv_fail(err, MV_EINVAL, "data directory name too long");
+	return mv_stage_open(dir, &st->stage, err);
 }
 
 int
@@ -197,17 +204,22 @@ mv_store_open(const char *data_dir, int flags, struct mv_store **stp,
 		return -1;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return mv_fail(err, MV_ENOMEM, "out of memory");
-	/* Absolute, so blob paths work for X-Sendfile and after chdir. */
+	/*
+	 * Absolute and resolved, so blob names work for X-Sendfile and after
+	 * chdir, however data_dir was spelt.
+	 */
 	if (realpath(data_dir, st->dir) == NULL) {
-		mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
-		    "no store in \"%s\": %s", data_dir, strerror(errno));
+		if (errno == ENOENT)
+			mv_fail(err, MV_ENOTFOUND, "no store in \"%s\" (no such "
+			    "directory): run 'modvault init'", data_dir);
+		else
+			mv_fail(err, MV_EIO, "cannot open the store in \"%s\": "
+			    "%s", data_dir, strerror(errno));
 		goto fail;
 	}
 	if (open_index(st, flags, err) == -1 ||
-	    mv_blobdir_open(st->dir, create, &st->blobs, err) == -1)
-		goto fail;
-	if (!(flags & MV_STORE_READONLY) &&
-	    st->blobs->ops->clean_tmp(st->blobs, err) == -1)
+	    mv_blobdir_open(st->dir, create, &st->blobs, err) == -1 ||
+	    (!(flags & MV_STORE_READONLY) && open_stage(st, err) == -1))
 		goto fail;
 	*stp = st;
 	return 0;
@@ -226,9 +238,21 @@ mv_store_close(struct mv_store *st)
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
-	if (st->blobs != NULL)
-		st->blobs->ops->close(st->blobs);
+	mv_blobstore_close(st->blobs);
+	mv_stage_close(st->stage);
 	free(st);
+}
+
+struct mv_stage *
+mv_store_stage(struct mv_store *st)
+{
+	return st->stage;
+}
+
+const char *
+mv_store_dir(const struct mv_store *st)
+{
+	return st->dir;
 }
 
 struct mv_blobstore *
@@ -242,7 +266,13 @@ mv_store_ping(struct mv_store *st, struct mv_err *err)
 {
 	sqlite3_stmt *s = stmt(st, ST_PING, err);
 
-	return s == NULL ? -1 : run(st, s, err);
+	if (s == NULL || run(st, s, err) == -1)
+		return -1;
+	/* A staging area we cannot write makes every miss fail. */
+	if (st->stage != NULL && access(mv_stage_dir(st->stage), W_OK) == -1)
+		return mv_fail(err, MV_EIO, "staging area not writable: %s",
+		    strerror(errno));
+	return 0;
 }
 
 int
@@ -361,7 +391,7 @@ blob_exists(struct mv_store *st, const struct mv_blobref *ref,
 {
 	uint64_t size;
 
-	if (st->blobs->ops->stat(st->blobs, ref->digest, &size, err) == -1)
+	if (mv_blob_stat(st->blobs, ref->digest, &size, err) == -1)
 		return -1;
 	if (size != ref->size)
 		return mv_fail(err, MV_ECORRUPT, "blob has %llu bytes, not %llu",
@@ -418,7 +448,7 @@ mv_store_insert(struct mv_store *st, const struct mv_version *v,
 		return rollback(st);
 	*outcome = sqlite3_changes(st->db) > 0 ? MV_INGEST_STORED :
 	    MV_INGEST_PRESENT;
-	mv_test_crash_at("before-commit");
+	mv_crash_point("before-commit");
 	if (commit(st, err) == -1)
 		return rollback(st);
 	return 0;

@@ -1,10 +1,10 @@
 /*
- * store_priv.h: what the files of the store (store.c, store_gc.c,
- * store_cache.c, store_sumdb.c) share: the handle, the statement ids and
- * the small helpers that run cached statements.  Not a public interface.
+ * index_priv.h: what the files of the index (index.c, gc.c, cache.c,
+ * sumdbstate.c) share: the handle, the statement ids and the small
+ * helpers that run cached statements.  Not a public interface.
  */
-#ifndef MODVAULT_STORE_PRIV_H
-#define MODVAULT_STORE_PRIV_H
+#ifndef MODVAULT_INDEX_PRIV_H
+#define MODVAULT_INDEX_PRIV_H
 
 #include <limits.h>
 #include <string.h>
@@ -12,12 +12,12 @@
 #include <sqlite3.h>
 
 #include "modvault/store/index.h"
+#include "modvault/store/stage.h"
 
 enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_PING, ST_GET, ST_VERSIONS, ST_EACH,
 	ST_LAST_SERVED, ST_TOUCH, ST_REMOVE, ST_INSERT, ST_REFERENCED,
 	ST_LIST_GET, ST_LIST_PUT, ST_NEG_GET, ST_NEG_PUT, ST_NEG_SWEEP,
-	ST_FLIGHT_GET, ST_FLIGHT_PUT, ST_FLIGHT_DEL,
 	ST_TREE_GET, ST_TREE_PUT, ST_CACHE_GET, ST_CACHE_PUT, ST_RECORD_GET,
 	ST_RECORD_PUT,
 	ST__MAX
@@ -29,6 +29,7 @@ extern const char *const mv_store_sql[ST__MAX];
 struct mv_store {
 	sqlite3			*db;
 	struct mv_blobstore	*blobs;
+	struct mv_stage		*stage;
 	sqlite3_stmt		*stmt[ST__MAX];
 	char			 dir[PATH_MAX];
 };

@@ -1,92 +1,23 @@
 /* ingest.c: validating a module version's three files and storing them. */
 /*
- * The one way bytes from outside (an upstream fetch, an import tree) enter
- * the store.  Everything is checked before anything is written:
- *   - module path and version: GP-3.8 Check, and the version canonical
- *   - .info: bounded, valid JSON, Version equal to the requested version
- *     (GP-11.1.1, GP-5.2.4); Time kept as given
- *   - .mod: at most max_gomod_bytes (GP-11.1.2, GP-5.3.5, MZ-2.3)
- *   - .zip: mv_zip_check, which applies MZ-5 and computes H-2 (GP-11.1.3)
- *   - consistency: .mod equals the zip's root go.mod, or, when the zip has
- *     none, exactly "module <path>\n" (MZ-9.1, MZ-9.2, GP-5.3.2, GP-11.1.4)
- * Then the blobs are written (each durable before it is named) and one row
- * is committed (mv_store_insert), so a refusal stores nothing and a crash
- * leaves at most unreferenced blobs for gc.
- *
- * The caller must own the three files for the duration (the fetcher's own
- * temporary files, or an import tree nobody is changing): the zip is
- * checked in place, then copied.
+ * See ingest.h for the rules, in the order they are checked.  The three
+ * files are the caller's staged files (stage.h), so the bytes checked are
+ * the bytes stored: nothing outside the store can change them in between.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "modvault/proto/gomod.h"
 #include "modvault/proto/info.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
-#include "modvault/store/index.h"
+#include "modvault/store/ingest.h"
 
-/* A .info is a few hundred bytes; this leaves room for a large Origin. */
-#define INFO_MAX	(64 * 1024)
 /* How often a commit is retried after a concurrent gc took a blob. */
 #define INSERT_TRIES	3
-
-/* Reads a whole regular file of at most max bytes into b. */
-static int
-read_bounded(const char *path, const char *what, size_t max, struct mv_buf *b,
-    struct mv_err *err)
-{
-	struct stat sb;
-	ssize_t k;
-	int fd, rc = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
-		    "cannot open %s \"%s\": %s", what, path, strerror(errno));
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		mv_fail(err, MV_EIO, "%s \"%s\" is not a regular file", what,
-		    path);
-		goto done;
-	}
-	if ((uint64_t)sb.st_size > max) {
-		mv_fail(err, MV_ELIMIT, "%s larger than %zu bytes", what, max);
-		goto done;
-	}
-	mv_buf_init(b, max);
-	if (mv_buf_reserve(b, (size_t)sb.st_size + 1, err) == -1)
-		goto done;
-	for (;;) {
-		if (mv_buf_reserve(b, 4096, err) == -1) {
-			mv_fail(err, MV_ELIMIT, "%s larger than %zu bytes",
-			    what, max);
-			goto done;
-		}
-		k = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (k == -1 && errno == EINTR)
-			continue;
-		if (k == -1) {
-			mv_fail(err, MV_EIO, "cannot read %s \"%s\": %s", what,
-			    path, strerror(errno));
-			goto done;
-		}
-		if (k == 0)
-			break;
-		b->len += (size_t)k;
-		b->data[b->len] = '\0';
-	}
-	rc = 0;
-done:
-	close(fd);
-	return rc;
-}
 
 /* GP-11.1.1: the .info is JSON naming the requested version. */
 static int
@@ -96,7 +27,7 @@ check_info(const struct mv_ingest *in, const struct mv_buf *info,
 	struct mv_buf version, time;
 	int rc = -1;
 
-	mv_buf_init(&version, MV_VERSION_MAX);
+	mv_buf_init(&version, MV_VERSION_MAX_BYTES);
 	mv_buf_init(&time, sizeof(v->time) - 1);
 	if (mv_info_parse(info->data, info->len, &version, &time, err) == -1) {
 		mv_wrap(err, "GP-11.1: .info: ");
@@ -121,8 +52,8 @@ static int
 check_module_directive(const struct mv_ingest *in, const struct mv_buf *mod,
     struct mv_err *err)
 {
-	char declared[MV_MODPATH_MAX + 1];
-	struct mv_err e;
+	char declared[MV_MODPATH_MAX_BYTES + 1];
+	struct mv_err e = MV_ERR_INIT;
 
 	if (mv_gomod_module(mod->data != NULL ? mod->data : "", mod->len,
 	    declared, sizeof(declared), &e) == -1)
@@ -149,7 +80,7 @@ check_mod(const struct mv_ingest *in, const struct mv_buf *mod,
 			    "from the zip's go.mod");
 		return check_module_directive(in, mod, err);
 	}
-	mv_buf_init(&synth, MV_MODPATH_MAX + 16);
+	mv_buf_init(&synth, MV_MODPATH_MAX_BYTES + 16);
 	if (mv_buf_printf(&synth, err, "module %s\n", in->module) == -1)
 		return -1;
 	same = synth.len == mod->len &&
@@ -171,13 +102,13 @@ validate(const struct mv_ingest *in, const struct mv_zip_limits *lim,
 		return mv_fail(err, MV_EINVAL, "version \"%s\" is not "
 		    "canonical", in->version);
 	if (mv_modpath_check_version(in->module, in->version, err) == -1 ||
-	    read_bounded(in->info_path, ".info", INFO_MAX, info, err) == -1 ||
+	    mv_staged_read(in->info, ".info", MV_INFO_MAX_BYTES, info,
+	    err) == -1 ||
 	    check_info(in, info, v, err) == -1 ||
-	    read_bounded(in->mod_path, ".mod", lim->max_gomod_bytes, mod,
+	    mv_staged_read(in->mod, ".mod", (size_t)lim->max_gomod_bytes, mod,
 	    err) == -1 ||
-	    mv_zip_check(in->zip_path, in->module, in->version, lim,
-	    in->zip_scan, zr,
-	    err) == -1 ||
+	    mv_zip_check_fd(mv_staged_fd(in->zip), in->module, in->version,
+	    lim, in->zip_scan, zr, err) == -1 ||
 	    check_mod(in, mod, zr, err) == -1 ||
 	    mv_h1_gomod(mod->data != NULL ? mod->data : "", mod->len,
 	    v->mod_h1, err) == -1)
@@ -192,39 +123,32 @@ validate(const struct mv_ingest *in, const struct mv_zip_limits *lim,
 	return 0;
 }
 
-/* Blobs first (the zip, the largest, first), then the row. */
-/* The zip becomes a blob: adopted when its digest is known, else copied. */
+/*
+ * Blobs first (the zip, the largest, first), then the row.  A concurrent
+ * gc may take a blob between its put and the commit (mv_store_insert then
+ * says MV_ENOTFOUND): the staged files are still there, so put again.
+ */
 static int
-put_zip(struct mv_blobstore *bs, const struct mv_ingest *in,
-    struct mv_blobref *ref, struct mv_err *err)
-{
-	if (in->zip_digest != NULL && bs->ops->adopt != NULL)
-		return bs->ops->adopt(bs, in->zip_path, in->zip_digest, ref,
-		    err);
-	return mv_blob_put_file(bs, in->zip_path, ref, err);
-}
-
-static int
-store(struct mv_store *st, const struct mv_ingest *in,
-    const struct mv_buf *info, const struct mv_buf *mod, struct mv_version *v,
+store(struct mv_store *st, const struct mv_ingest *in, struct mv_version *v,
     enum mv_ingest_outcome *outcome, struct mv_err *err)
 {
 	struct mv_blobstore *bs = mv_store_blobs(st);
+	struct mv_err e = MV_ERR_INIT;
 	int tries;
 
 	for (tries = 0; tries < INSERT_TRIES; tries++) {
-		if (put_zip(bs, in, &v->zip, err) == -1 ||
-		    mv_blob_put_mem(bs, mod->data != NULL ? mod->data : "",
-		    mod->len, &v->mod, err) == -1 ||
-		    mv_blob_put_mem(bs, info->data, info->len, &v->info,
-		    err) == -1)
+		mv_err_clear(&e);
+		if (mv_blob_put_staged(bs, in->zip, in->zip_digest, &v->zip,
+		    err) == -1 ||
+		    mv_blob_put_staged(bs, in->mod, NULL, &v->mod, err) == -1 ||
+		    mv_blob_put_staged(bs, in->info, NULL, &v->info, err) == -1)
 			return -1;
-		if (mv_store_insert(st, v, outcome, err) == 0)
+		if (mv_store_insert(st, v, outcome, &e) == 0)
 			return 0;
-		if (err == NULL || err->code != MV_ENOTFOUND)
-			return -1;
+		if (e.code != MV_ENOTFOUND)
+			break;
 	}
-	return -1;
+	return mv_err_pass(err, &e);
 }
 
 int
@@ -232,31 +156,33 @@ mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
     const struct mv_zip_limits *lim, enum mv_ingest_outcome *outcome,
     struct mv_err *err)
 {
-	struct mv_buf info = MV_BUF_INIT, mod = MV_BUF_INIT;
+	struct mv_buf info, mod;
 	struct mv_zip_result zr;
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_version *v;
-	struct mv_err e;
 	int rc = -1;
 
-	if (err == NULL)
-		err = &e;	/* store() looks at the code to retry */
+	mv_buf_init(&info, MV_INFO_MAX_BYTES);
+	mv_buf_init(&mod, MV_GOMOD_MAX_BYTES);
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return mv_fail(err, MV_ENOMEM, "out of memory");
 	mv_zip_result_init(&zr);
 	if (validate(in, lim, &info, &mod, &zr, v, err) == -1)
 		goto done;
 	/* Already stored: nothing to write (GP-11.2, never replaced). */
-	if (mv_store_get(st, in->module, in->version, v, err) == 0) {
+	if (mv_store_get(st, in->module, in->version, v, &e) == 0) {
 		*outcome = MV_INGEST_PRESENT;
 		rc = 0;
 		goto done;
 	}
-	if (err->code != MV_ENOTFOUND)
+	if (e.code != MV_ENOTFOUND) {
+		mv_err_pass(err, &e);
 		goto done;
+	}
 	/* The caller's last word (the checksum database), before any write. */
 	if (in->verify != NULL && in->verify(in->verify_ctx, v, err) == -1)
 		goto done;
-	rc = store(st, in, &info, &mod, v, outcome, err);
+	rc = store(st, in, v, outcome, err);
 done:
 	mv_zip_result_free(&zr);
 	mv_buf_free(&info);

@@ -91,3 +91,28 @@ mv_schema_migrate(sqlite3 *db, int target, struct mv_err *err)
 			return -1;
 	return 0;
 }
+
+int
+mv_schema_check(sqlite3 *db, int target, struct mv_err *err)
+{
+	int cur, appid;
+
+	if (mv_schema_version(db, &cur, err) == -1 ||
+	    pragma_int(db, "PRAGMA application_id", &appid, err) == -1)
+		return -1;
+	if (cur == 0 && appid == 0)
+		return mv_fail(err, MV_ECORRUPT, "index.db is empty, not a "
+		    "modvault index (run 'modvault init' to make a new store)");
+	if (appid != MV_SCHEMA_APPLICATION_ID)
+		return mv_fail(err, MV_ECORRUPT, "index.db is not a modvault "
+		    "index");
+	if (cur < target)
+		return mv_fail(err, MV_EUNAVAIL, "store needs upgrading: index "
+		    "schema is version %d, this modvault needs %d: run "
+		    "'modvault init'", cur, target);
+	if (cur > target)
+		return mv_fail(err, MV_EUNAVAIL, "store was written by a newer "
+		    "modvault (index schema %d, this one knows %d): upgrade "
+		    "modvault", cur, target);
+	return 0;
+}

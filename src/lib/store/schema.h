@@ -28,6 +28,14 @@ extern const size_t mv_schema_count;
 int	 mv_schema_version(sqlite3 *db, int *version, struct mv_err *err);
 
 /*
+ * Checks, without changing anything, that the index is a modvault index
+ * at exactly target: MV_EUNAVAIL for an older one ("store needs
+ * upgrading ... run 'modvault init'") or a newer one, MV_ECORRUPT for a
+ * database that is not a modvault index or is empty.
+ */
+int	 mv_schema_check(sqlite3 *db, int target, struct mv_err *err);
+
+/*
  * Applies every migration above the current version up to target, each in
  * its own transaction.  Fails with MV_ECORRUPT for a file that is not a
  * modvault index, and MV_EINVAL for an index newer than target.

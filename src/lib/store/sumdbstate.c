@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "modvault/store/sumdbstate.h"
 #include "index_priv.h"
 
 /* Steps s, appending column 0 (a blob) to out and column 1 to *n. */

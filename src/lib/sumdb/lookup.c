@@ -20,9 +20,9 @@ mv_lookup_parse(const char *body, size_t len, struct mv_lookup *out,
 	int64_t id = 0;
 	size_t i;
 
-	if (len > MV_NOTE_MAX)
+	if (len > MV_NOTE_MAX_BYTES)
 		return mv_fail(err, MV_ELIMIT, "lookup response larger than "
-		    "%d bytes", MV_NOTE_MAX);
+		    "%d bytes", MV_NOTE_MAX_BYTES);
 	/* SD-3.2: decimal, no sign, no leading zeros (except "0"). */
 	if ((nl = memchr(body, '\n', len)) == NULL || nl == body ||
 	    (nl - body > 1 && body[0] == '0') || nl - body > 18)

@@ -358,9 +358,9 @@ mv_note_open(const char *msg, size_t len, const struct mv_note_verifier *keys,
 	struct sigline s;
 	size_t nsigs = 0, nseen = 0;
 
-	if (len > MV_NOTE_MAX)
+	if (len > MV_NOTE_MAX_BYTES)
 		return mv_fail(err, MV_ELIMIT, "note larger than %d bytes "
-		    "(SD-5.1)", MV_NOTE_MAX);
+		    "(SD-5.1)", MV_NOTE_MAX_BYTES);
 	if (!mv_note_text_is_valid(msg, len))
 		return mv_fail(err, MV_ECORRUPT, "malformed note: invalid "
 		    "utf-8 or control character (SD-4.2.1)");
@@ -422,9 +422,9 @@ mv_tree_parse(const char *text, size_t len, struct mv_tree *t,
 	const char *p, *end = text + len, *nl1, *nl2;
 	unsigned char raw[48];
 
-	if (len > MV_NOTE_MAX)
+	if (len > MV_NOTE_MAX_BYTES)
 		return mv_fail(err, MV_ELIMIT, "tree head larger than %d bytes "
-		    "(SD-5.1)", MV_NOTE_MAX);
+		    "(SD-5.1)", MV_NOTE_MAX_BYTES);
 	if (len < hlen || memcmp(text, TREE_HEADER, hlen) != 0)
 		return mv_fail(err, MV_ECORRUPT, "malformed tree head: first "
 		    "line is not \"go.sum database tree\" (SD-5.1)");

@@ -7,13 +7,28 @@
 
 #include "modvault/base/log.h"
 #include "modvault/proto/modpath.h"
-#include "modvault/proto/pattern.h"
-#include "modvault/proto/route.h"
+#include "modvault/store/sumdbstate.h"
 #include "modvault/sumdb/sumdbc.h"
 
 #define TILE_HEIGHT	8		/* SD-8.7: what the go command uses */
-#define LOOKUP_MAX	(64 * 1024)
+/* A hash tile: at most 2^H hashes of 32 bytes (SD-8.1). */
 #define TILE_MAX	(32 << TILE_HEIGHT)
+
+/*
+ * SD-4.3: a "sumdb" line's key, parsed; a bad one is a configuration
+ * error naming the file and line it came from.
+ */
+static int
+check_key(const struct mv_config *cfg, const struct mv_sumdb_config *sc,
+    struct mv_note_verifier *key, struct mv_err *err)
+{
+	struct mv_err e = MV_ERR_INIT;
+
+	if (mv_note_verifier_parse(sc->vkey, strlen(sc->vkey), key, &e) == 0)
+		return 0;
+	return mv_fail(err, MV_ECONFIG, "%s:%zu: sumdb: %s",
+	    cfg->path[0] != '\0' ? cfg->path : "-", sc->line, e.msg);
+}
 
 int
 mv_sumdbc_init(struct mv_sumdbc *c, struct mv_store *st,
@@ -27,14 +42,25 @@ mv_sumdbc_init(struct mv_sumdbc *c, struct mv_store *st,
 	c->cfg = cfg;
 	for (i = 0; i < cfg->nsumdb; i++) {
 		sc = &cfg->sumdb[i];
-		if (mv_note_verifier_parse(sc->vkey, strlen(sc->vkey),
-		    &c->db[i].key, err) == -1 ||
+		if (check_key(cfg, sc, &c->db[i].key, err) == -1 ||
 		    mv_upstream_new_list(sc->url, cfg, &c->db[i].up, err) == -1) {
 			mv_sumdbc_release(c);
 			return -1;
 		}
 		c->n++;
 	}
+	return 0;
+}
+
+int
+mv_sumdbc_check_config(const struct mv_config *cfg, struct mv_err *err)
+{
+	struct mv_note_verifier key;
+	size_t i;
+
+	for (i = 0; i < cfg->nsumdb; i++)
+		if (check_key(cfg, &cfg->sumdb[i], &key, err) == -1)
+			return -1;
 	return 0;
 }
 
@@ -114,6 +140,7 @@ read_tile(void *ctx, const struct mv_tile *t, struct mv_buf *out,
 {
 	struct tiles_ctx *x = ctx;
 	struct mv_tile full = *t;
+	struct mv_err e = MV_ERR_INIT;
 	char path[MV_TILE_PATH_MAX];
 	struct mv_buf b;
 	int rc;
@@ -125,14 +152,16 @@ read_tile(void *ctx, const struct mv_tile *t, struct mv_buf *out,
 	if (mv_tile_path(t, path, err) == -1)
 		return -1;
 	mv_buf_init(&b, TILE_MAX);
-	rc = db_get(x->db, path, TILE_MAX, &b, err);
-	if (rc == -1 && err != NULL && err->code == MV_ENOTFOUND && t->w <
-	    (1 << t->h)) {
+	rc = db_get(x->db, path, TILE_MAX, &b, &e);
+	if (rc == -1 && e.code == MV_ENOTFOUND && t->w < (1 << t->h)) {
+		mv_err_clear(&e);
 		full.w = 1 << t->h;
-		rc = mv_tile_path(&full, path, err);
+		rc = mv_tile_path(&full, path, &e);
 		if (rc == 0)
-			rc = db_get(x->db, path, TILE_MAX, &b, err);
+			rc = db_get(x->db, path, TILE_MAX, &b, &e);
 	}
+	if (rc == -1)
+		mv_err_pass(err, &e);
 	if (rc == 0)
 		rc = mv_buf_append(out, b.data, b.len < (size_t)t->w * 32 ?
 		    b.len : (size_t)t->w * 32, err);
@@ -160,6 +189,7 @@ static int
 trusted_tree(struct mv_sumdbc *c, struct mv_sumdb_db *db, struct mv_tree *t,
     struct mv_err *err)
 {
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf note;
 	int64_t size;
 	int rc;
@@ -168,11 +198,13 @@ trusted_tree(struct mv_sumdbc *c, struct mv_sumdb_db *db, struct mv_tree *t,
 	/* SD-9: the empty tree's hash is SHA256(""). */
 	if (mv_sha256("", 0, t->hash, err) == -1)
 		return -1;
-	mv_buf_init(&note, MV_NOTE_MAX);
-	rc = mv_store_sumdb_tree_get(c->st, db->key.name, &note, &size, err);
-	if (rc == -1 && err != NULL && err->code == MV_ENOTFOUND)
+	mv_buf_init(&note, MV_NOTE_MAX_BYTES);
+	rc = mv_store_sumdb_tree_get(c->st, db->key.name, &note, &size, &e);
+	if (rc == -1 && e.code == MV_ENOTFOUND)
 		rc = 0;
-	else if (rc == 0)
+	else if (rc == -1)
+		mv_err_pass(err, &e);
+	else
 		rc = mv_tree_open(note.data, note.len, &db->key, 1, t, err);
 	mv_buf_free(&note);
 	return rc;
@@ -207,13 +239,13 @@ check_one(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *module,
 	int64_t id;
 	int rc;
 
-	mv_buf_init(&path, MV_REQUEST_PATH_MAX);
-	mv_buf_init(&body, LOOKUP_MAX);
+	mv_buf_init(&path, MV_REQUEST_PATH_MAX_BYTES);
+	mv_buf_init(&body, MV_LOOKUP_MAX_BYTES);
 	rc = lookup_path(module, version, &path, err);
 	if (rc == 0 && offline)
 		rc = mv_store_sumdb_record_get(c->st, module, version,
 		    db->key.name, &body, &id, err);
-	else if (rc == 0 && (rc = db_get(db, mv_buf_str(&path), LOOKUP_MAX,
+	else if (rc == 0 && (rc = db_get(db, mv_buf_str(&path), MV_LOOKUP_MAX_BYTES,
 	    &body, err)) == -1)
 		mv_wrap(err, "SD-10.1: cannot look up %s@%s in %s: ", module,
 		    version, db->key.name);
@@ -248,22 +280,25 @@ mv_sumdbc_verify(struct mv_sumdbc *c, const char *module, const char *version,
 {
 	size_t i;
 
-	if (c->n == 0 || c->cfg->sumdb_verify == MV_SUMDB_VERIFY_OFF ||
-	    mv_patterns_match(c->cfg->nosumdb, module))
-		return 0;
 	for (i = 0; i < c->n; i++) {
+		struct mv_err e = MV_ERR_INIT;
+
 		if (check_one(c, &c->db[i], module, version, zip_h1, mod_h1, 0,
-		    err) == 0)
+		    &e) == 0)
 			continue;
-		if (c->cfg->sumdb_verify == MV_SUMDB_VERIFY_WARN) {
+		if (c->cfg->sumdb_verify == MV_SUMDB_VERIFY_WARN &&
+		    !mv_code_is_local(e.code)) {
 			mv_log_warn("storing anyway (sumdb_verify = warn): "
-			    "%s", err->msg);
+			    "%s", e.msg);
 			continue;
 		}
-		/* Not the client's fault, and not "not found": a 502. */
-		if (err->code != MV_EIO && err->code != MV_ENOMEM)
-			err->code = MV_ECORRUPT;
-		return -1;
+		/*
+		 * Not "not found" (the version exists upstream): the fill
+		 * reports it as the upstream's failure, unless it was ours.
+		 */
+		if (mv_code_is_local(e.code))
+			return mv_err_pass(err, &e);
+		return mv_fail(err, MV_ECORRUPT, "%s", e.msg);
 	}
 	return 0;
 }
@@ -277,13 +312,15 @@ mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
 	int found = 0;
 
 	for (i = 0; i < c->n; i++) {
+		struct mv_err e = MV_ERR_INIT;
+
 		if (check_one(c, &c->db[i], module, version, zip_h1, mod_h1, 1,
-		    err) == 0) {
+		    &e) == 0) {
 			found++;
 			continue;
 		}
-		if (err->code != MV_ENOTFOUND)
-			return -1;
+		if (e.code != MV_ENOTFOUND)
+			return mv_err_pass(err, &e);
 	}
 	if (found == 0)
 		return mv_fail(err, MV_ENOTFOUND, "no checksum database record "
@@ -293,26 +330,25 @@ mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
 
 /* --- proxying (SD-2, SD-10.2, SD-10.3) ----------------------------------- */
 
-/* SD-1.2, SD-10.3: "lookup/<path>@<version>": valid, and not private. */
+/*
+ * SD-1.2: "lookup/<escaped path>@<escaped version>"; whether it may be
+ * looked up at all (nosumdb, GP-10.3) the policy decided after routing.
+ */
 static int
-check_lookup_path(struct mv_sumdbc *c, const char *rest, struct mv_err *err)
+check_lookup_path(const char *rest, struct mv_err *err)
 {
-	char esc[MV_MODPATH_MAX + 1];
+	char esc[MV_MODPATH_MAX_BYTES + 1];
 	const char *at = strrchr(rest, '@');
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf m;
 	int rc;
 
-	if (at == NULL || (size_t)(at - rest) > MV_MODPATH_MAX)
+	if (at == NULL || (size_t)(at - rest) > MV_MODPATH_MAX_BYTES)
 		return mv_fail(err, MV_ENOTFOUND, "not found: malformed lookup");
 	snprintf(esc, sizeof(esc), "%.*s", (int)(at - rest), rest);
-	mv_buf_init(&m, MV_MODPATH_MAX);
-	rc = mv_unescape_path(esc, &m, err);
-	if (rc == 0 && mv_patterns_match(c->cfg->nosumdb, mv_buf_str(&m)))
-		rc = mv_fail(err, MV_EFORBIDDEN, "forbidden: %s is private "
-		    "(nosumdb): its checksums are not looked up (GP-10.3)",
-		    mv_buf_str(&m));
-	else if (rc == -1)
-		err->code = MV_ENOTFOUND;
+	mv_buf_init(&m, MV_MODPATH_MAX_BYTES);
+	if ((rc = mv_unescape_path(esc, &m, &e)) == -1)
+		mv_fail(err, MV_ENOTFOUND, "not found: %s", e.msg);
 	mv_buf_free(&m);
 	return rc;
 }
@@ -322,7 +358,7 @@ static int
 network_first(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *path,
     size_t max, struct mv_buf *out, struct mv_err *err)
 {
-	struct mv_err nerr;
+	struct mv_err nerr = MV_ERR_INIT;
 	bool auth;
 
 	if (db_get(db, path, max, out, &nerr) == 0) {
@@ -335,8 +371,7 @@ network_first(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *path,
 	    mv_store_sumdb_cache_get(c->st, db->key.name, path, out, &auth,
 	    NULL) == 0)
 		return 0;
-	*err = nerr;
-	return -1;
+	return mv_err_pass(err, &nerr);
 }
 
 /* A tile's content is fixed by its path: the store first. */
@@ -362,17 +397,16 @@ static int
 latest(struct mv_sumdbc *c, struct mv_sumdb_db *db, struct mv_buf *out,
     struct mv_err *err)
 {
-	struct mv_err nerr;
+	struct mv_err nerr = MV_ERR_INIT;
 	int64_t size;
 
-	if (db_get(db, "latest", MV_NOTE_MAX, out, &nerr) == 0)
+	if (db_get(db, "latest", MV_NOTE_MAX_BYTES, out, &nerr) == 0)
 		return 0;
 	mv_buf_reset(out);
 	if (mv_store_sumdb_tree_get(c->st, db->key.name, out, &size,
 	    NULL) == 0)
 		return 0;
-	*err = nerr;
-	return -1;
+	return mv_err_pass(err, &nerr);
 }
 
 int
@@ -380,27 +414,31 @@ mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
     const char *rest, struct mv_buf *out, struct mv_sumdb_answer *ans,
     struct mv_err *err)
 {
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_tile t;
 	int rc;
 
 	ans->content_type = "text/plain; charset=utf-8";	/* GP-9.1 */
 	ans->immutable = false;
 	if (strcmp(rest, "latest") == 0)
-		rc = latest(c, db, out, err);
+		rc = latest(c, db, out, &e);
 	else if (strncmp(rest, "lookup/", 7) == 0)
-		rc = check_lookup_path(c, rest + 7, err) == -1 ? -1 :
-		    network_first(c, db, rest, LOOKUP_MAX, out, err);
+		rc = check_lookup_path(rest + 7, &e) == -1 ? -1 :
+		    network_first(c, db, rest, MV_LOOKUP_MAX_BYTES, out, &e);
 	else if (mv_tile_parse(rest, strlen(rest), &t, NULL) == 0) {
 		if (t.l >= 0)
 			ans->content_type = "application/octet-stream";
 		/* A partial tile is replaced by the full one upstream. */
 		ans->immutable = t.w == 1 << t.h;
-		rc = store_first(c, db, rest, out, err);
+		rc = store_first(c, db, rest, out, &e);
 	} else
-		rc = mv_fail(err, MV_ENOTFOUND, "not found: no checksum "
+		rc = mv_fail(&e, MV_ENOTFOUND, "not found: no checksum "
 		    "database path \"%.200s\"", rest);
-	if (rc == -1 && err->code != MV_ENOTFOUND && err->code != MV_EGONE &&
-	    err->code != MV_EFORBIDDEN)
-		err->code = MV_EUPSTREAM;
-	return rc;
+	if (rc == 0)
+		return 0;
+	/* What the database did wrong is a bad gateway; ours stays ours. */
+	if (e.code == MV_ENOTFOUND || e.code == MV_EGONE ||
+	    mv_code_is_local(e.code))
+		return mv_err_pass(err, &e);
+	return mv_fail(err, MV_EUPSTREAM, "%s", e.msg);
 }

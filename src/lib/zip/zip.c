@@ -362,7 +362,7 @@ static int
 check_filepath(const char *name, struct mv_err *err)
 {
 	static const char ours[] = "invalid file path ";
-	struct mv_err e;
+	struct mv_err e = MV_ERR_INIT;
 
 	if (mv_filepath_check(name, &e) == 0)
 		return 0;
@@ -412,15 +412,15 @@ check_file_sizes(struct zc *z, const char *name, size_t n, int64_t size,
 static int
 check_name(struct zc *z, const char *rest, int64_t size, struct mv_err *err)
 {
-	char name[MV_FILEPATH_MAX + 2], q[QUOTE_MAX];
+	char name[MV_FILEPATH_MAX_BYTES + 2], q[QUOTE_MAX];
 	size_t n = strlen(rest);
 	bool isdir;
 
 	if (n == 0)
 		return 0;	/* MZ-1.4: the top directory itself */
-	if (n > MV_FILEPATH_MAX)
+	if (n > MV_FILEPATH_MAX_BYTES)
 		return mv_fail(err, MV_ECORRUPT, "MZ-3.2: file path longer "
-		    "than %d bytes: %s", MV_FILEPATH_MAX, quote(q, rest, n));
+		    "than %d bytes: %s", MV_FILEPATH_MAX_BYTES, quote(q, rest, n));
 	isdir = rest[n - 1] == '/';
 	if (isdir)
 		n--;
@@ -623,11 +623,11 @@ zc_begin(struct zc *z, const char *module, const char *version,
     const struct mv_zip_limits *lim, struct mv_zip_result *res,
     struct mv_err *err)
 {
-	char canon[MV_VERSION_MAX];
-	struct mv_err e;
+	char canon[MV_VERSION_MAX_BYTES];
+	struct mv_err e = MV_ERR_INIT;
 
 	memset(z, 0, sizeof(*z));
-	mv_buf_init(&z->prefix, MV_MODPATH_MAX + MV_VERSION_MAX + 2);
+	mv_buf_init(&z->prefix, MV_MODPATH_MAX_BYTES + MV_VERSION_MAX_BYTES + 2);
 	z->lim = lim;
 	z->res = res;
 	mv_buf_free(&res->gomod);
@@ -637,7 +637,7 @@ zc_begin(struct zc *z, const char *module, const char *version,
 	if (mv_version_canonical(version, canon, sizeof(canon), &e) == -1 ||
 	    strcmp(canon, version) != 0)
 		return mv_fail(err, MV_EINVAL, "MZ-1.1: version \"%.*s\" is not "
-		    "canonical (should be \"%s\")", MV_VERSION_MAX, version,
+		    "canonical (should be \"%s\")", MV_VERSION_MAX_BYTES, version,
 		    canon);
 	if (mv_modpath_check_version(module, version, &e) == -1)
 		return mv_fail(err, e.code, "MZ-1.2: %s", e.msg);
@@ -700,7 +700,7 @@ mv_zip_check_mem(const void *zip, size_t len, const char *module,
     const struct mv_zipscan *scan, struct mv_zip_result *res,
     struct mv_err *err)
 {
-	struct mv_zipsrc src = { -1, zip, len };
+	struct mv_zipsrc src = { zip, NULL, len };
 	struct zc z;
 	int rc = -1;
 
@@ -714,38 +714,122 @@ mv_zip_check_mem(const void *zip, size_t len, const char *module,
 	return rc;
 }
 
+/* libarchive's view of an mv_zip_input: a cursor and one read buffer. */
+struct la_input {
+	const struct mv_zip_input	*in;
+	uint64_t			 pos;
+	unsigned char			*buf;
+	struct mv_err			 err;	/* why a read failed */
+};
+
+static la_ssize_t
+la_read(struct archive *a, void *ctx, const void **buf)
+{
+	struct la_input *li = ctx;
+	size_t got;
+
+	if (li->in->pread(li->in->ctx, li->buf, CHUNK, li->pos, &got,
+	    &li->err) == -1) {
+		archive_set_error(a, EIO, "%s", li->err.msg);
+		return -1;
+	}
+	li->pos += got;
+	*buf = li->buf;
+	return (la_ssize_t)got;
+}
+
+static la_int64_t
+la_seek(struct archive *a, void *ctx, la_int64_t off, int whence)
+{
+	struct la_input *li = ctx;
+	la_int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ?
+	    (la_int64_t)li->pos : (la_int64_t)li->in->size;
+
+	(void)a;
+	if (off < -base)
+		return ARCHIVE_FATAL;
+	li->pos = (uint64_t)(base + off);
+	return (la_int64_t)li->pos;
+}
+
+static la_int64_t
+la_skip(struct archive *a, void *ctx, la_int64_t request)
+{
+	struct la_input *li = ctx;
+
+	(void)a;
+	li->pos += (uint64_t)request;
+	return request;
+}
+
+/* Hands the input to libarchive's seekable reader and runs the check. */
+static int
+zc_open_input(struct zc *z, struct la_input *li, struct mv_err *err)
+{
+	if ((li->buf = malloc(CHUNK)) == NULL)
+		return mv_fail(err, MV_ENOMEM, "out of memory");
+	archive_read_set_read_callback(z->a, la_read);
+	archive_read_set_seek_callback(z->a, la_seek);
+	archive_read_set_skip_callback(z->a, la_skip);
+	archive_read_set_callback_data(z->a, li);
+	return zc_opened(z, archive_read_open1(z->a), err);
+}
+
 int
-mv_zip_check(const char *zip_path, const char *module, const char *version,
+mv_zip_check_input(const struct mv_zip_input *in, const char *module,
+    const char *version, const struct mv_zip_limits *lim,
+    const struct mv_zipscan *scan, struct mv_zip_result *res,
+    struct mv_err *err)
+{
+	struct la_input li = { in, 0, NULL, MV_ERR_INIT };
+	struct mv_zipsrc src = { NULL, in, in->size };
+	struct mv_err e = MV_ERR_INIT;
+	struct zc z;
+	int rc = -1;
+
+	if (zc_begin(&z, module, version, lim, res, &e) == 0 &&
+	    too_big(lim, in->size, &e) == 0 &&
+	    mv_zipdir_read(&src, lim->max_files, &z.dir, &e) == 0) {
+		z.scan = scan;
+		rc = zc_open_input(&z, &li, &e);
+	}
+	zc_end(&z);
+	free(li.buf);
+	/* A read that failed under libarchive is ours, not a broken rule. */
+	if (rc == -1)
+		mv_err_pass(err, li.err.code != MV_OK ? &li.err : &e);
+	return rc;
+}
+
+static int
+fd_pread(void *ctx, void *buf, size_t n, uint64_t off, size_t *got,
+    struct mv_err *err)
+{
+	ssize_t k;
+
+	do
+		k = pread(*(const int *)ctx, buf, n, (off_t)off);
+	while (k == -1 && errno == EINTR);
+	if (k == -1)
+		return mv_fail(err, MV_EIO, "cannot read the zip: %s",
+		    strerror(errno));
+	*got = (size_t)k;
+	return 0;
+}
+
+int
+mv_zip_check_fd(int fd, const char *module, const char *version,
     const struct mv_zip_limits *lim, const struct mv_zipscan *scan,
     struct mv_zip_result *res, struct mv_err *err)
 {
-	struct mv_zipsrc src;
+	struct mv_zip_input in = { fd_pread, &fd, 0 };
 	struct stat st;
-	struct zc z;
-	int fd = -1, rc = -1;
 
-	if (zc_begin(&z, module, version, lim, res, err) == -1)
-		goto out;
-	/* Size and type from the descriptor libarchive reads: no race. */
-	if ((fd = open(zip_path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
-		    "cannot open zip \"%s\": %s", zip_path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		mv_fail(err, MV_EIO, "zip \"%s\" is not a regular file",
-		    zip_path);
-		goto out;
-	}
-	src = (struct mv_zipsrc){ fd, NULL, (uint64_t)st.st_size };
-	z.scan = scan;
-	if (too_big(lim, (uint64_t)st.st_size, err) == 0 &&
-	    mv_zipdir_read(&src, lim->max_files, &z.dir, err) == 0)
-		rc = zc_opened(&z, archive_read_open_fd(z.a, fd, CHUNK), err);
-out:
-	zc_end(&z);
-	if (fd != -1)
-		close(fd);
-	return rc;
+	if (fstat(fd, &st) == -1)
+		return mv_fail(err, MV_EIO, "cannot stat the zip: %s",
+		    strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return mv_fail(err, MV_EIO, "the zip is not a regular file");
+	in.size = (uint64_t)st.st_size;
+	return mv_zip_check_input(&in, module, version, lim, scan, res, err);
 }

@@ -50,8 +50,7 @@ static int
 read_at(const struct mv_zipsrc *src, void *buf, size_t n, uint64_t off,
     const char *what, struct mv_err *err)
 {
-	size_t got = 0;
-	ssize_t r;
+	size_t got = 0, r;
 
 	if (off > src->size || n > src->size - off)
 		return mv_fail(err, MV_ECORRUPT, "MZ-4.1: %s lies outside the "
@@ -61,14 +60,13 @@ read_at(const struct mv_zipsrc *src, void *buf, size_t n, uint64_t off,
 		return 0;
 	}
 	while (got < n) {
-		r = pread(src->fd, (char *)buf + got, n - got,
-		    (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return mv_fail(err, MV_EIO, "reading the zip: %s",
-			    r < 0 ? strerror(errno) : "unexpected end");
-		got += (size_t)r;
+		if (src->in->pread(src->in->ctx, (char *)buf + got, n - got,
+		    off + got, &r, err) == -1)
+			return -1;
+		if (r == 0)
+			return mv_fail(err, MV_EIO, "reading the zip: "
+			    "unexpected end");
+		got += r;
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "modvault/base/err.h"
+#include "modvault/zip/zip.h"
 
 struct mv_zipdir_entry {
 	char		*name;		/* NUL-terminated copy */
@@ -43,11 +44,11 @@ struct mv_zipdir {
 	uint64_t		 cd_offset;	/* where the directory starts */
 };
 
-/* Where the zip bytes are: a file descriptor, or memory. */
+/* Where the zip bytes are: memory, or positional reads (zip.h). */
 struct mv_zipsrc {
-	int		 fd;		/* used when mem is NULL */
-	const void	*mem;
-	uint64_t	 size;
+	const void			*mem;	/* when not NULL */
+	const struct mv_zip_input	*in;	/* else */
+	uint64_t			 size;
 };
 
 /*

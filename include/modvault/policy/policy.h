@@ -1,0 +1,63 @@
+/*
+ * policy.h: the one place that decides whether something may happen to a
+ * module, and how.
+ *
+ * Every path that serves, looks up, fetches or imports a module asks
+ * mv_policy_decide once, with what it is about to do: the responder right
+ * after routing a request, every fill path (fetch from upstream, import;
+ * later git and bundles) before it starts.  Today the configuration's
+ * only say is nosumdb (GONOSUMDB-style patterns: private modules whose
+ * checksums are never looked up) with sumdb_verify; allow and deny lists
+ * and download modes will plug in here without touching the callers.
+ */
+#ifndef MODVAULT_POLICY_H
+#define MODVAULT_POLICY_H
+
+#include <stdbool.h>
+
+#include "modvault/base/config.h"
+#include "modvault/base/err.h"
+
+enum mv_policy_action {
+	MV_POLICY_SERVE,	/* a client asks for a module's files or list */
+	MV_POLICY_LOOKUP,	/* a client asks the checksum database proxy */
+	MV_POLICY_FETCH,	/* modvault is about to fetch it from upstream */
+	MV_POLICY_IMPORT,	/* an import offers it */
+	MV_POLICY__MAX
+};
+
+struct mv_policy_decision {
+	bool	allow;
+	/* Its checksums may be looked up in a checksum database at all. */
+	bool	lookup_sumdb;
+	/* What is stored must first be verified against the database. */
+	bool	verify_sumdb;
+	/* Why not, when !allow: one line, for the client and the log. */
+	char	reason[MV_ERR_MSG_MAX_BYTES];
+};
+
+struct mv_policy {
+	const struct mv_config	*cfg;
+};
+
+void	 mv_policy_init(struct mv_policy *p, const struct mv_config *cfg);
+
+/*
+ * Decides action for module (unescaped, valid) at version (may be "" or a
+ * query).  Fails only when the decision cannot be made.
+ */
+int	 mv_policy_decide(const struct mv_policy *p,
+	    enum mv_policy_action action, const char *module,
+	    const char *version, struct mv_policy_decision *d,
+	    struct mv_err *err);
+
+/*
+ * mv_policy_decide for callers that only go on when allowed: a denial
+ * fails with MV_EFORBIDDEN and the reason.
+ */
+int	 mv_policy_check(const struct mv_policy *p,
+	    enum mv_policy_action action, const char *module,
+	    const char *version, struct mv_policy_decision *d,
+	    struct mv_err *err);
+
+#endif

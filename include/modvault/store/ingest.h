@@ -1,0 +1,66 @@
+/*
+ * ingest.h: the one way bytes from outside (an upstream fetch, an import
+ * tree, later git and bundles) enter the store.
+ *
+ * Everything is checked before anything is written:
+ *   - module path and version: GP-3.8 Check, and the version canonical
+ *   - .info: bounded, valid JSON, Version equal to the requested version
+ *     (GP-11.1.1, GP-5.2.4); Time kept as given
+ *   - .mod: at most MV_GOMOD_MAX_BYTES (GP-11.1.2, GP-5.3.5, MZ-2.3), and
+ *     its module directive names the module (GP-5.3.6)
+ *   - .zip: mv_zip_check, which applies MZ-5 and computes H-2 (GP-11.1.3)
+ *   - consistency: .mod equals the zip's root go.mod, or, when the zip has
+ *     none, exactly "module <path>\n" (MZ-9.1, MZ-9.2, GP-5.3.2, GP-11.1.4)
+ *   - the caller's last word (the checksum database), through verify
+ * Then the staged files become blobs (each durable before it is named)
+ * and one row is committed, so a refusal stores nothing and a crash leaves
+ * at most unreferenced blobs for gc.
+ */
+#ifndef MODVAULT_INGEST_H
+#define MODVAULT_INGEST_H
+
+#include "modvault/base/err.h"
+#include "modvault/store/index.h"
+#include "modvault/store/stage.h"
+#include "modvault/zip/zip.h"
+
+struct mv_zipscan;
+
+/* One module version to validate and store, from three staged files. */
+struct mv_ingest {
+	const char		*module;	/* unescaped module path */
+	const char		*version;	/* canonical version */
+	struct mv_staged	*info;
+	struct mv_staged	*mod;
+	struct mv_staged	*zip;
+	/* Where it came from: an upstream URL, "import:DIR" (no secrets). */
+	const char		*origin;
+	/*
+	 * Optional: called with the validated version (its h1 hashes
+	 * computed) before anything is written; -1 refuses it.
+	 */
+	int			(*verify)(void *ctx, const struct mv_version *v,
+				    struct mv_err *err);
+	void			*verify_ctx;
+	/*
+	 * Optional: the SHA-256 of the staged zip, computed while it was
+	 * written (a download), so it is not read again to be named.
+	 */
+	const unsigned char	*zip_digest;
+	/* Optional: a scan of the staged zip made while it was written. */
+	const struct mv_zipscan	*zip_scan;
+};
+
+/*
+ * Validates and stores in->module@in->version.  Two processes ingesting
+ * the same version store it once; the second sees MV_INGEST_PRESENT.
+ * Nothing is stored when validation fails: the failure is MV_EINVAL,
+ * MV_ELIMIT or MV_ECORRUPT... as the check found, naming the rule; the
+ * caller decides whose fault that is (fill.c: the upstream's).  The
+ * staged files stay the caller's to discard.
+ */
+int	 mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
+	    const struct mv_zip_limits *lim, enum mv_ingest_outcome *outcome,
+	    struct mv_err *err);
+
+#endif

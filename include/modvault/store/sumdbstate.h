@@ -1,0 +1,41 @@
+/*
+ * sumdbstate.h: the checksum-database state the store keeps in index.db
+ * (sql/003-sumdb.sql), for sumdbc.h.
+ *
+ * The trusted tree head of database name: its signed note and size; put
+ * replaces it only with a larger tree (SD-9.3).  The response cache:
+ * tiles and lookups by path, with whether a tile was authenticated against
+ * a signed tree (SD-9.1.4).  The lookup a stored version was verified
+ * with.  Getters append to an empty buffer and fail with MV_ENOTFOUND
+ * when there is nothing.
+ */
+#ifndef MODVAULT_SUMDBSTATE_H
+#define MODVAULT_SUMDBSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "modvault/base/buf.h"
+#include "modvault/base/err.h"
+#include "modvault/store/index.h"
+
+int	 mv_store_sumdb_tree_get(struct mv_store *st, const char *name,
+	    struct mv_buf *note, int64_t *size, struct mv_err *err);
+int	 mv_store_sumdb_tree_put(struct mv_store *st, const char *name,
+	    int64_t size, const void *note, size_t len, struct mv_err *err);
+int	 mv_store_sumdb_cache_get(struct mv_store *st, const char *name,
+	    const char *path, struct mv_buf *body, bool *authenticated,
+	    struct mv_err *err);
+int	 mv_store_sumdb_cache_put(struct mv_store *st, const char *name,
+	    const char *path, const void *body, size_t len, bool authenticated,
+	    int64_t now, struct mv_err *err);
+int	 mv_store_sumdb_record_get(struct mv_store *st, const char *module,
+	    const char *version, const char *name, struct mv_buf *lookup,
+	    int64_t *id, struct mv_err *err);
+int	 mv_store_sumdb_record_put(struct mv_store *st, const char *module,
+	    const char *version, const char *name, int64_t id,
+	    const void *lookup, size_t len, struct mv_err *err);
+
+
+#endif

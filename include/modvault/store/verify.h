@@ -1,0 +1,58 @@
+/*
+ * verify.h: checking a whole store, and counting what it holds.
+ *
+ * mv_store_verify re-reads every blob each stored version uses and checks
+ * it against the index: each blob's SHA-256 and size, the zip against
+ * every module-zip rule with its h1, the .mod's h1.  It reports each
+ * version's problems through a callback and never changes the store.
+ * mv_store_stats counts versions, modules, blobs and bytes.
+ */
+#ifndef MODVAULT_VERIFY_H
+#define MODVAULT_VERIFY_H
+
+#include <stdint.h>
+
+#include "modvault/base/err.h"
+#include "modvault/store/index.h"
+#include "modvault/zip/zip.h"
+
+struct mv_verify_opts {
+	const struct mv_zip_limits	*lim;
+	/*
+	 * Optional: one more check of each version that passed its own
+	 * (`verify --sumdb`: the recorded checksum-database lookup).
+	 * -1 with err reports a problem named what.
+	 */
+	int		(*extra)(void *ctx, const struct mv_version *v,
+			    struct mv_err *err);
+	const char	*extra_what;
+	void		*ctx;
+	/*
+	 * Told each problem ("zip blob", why) and, when a version has none,
+	 * once with what == NULL.
+	 */
+	void		(*report)(void *ctx, const struct mv_version *v,
+			    const char *what, const char *why);
+};
+
+struct mv_verify_report {
+	uint64_t	versions;
+	uint64_t	problems;
+};
+
+/* Fails only when the walk itself fails (the index cannot be read). */
+int	 mv_store_verify(struct mv_store *st, const struct mv_verify_opts *o,
+	    struct mv_verify_report *rep, struct mv_err *err);
+
+struct mv_store_stats {
+	uint64_t	modules, versions;
+	uint64_t	blobs, blob_bytes;	/* what the blob store holds */
+	uint64_t	referenced_bytes;	/* sum over versions' files */
+	uint64_t	unique_bytes;		/* of the distinct blobs used */
+	int64_t		oldest_fetch, newest_fetch;	/* unix s, 0: none */
+};
+
+int	 mv_store_stats(struct mv_store *st, struct mv_store_stats *s,
+	    struct mv_err *err);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * answer.h: the module endpoints' answers (module.c), for serve.c's
+ * dispatch (private to src/lib/serve/).  Each fills res (status 200, its
+ * headers and body source) or fails with err; serve.c turns a failure
+ * into the answer.
+ */
+#ifndef MODVAULT_ANSWER_H
+#define MODVAULT_ANSWER_H
+
+#include "modvault/serve/serve.h"
+
+#define MV_CC_IMMUTABLE	"public, max-age=31536000, immutable"
+#define MV_CC_STABLE	"public, max-age=86400"
+#define MV_CC_SHORT	"public, max-age=60"
+#define MV_CT_TEXT	"text/plain; charset=utf-8"
+#define MV_CT_JSON	"application/json"
+
+/* GP-5.1: $module/@v/list. */
+int	 mv_answer_list(struct mv_service *svc, const struct mv_route *route,
+	    struct mv_response *res, struct mv_err *err);
+/* GP-5.2, GP-5.3: $module/@v/$version.info and .mod. */
+int	 mv_answer_file(struct mv_service *svc, const struct mv_route *route,
+	    struct mv_response *res, struct mv_err *err);
+/* GP-5.4: $module/@v/$version.zip. */
+int	 mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
+	    struct mv_response *res, struct mv_err *err);
+/* GP-5.5: $module/@latest. */
+int	 mv_answer_latest(struct mv_service *svc, const struct mv_route *route,
+	    struct mv_response *res, struct mv_err *err);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * blob_backend.h: what a blob backend implements (private to the store).
+ *
+ * blob.c holds the mv_blob_* functions everybody calls; they check their
+ * arguments and call the backend through this table, which nothing
+ * outside src/lib/store/ sees.  A backend keeps the contract of blob.h:
+ * a blob appears whole or not at all, is never replaced, and is named by
+ * its SHA-256.  blob_dir.c is the local directory backend; an object
+ * store implements the same table.
+ */
+#ifndef MODVAULT_BLOB_BACKEND_H
+#define MODVAULT_BLOB_BACKEND_H
+
+#include "modvault/store/blob.h"
+
+struct mv_blob_ops {
+	/*
+	 * Makes the staged file, whose SHA-256 (digest) and size (ref) the
+	 * caller established, durable under its digest.  Already stored:
+	 * success, keeping the one copy.
+	 */
+	int	(*put)(struct mv_blobstore *bs, struct mv_staged *sf,
+		    const struct mv_blobref *ref, struct mv_err *err);
+	/* A reader (MV_ENOTFOUND when absent). */
+	int	(*open)(struct mv_blobstore *bs, const unsigned char *digest,
+		    struct mv_blob_reader **r, struct mv_err *err);
+	int	(*stat)(struct mv_blobstore *bs, const unsigned char *digest,
+		    uint64_t *size, struct mv_err *err);
+	int	(*remove)(struct mv_blobstore *bs, const unsigned char *digest,
+		    struct mv_err *err);
+	int	(*iterate)(struct mv_blobstore *bs, mv_blob_iter_fn fn,
+		    void *ctx, struct mv_err *err);
+	int	(*delivery)(struct mv_blobstore *bs,
+		    const unsigned char *digest, struct mv_delivery *d,
+		    struct mv_err *err);
+	void	(*close)(struct mv_blobstore *bs);
+};
+
+struct mv_blobstore {
+	const struct mv_blob_ops	*ops;
+};
+
+/* What every backend's reader starts with. */
+struct mv_blob_reader_ops {
+	int	(*pread)(struct mv_blob_reader *r, void *p, size_t n,
+		    uint64_t off, size_t *got, struct mv_err *err);
+	void	(*close)(struct mv_blob_reader *r);
+};
+
+struct mv_blob_reader {
+	const struct mv_blob_reader_ops	*ops;
+	uint64_t			 size;
+	uint64_t			 pos;	/* of sequential reads */
+};
+
+#endif
