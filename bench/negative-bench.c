@@ -179,7 +179,7 @@ static double
 roundtrip(struct bench *b)
 {
 	static double t[ROUNDTRIPS];
-	struct mv_buf body = MV_BUF_INIT;
+	struct mv_buf body = MV_BUF_BOUNDED(16u << 20);
 	struct mv_fetch_sink sink = { &body, -1, 1 << 20, 0, NULL };
 	struct mv_err err = MV_ERR_INIT;
 	char rel[128];
@@ -205,7 +205,7 @@ roundtrip(struct bench *b)
 static int
 bench(struct bench *b)
 {
-	struct mv_buf out = MV_BUF_INIT;
+	struct mv_buf out = MV_BUF_BOUNDED(16u << 20);
 	long before, after;
 	struct timespec t0;
 	double per, rt;

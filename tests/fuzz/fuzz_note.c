@@ -42,8 +42,8 @@ parse_all(const char *s, size_t len)
 {
 	static const char key[] = "localhost.localdev/sumdb+00000c67+"
 	    "AcTrnkbUA+TU4heY3hkjiSES/DSQniBqIeQ/YppAUtK6";
-	char zip[MV_SUMDB_HASH_MAX + 1], mod[MV_SUMDB_HASH_MAX + 1];
-	char again[MV_TILE_PATH_MAX];
+	char zip[MV_SUMDB_HASH_MAX_BYTES + 1], mod[MV_SUMDB_HASH_MAX_BYTES + 1];
+	char again[MV_TILE_PATH_MAX_BYTES];
 	struct mv_note_verifier v, k;
 	struct mv_note note;
 	struct mv_tree tree;

@@ -44,7 +44,7 @@ typedef int (*codec)(const char *, struct mv_buf *, struct mv_err *);
 static void
 round_trip(const char *s, codec there, codec back)
 {
-	struct mv_buf t = MV_BUF_INIT, b = MV_BUF_INIT;
+	struct mv_buf t = MV_BUF_BOUNDED(16u << 20), b = MV_BUF_BOUNDED(16u << 20);
 	struct mv_err err = MV_ERR_INIT;
 
 	if (there(s, &t, &err) == -1) {

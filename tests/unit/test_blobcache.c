@@ -31,13 +31,13 @@ large_blobs_are_not_kept(void **state)
 {
 	struct mv_blobcache bc;
 	unsigned char d[MV_SHA256_LEN] = { 7 };
-	char *big = calloc(1, MV_BLOBCACHE_ENTRY_MAX + 1);
+	char *big = calloc(1, MV_BLOBCACHE_ENTRY_MAX_BYTES + 1);
 	size_t len;
 
 	memset(&bc, 0, sizeof(bc));
-	mv_blobcache_put(&bc, d, big, MV_BLOBCACHE_ENTRY_MAX + 1);
+	mv_blobcache_put(&bc, d, big, MV_BLOBCACHE_ENTRY_MAX_BYTES + 1);
 	assert_null(mv_blobcache_get(&bc, d, &len));
-	mv_blobcache_put(&bc, d, big, MV_BLOBCACHE_ENTRY_MAX);
+	mv_blobcache_put(&bc, d, big, MV_BLOBCACHE_ENTRY_MAX_BYTES);
 	assert_non_null(mv_blobcache_get(&bc, d, &len));
 	mv_blobcache_free(&bc);
 	free(big);

@@ -5,7 +5,7 @@
 static void
 append_grows_and_terminates(void **state)
 {
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 	struct mv_err err = MV_ERR_INIT;
 	int i;
 
@@ -36,7 +36,7 @@ limit_is_enforced(void **state)
 static void
 reset_truncate_detach(void **state)
 {
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 	struct mv_err err = MV_ERR_INIT;
 	size_t n;
 	char *p;

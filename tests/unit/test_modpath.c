@@ -217,7 +217,7 @@ repeat(char c, size_t n)
 static void
 bounds_reject_overlong(void **state)
 {
-	struct mv_buf b = MV_BUF_INIT, esc = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20), esc = MV_BUF_BOUNDED(16u << 20);
 	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 	char *p;
@@ -372,7 +372,7 @@ gp_2_3_round_trips(void **state)
 		{ "HEAD", "!h!e!a!d", true },
 		{ "v1.0.0+Meta", "v1.0.0+!meta", true },
 	};
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 
@@ -401,7 +401,7 @@ gp_2_3_round_trips(void **state)
 static void
 gp_2_1_escape_rejects(void **state)
 {
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 	struct mv_err err = MV_ERR_INIT;
 
 	assert_fails(mv_escape_version("v1.0.0!", &b, &err), &err, MV_EINVAL);
@@ -441,7 +441,7 @@ gp_2_2_unescape_rejects(void **state)
 		"V1.0.0", "v1!", "v1.0.0-!R", "", "v1/x", "..", "v1.",
 		"v1\xc3\xa9", "!!a",
 	};
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 	struct mv_err err = MV_ERR_INIT;
 	size_t i;
 

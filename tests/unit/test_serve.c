@@ -572,7 +572,8 @@ local_failures_name_no_files(void **state)
 	assert_int_equal(rename(data, moved), 0);
 	reopen(f, "");
 	get(f, BASIC "v1.0.0.info", &r);
-	expect(&r, 500, NULL, NULL);
+	expect(&r, 503, NULL, NULL);
+	assert_non_null(strstr(r.body, "store unavailable"));
 	assert_null(strstr(r.body, f->dir));
 	free_reply(&r);
 	get(f, "/healthz", &r);

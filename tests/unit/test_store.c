@@ -956,7 +956,7 @@ static void
 list_and_negative(void **state)
 {
 	struct fx *f = *state;
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 	char reason[32];
 	struct mv_err err = MV_ERR_INIT;
 	int64_t at;

@@ -7,6 +7,7 @@
 
 #include "modvault/base/hash.h"
 #include "modvault/sumdb/sumdb.h"
+#include "modvault/sumdb/sumdbc.h"
 
 /* --- vectors from sumdb.md §11-12 ------------------------------------- */
 
@@ -156,10 +157,10 @@ struct log {
 	int64_t		 n;
 	unsigned char	(*lv[64])[MV_TLOG_HASH];	/* lv[l][i] = h(l, i) */
 	int64_t		 lvn[64];
-	char		 flip[MV_TILE_PATH_MAX];	/* tile to corrupt */
+	char		 flip[MV_TILE_PATH_MAX_BYTES];	/* tile to corrupt */
 	bool		 shorten;			/* drop a hash */
 	int		 reads;
-	char		 seen[64][MV_TILE_PATH_MAX];
+	char		 seen[64][MV_TILE_PATH_MAX_BYTES];
 };
 
 static void
@@ -225,7 +226,7 @@ log_read(void *ctx, const struct mv_tile *t, struct mv_buf *out,
     struct mv_err *err)
 {
 	struct log *g = ctx;
-	char path[MV_TILE_PATH_MAX];
+	char path[MV_TILE_PATH_MAX_BYTES];
 	int lev = t->l * t->h, i;
 	int64_t first = t->n << t->h;
 
@@ -409,7 +410,7 @@ sd_4_2_signature_lines(void **state)
 	struct mv_note_verifier k[2];
 	struct mv_note n;
 	struct mv_err err = MV_ERR_INIT;
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 	const char *sig = strstr(tree5_note, "\xe2\x80\x94");
 	char *p;
 	int i;
@@ -575,7 +576,7 @@ sd_8_5_tile_paths(void **state)
 	};
 	struct mv_tile t;
 	struct mv_err err = MV_ERR_INIT;
-	char out[MV_TILE_PATH_MAX];
+	char out[MV_TILE_PATH_MAX_BYTES];
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -607,7 +608,7 @@ sd_8_tiles_tv7(void **state)
 	struct mv_tlog_tiles t2 = { 2, log_read, NULL, &g };
 	struct mv_tree tree;
 	struct mv_err err = MV_ERR_INIT;
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 	int n, i;
 
 	log_tv(&g);
@@ -709,7 +710,7 @@ sd_7_proofs_tv6(void **state)
 	static const char *const con3_5[] = { leaf_b64[2], leaf_b64[3], root_b64[2], leaf_b64[4] };
 	static const char *const con4_5[] = { leaf_b64[4] };
 	static const char *const con2_4[] = { "bx0nchtG3Vosb1dnfE2CmbRBzgjWtvu8zrp5j4VS9Xs=" };
-	unsigned char p[MV_TLOG_PROOF_MAX][MV_TLOG_HASH], leaf[MV_TLOG_HASH];
+	unsigned char p[MV_TLOG_PROOF_MAX_HASHES][MV_TLOG_HASH], leaf[MV_TLOG_HASH];
 	struct mv_tree t[6];
 	struct log g;
 	struct mv_tlog_tiles tt[2] = { { 8, log_read, NULL, &g },
@@ -764,7 +765,7 @@ static void
 sd_9_1_bigger_logs(void **state)
 {
 	static const int64_t sizes[] = { 1, 2, 7, 8, 9, 255, 256, 257, 511, 1000, 1025 };
-	unsigned char p[MV_TLOG_PROOF_MAX][MV_TLOG_HASH];
+	unsigned char p[MV_TLOG_PROOF_MAX_HASHES][MV_TLOG_HASH];
 	struct mv_tree t, old;
 	struct log g;
 	struct mv_tlog_tiles tt = { 1, log_read, NULL, &g };
@@ -898,10 +899,10 @@ sd_3_3_lookup_parse(void **state)
 static void
 sd_9_2_6_record_hashes(void **state)
 {
-	char zip[MV_SUMDB_HASH_MAX + 1], mod[MV_SUMDB_HASH_MAX + 1];
+	char zip[MV_SUMDB_HASH_MAX_BYTES + 1], mod[MV_SUMDB_HASH_MAX_BYTES + 1];
 	const char *r = records[4];
 	struct mv_err err = MV_ERR_INIT;
-	struct mv_buf b = MV_BUF_INIT;
+	struct mv_buf b = MV_BUF_BOUNDED(16u << 20);
 
 	assert_ok(mv_record_hashes(r, strlen(r), "github.com/Azure/example",
 	    "v2.0.0+incompatible", zip, mod, &err), &err);
@@ -1041,7 +1042,7 @@ go_tile_read(void *ctx, const struct mv_tile *t, struct mv_buf *out,
     struct mv_err *err)
 {
 	unsigned char data[7 * MV_TLOG_HASH + 8];
-	char path[MV_TILE_PATH_MAX];
+	char path[MV_TILE_PATH_MAX_BYTES];
 
 	assert_int_equal(mv_tile_path(t, path, NULL), 0);
 	assert_string_equal(path, "tile/8/0/000.p/7");
@@ -1073,6 +1074,32 @@ sd_9_2_go_server_vectors(void **state)
 	    &err), &err, MV_ECORRUPT);
 }
 
+/*
+ * SD-4.3: a "sumdb" line whose key does not parse is a configuration
+ * error naming the file and the line (checked by the checksum-database
+ * layer, not by config.c, which only splits the line).
+ */
+static void
+sd_4_3_config_keys(void **state)
+{
+	static const char good[] = "sumdb = sum.golang.org+033de0ae+"
+	    "Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8\n";
+	static const char bad[] = "log_level = info\n"
+	    "sumdb = sum.golang.org+033de0ae+AAAA\n";
+	struct mv_config cfg;
+	struct mv_err err = MV_ERR_INIT;
+
+	(void)state;
+	assert_ok(mv_config_parse(&cfg, "g.conf", good, sizeof(good) - 1,
+	    &err), &err);
+	assert_ok(mv_sumdbc_check_config(&cfg, &err), &err);
+	assert_ok(mv_config_parse(&cfg, "b.conf", bad, sizeof(bad) - 1, &err),
+	    &err);
+	memcpy(cfg.path, "b.conf", 7);
+	assert_fails(mv_sumdbc_check_config(&cfg, &err), &err, MV_ECONFIG);
+	assert_int_equal(strncmp(err.msg, "b.conf:2: sumdb: ", 17), 0);
+}
+
 int
 main(void)
 {
@@ -1094,6 +1121,7 @@ main(void)
 		cmocka_unit_test(sd_9_2_6_record_hashes),
 		cmocka_unit_test(sd_9_2_check_lookup),
 		cmocka_unit_test(sd_9_2_go_server_vectors),
+		cmocka_unit_test(sd_4_3_config_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,8 @@ struct mv_buf {
 	size_t	 max;	/* len may never exceed this */
 };
 
-#define MV_BUF_INIT { NULL, 0, 0, SIZE_MAX }
+/* An empty buffer that may grow to max bytes (there is no unbounded one). */
+#define MV_BUF_BOUNDED(max) { NULL, 0, 0, (max) }
 
 void		 mv_buf_init(struct mv_buf *b, size_t max);
 int		 mv_buf_reserve(struct mv_buf *b, size_t extra, struct mv_err *err);

@@ -50,6 +50,17 @@
 /* A checksum database lookup answer, and a whole signed note (SD-5.1). */
 #define MV_LOOKUP_MAX_BYTES		(64u * MV_KIB)
 #define MV_NOTE_MAX_BYTES		(1u * MV_MIB)
+/* Nesting of a .info's JSON (the go command's is 1; Origin adds 2). */
+#define MV_JSON_MAX_DEPTH		16
+/* Fields of one go.mod line modvault reads (require, module). */
+#define MV_GOMOD_MAX_FIELDS		8
+/* Signed notes (SD-4.2.4, SD-5): signatures, a key name, tree size. */
+#define MV_NOTE_MAX_SIGNATURES		100
+#define MV_NOTE_NAME_MAX_BYTES		255	/* Go has no bound */
+#define MV_TLOG_MAX_RECORDS		((int64_t)1 << 62)	/* index math */
+#define MV_TLOG_PROOF_MAX_HASHES	128	/* 2 * 62 at most */
+#define MV_TILE_PATH_MAX_BYTES		96	/* "tile/30/data/x009/.../807.p/W" */
+#define MV_SUMDB_HASH_MAX_BYTES		127	/* one "h1:..." of a record */
 /* Entries of the upstream list (GOPROXY has no bound; 8 is plenty). */
 #define MV_UPSTREAM_MAX_ENTRIES		8
 /* Checksum databases one configuration may name. */

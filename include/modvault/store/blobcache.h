@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 #include "modvault/base/hash.h"
+#include "modvault/base/limits.h"
 
 #define MV_BLOBCACHE_SLOTS	64
-#define MV_BLOBCACHE_ENTRY_MAX	(16 * 1024)	/* so at most 1 MiB in all */
 
 struct mv_blobcache {
 	struct {

@@ -7,7 +7,7 @@
  * Nothing here does I/O.  Tiles come through a caller-supplied callback, so
  * the caller decides whether they come from the store or from upstream.
  * Every size from outside is bounded: a note or lookup body is at most
- * MV_NOTE_MAX_BYTES bytes, a tree at most MV_TLOG_MAX_SIZE records.
+ * MV_NOTE_MAX_BYTES bytes, a tree at most MV_TLOG_MAX_RECORDS records.
  *
  * Codes: malformed or unverifiable bytes from a server are MV_ECORRUPT, a
  * bad verifier key or tile path (operator or request input) is MV_EINVAL,
@@ -25,18 +25,12 @@
 #include "modvault/base/limits.h"
 
 #define MV_TLOG_HASH		32		/* SHA-256 */
-#define MV_NOTE_SIGS_MAX	100		/* SD-4.2.4 */
-#define MV_NOTE_NAME_MAX	255		/* key names; Go has no bound */
-#define MV_TLOG_MAX_SIZE	((int64_t)1 << 62)	/* keeps index math safe */
-#define MV_TLOG_PROOF_MAX	128		/* 2 * 62 hashes at most */
-#define MV_TILE_PATH_MAX	96		/* "tile/30/data/x009/.../807.p/W" */
-#define MV_SUMDB_HASH_MAX	127		/* one "h1:..." value of a record */
 
 /* --- signed notes (SD-4) ---------------------------------------------- */
 
 /* A parsed verifier key "<name>+<hash>+<b64(0x01 || key)>" (SD-4.3). */
 struct mv_note_verifier {
-	char		name[MV_NOTE_NAME_MAX + 1];
+	char		name[MV_NOTE_NAME_MAX_BYTES + 1];
 	uint32_t	hash;		/* SD-4.4 key hash */
 	unsigned char	key[32];	/* raw Ed25519 public key */
 };
@@ -66,7 +60,7 @@ struct mv_note {
 
 /*
  * Opens a signed note (SD-4.2): checks UTF-8 and control characters,
- * splits at the last blank line, parses at most MV_NOTE_SIGS_MAX signature
+ * splits at the last blank line, parses at most MV_NOTE_MAX_SIGNATURES signature
  * lines, verifies every signature whose (name, key hash) is among the
  * nkeys trusted keys with Ed25519 (libcrypto), ignores the others, and
  * requires at least one verified signature.  MV_ELIMIT over MV_NOTE_MAX_BYTES
@@ -87,7 +81,7 @@ struct mv_tree {
 /*
  * Parses a tree-head note text "go.sum database tree\n<N>\n<b64 hash>\n"
  * (SD-5.1), ignoring extra lines.  MV_ECORRUPT if malformed, MV_ELIMIT
- * over MV_NOTE_MAX_BYTES bytes or MV_TLOG_MAX_SIZE records.
+ * over MV_NOTE_MAX_BYTES bytes or MV_TLOG_MAX_RECORDS records.
  */
 int	 mv_tree_parse(const char *text, size_t len, struct mv_tree *t,
 	    struct mv_err *err);
@@ -122,7 +116,7 @@ struct mv_tile {
 int	 mv_tile_parse(const char *s, size_t len, struct mv_tile *t,
 	    struct mv_err *err);
 /* SD-8.4: writes the path of a valid tile; MV_EINVAL for an invalid one. */
-int	 mv_tile_path(const struct mv_tile *t, char out[MV_TILE_PATH_MAX],
+int	 mv_tile_path(const struct mv_tile *t, char out[MV_TILE_PATH_MAX_BYTES],
 	    struct mv_err *err);
 
 /*
@@ -186,12 +180,12 @@ int	 mv_tlog_check_consistent(const struct mv_tlog_tiles *tt,
 /* SD-7.1: inclusion proof of record n in tree t, from authenticated tiles. */
 int	 mv_tlog_prove_record(const struct mv_tlog_tiles *tt,
 	    const struct mv_tree *t, int64_t n,
-	    unsigned char proof[MV_TLOG_PROOF_MAX][MV_TLOG_HASH], size_t *nproof,
+	    unsigned char proof[MV_TLOG_PROOF_MAX_HASHES][MV_TLOG_HASH], size_t *nproof,
 	    struct mv_err *err);
 /* SD-7.3: consistency proof from size m to tree t, from authenticated tiles. */
 int	 mv_tlog_prove_tree(const struct mv_tlog_tiles *tt,
 	    const struct mv_tree *t, int64_t m,
-	    unsigned char proof[MV_TLOG_PROOF_MAX][MV_TLOG_HASH], size_t *nproof,
+	    unsigned char proof[MV_TLOG_PROOF_MAX_HASHES][MV_TLOG_HASH], size_t *nproof,
 	    struct mv_err *err);
 /* SD-7.2: checks an inclusion proof of leaf n in tree t.  MV_ECORRUPT. */
 int	 mv_tlog_check_record_proof(
@@ -228,8 +222,8 @@ int	 mv_lookup_parse(const char *body, size_t len, struct mv_lookup *out,
  * or holds two different h1 values for one key.
  */
 int	 mv_record_hashes(const char *rec, size_t len, const char *path,
-	    const char *version, char zip_h1[MV_SUMDB_HASH_MAX + 1],
-	    char mod_h1[MV_SUMDB_HASH_MAX + 1], struct mv_err *err);
+	    const char *version, char zip_h1[MV_SUMDB_HASH_MAX_BYTES + 1],
+	    char mod_h1[MV_SUMDB_HASH_MAX_BYTES + 1], struct mv_err *err);
 
 /* What a verified lookup yields. */
 struct mv_sumdb_result {
@@ -238,8 +232,8 @@ struct mv_sumdb_result {
 	const char	*note;		/* its note bytes, borrowed from body */
 	size_t		 notelen;
 	bool		 newer;		/* tree.n > trusted->n: persist note */
-	char		 zip_h1[MV_SUMDB_HASH_MAX + 1];
-	char		 mod_h1[MV_SUMDB_HASH_MAX + 1];
+	char		 zip_h1[MV_SUMDB_HASH_MAX_BYTES + 1];
+	char		 mod_h1[MV_SUMDB_HASH_MAX_BYTES + 1];
 };
 
 /*

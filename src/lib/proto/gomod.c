@@ -10,11 +10,10 @@
 #include "modvault/proto/modpath.h"
 
 #define LINE_MAX_BYTES	4096
-#define FIELDS_MAX	8
 
 struct line {
 	char	 buf[LINE_MAX_BYTES + 1];
-	char	*f[FIELDS_MAX];
+	char	*f[MV_GOMOD_MAX_FIELDS];
 	int	 n;
 };
 
@@ -48,7 +47,7 @@ read_line(const char **text, size_t *len, struct line *l, int *lineno,
 		*len -= nl ? n + 1 : n;
 		if ((c = strstr(l->buf, "//")) != NULL)
 			*c = '\0';
-		for (l->n = 0, p = l->buf; l->n < FIELDS_MAX;) {
+		for (l->n = 0, p = l->buf; l->n < MV_GOMOD_MAX_FIELDS;) {
 			p += strspn(p, " \t\r");
 			if (*p == '\0')
 				break;

@@ -9,7 +9,6 @@
 #include "modvault/proto/info.h"
 
 /* Nesting allowed inside a .info (Origin is one level deep). */
-#define JSON_DEPTH_MAX	16
 
 /* A bounded JSON reader, enough to validate a .info and pick two fields. */
 struct json {
@@ -167,7 +166,7 @@ static int json_value(struct json *, struct mv_err *);
 static int
 json_container(struct json *j, char close, struct mv_err *err)
 {
-	if (++j->depth > JSON_DEPTH_MAX)
+	if (++j->depth > MV_JSON_MAX_DEPTH)
 		return mv_fail(err, MV_ELIMIT, "nested too deeply");
 	j->i++;
 	json_ws(j);

@@ -151,9 +151,11 @@ unusable(struct mv_service *svc, struct mv_err *err)
 		return mv_err_pass(err, &svc->cfg_err);
 	if (svc->store == NULL && svc->store_err.code == MV_EUNAVAIL)
 		return mv_err_pass(err, &svc->store_err);
-	if (svc->store == NULL)
-		return mv_fail(err, MV_EIO, "store unavailable: %s",
-		    svc->store_err.msg);
+	if (svc->store == NULL) {
+		mv_log_error("store unavailable: %s", svc->store_err.msg);
+		return mv_fail(err, MV_EUNAVAIL, "store unavailable (the "
+		    "server's error log has the cause)");
+	}
 	return 0;
 }
 

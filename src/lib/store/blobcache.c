@@ -24,7 +24,7 @@ mv_blobcache_put(struct mv_blobcache *bc, const unsigned char *digest,
 	const unsigned char i = digest[0] % MV_BLOBCACHE_SLOTS;
 	char *copy;
 
-	if (len > MV_BLOBCACHE_ENTRY_MAX || (copy = malloc(len + 1)) == NULL)
+	if (len > MV_BLOBCACHE_ENTRY_MAX_BYTES || (copy = malloc(len + 1)) == NULL)
 		return;
 	memcpy(copy, data, len);
 	free(bc->slot[i].data);

@@ -61,7 +61,7 @@ mv_lookup_parse(const char *body, size_t len, struct mv_lookup *out,
  */
 static int
 take_hash(const char *line, size_t len, const char *path, const char *version,
-    const char *suffix, char out[MV_SUMDB_HASH_MAX + 1], struct mv_err *err)
+    const char *suffix, char out[MV_SUMDB_HASH_MAX_BYTES + 1], struct mv_err *err)
 {
 	size_t pl = strlen(path), vl = strlen(version), sl = strlen(suffix);
 	size_t klen = pl + 1 + vl + sl + 1, vlen;
@@ -72,7 +72,7 @@ take_hash(const char *line, size_t len, const char *path, const char *version,
 	    line[klen - 1] != ' ' || memcmp(line + klen, "h1:", 3) != 0)
 		return 0;
 	vlen = len - klen;
-	if (vlen > MV_SUMDB_HASH_MAX)
+	if (vlen > MV_SUMDB_HASH_MAX_BYTES)
 		return mv_fail(err, MV_ECORRUPT, "malformed record: hash of "
 		    "\"%s@%s%s\" too long (SD-3.1)", path, version, suffix);
 	if (out[0] != '\0' && (strlen(out) != vlen ||
@@ -87,8 +87,8 @@ take_hash(const char *line, size_t len, const char *path, const char *version,
 
 int
 mv_record_hashes(const char *rec, size_t len, const char *path,
-    const char *version, char zip_h1[MV_SUMDB_HASH_MAX + 1],
-    char mod_h1[MV_SUMDB_HASH_MAX + 1], struct mv_err *err)
+    const char *version, char zip_h1[MV_SUMDB_HASH_MAX_BYTES + 1],
+    char mod_h1[MV_SUMDB_HASH_MAX_BYTES + 1], struct mv_err *err)
 {
 	const char *p, *nl, *end = rec + len;
 

@@ -154,10 +154,10 @@ static int
 key_hash(const char *name, size_t namelen, const unsigned char *kd,
     size_t kdlen, uint32_t *out, struct mv_err *err)
 {
-	unsigned char buf[MV_NOTE_NAME_MAX + 1 + KEYDATA_LEN];
+	unsigned char buf[MV_NOTE_NAME_MAX_BYTES + 1 + KEYDATA_LEN];
 	unsigned char d[MV_SHA256_LEN];
 
-	if (namelen > MV_NOTE_NAME_MAX || kdlen != KEYDATA_LEN)
+	if (namelen > MV_NOTE_NAME_MAX_BYTES || kdlen != KEYDATA_LEN)
 		return mv_fail(err, MV_EINVAL, "key name or data too long");
 	memcpy(buf, name, namelen);
 	buf[namelen] = '\n';
@@ -187,7 +187,7 @@ mv_note_verifier_parse(const char *s, size_t len, struct mv_note_verifier *v,
 	namelen = (size_t)(p1 - s);
 	kd = p2 + 1;
 	kdlen = len - (size_t)(kd - s);
-	if (namelen > MV_NOTE_NAME_MAX || !mv_note_name_is_valid(s, namelen))
+	if (namelen > MV_NOTE_NAME_MAX_BYTES || !mv_note_name_is_valid(s, namelen))
 		return mv_fail(err, MV_EINVAL, "invalid verifier key: "
 		    "bad key name (SD-4.2.3)");
 	if (hex_u32(p1 + 1, (size_t)(p2 - p1 - 1), &v->hash) == -1)
@@ -353,7 +353,7 @@ int
 mv_note_open(const char *msg, size_t len, const struct mv_note_verifier *keys,
     size_t nkeys, struct mv_note *out, struct mv_err *err)
 {
-	const struct mv_note_verifier *seen[MV_NOTE_SIGS_MAX], *k;
+	const struct mv_note_verifier *seen[MV_NOTE_MAX_SIGNATURES], *k;
 	const char *split, *p, *end, *nl;
 	struct sigline s;
 	size_t nsigs = 0, nseen = 0;
@@ -371,9 +371,9 @@ mv_note_open(const char *msg, size_t len, const struct mv_note_verifier *keys,
 	end = msg + len;
 	for (p = split + 2; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		if (++nsigs > MV_NOTE_SIGS_MAX)
+		if (++nsigs > MV_NOTE_MAX_SIGNATURES)
 			return mv_fail(err, MV_ECORRUPT, "malformed note: more "
-			    "than %d signatures (SD-4.2.4)", MV_NOTE_SIGS_MAX);
+			    "than %d signatures (SD-4.2.4)", MV_NOTE_MAX_SIGNATURES);
 		if (sigline_parse(p, (size_t)(nl - p), &s, nsigs, err) == -1)
 			return -1;
 		/* SD-4.2.5: unknown keys are ignored, repeats of a key too. */
@@ -433,7 +433,7 @@ mv_tree_parse(const char *text, size_t len, struct mv_tree *t,
 	    (nl2 = memchr(nl1 + 1, '\n', (size_t)(end - nl1 - 1))) == NULL)
 		return mv_fail(err, MV_ECORRUPT, "malformed tree head: fewer "
 		    "than 3 lines (SD-5.1)");
-	if (parse_decimal(p, (size_t)(nl1 - p), MV_TLOG_MAX_SIZE, &t->n) == -1)
+	if (parse_decimal(p, (size_t)(nl1 - p), MV_TLOG_MAX_RECORDS, &t->n) == -1)
 		return mv_fail(err, MV_ECORRUPT, "malformed tree head: size is "
 		    "not a canonical decimal up to 2^62 (SD-5.1)");
 	if (b64_decode(nl1 + 1, (size_t)(nl2 - nl1 - 1), raw, sizeof(raw)) !=

@@ -115,7 +115,7 @@ static int
 stored_tile(struct tiles_ctx *x, const struct mv_tile *t, struct mv_buf *out)
 {
 	struct mv_tile full = *t;
-	char path[MV_TILE_PATH_MAX];
+	char path[MV_TILE_PATH_MAX_BYTES];
 	struct mv_buf b;
 	bool auth = false;
 	int i, rc = -1;
@@ -141,7 +141,7 @@ read_tile(void *ctx, const struct mv_tile *t, struct mv_buf *out,
 	struct tiles_ctx *x = ctx;
 	struct mv_tile full = *t;
 	struct mv_err e = MV_ERR_INIT;
-	char path[MV_TILE_PATH_MAX];
+	char path[MV_TILE_PATH_MAX_BYTES];
 	struct mv_buf b;
 	int rc;
 
@@ -175,7 +175,7 @@ save_tile(void *ctx, const struct mv_tile *t, const unsigned char *data,
     size_t len, struct mv_err *err)
 {
 	struct tiles_ctx *x = ctx;
-	char path[MV_TILE_PATH_MAX];
+	char path[MV_TILE_PATH_MAX_BYTES];
 
 	if (x->offline || mv_tile_path(t, path, err) == -1)
 		return 0;

@@ -18,7 +18,7 @@
  * kept for the length of one operation in a small cache.
  */
 
-#define MAX_LEVEL	62	/* MV_TLOG_MAX_SIZE = 2^62 */
+#define MAX_LEVEL	62	/* MV_TLOG_MAX_RECORDS = 2^62 */
 #define TCACHE_MAX	256	/* 2 tiles per level and the root's, even at H=1 */
 #define LOG_MAX_TILE_HEIGHT 30	/* SD-8.1 */
 
@@ -73,7 +73,7 @@ mv_tlog_stored_index(int level, int64_t n)
 	int j;
 
 	if (level < 0 || level > MAX_LEVEL || n < 0 ||
-	    n >= (MV_TLOG_MAX_SIZE >> level))
+	    n >= (MV_TLOG_MAX_RECORDS >> level))
 		return -1;
 	/* SD-6.6: the index of the last leaf below h(level, n), ... */
 	for (j = 0; j < level; j++)
@@ -90,12 +90,12 @@ static bool
 tile_is_valid(const struct mv_tile *t)
 {
 	return t->h >= 1 && t->h <= LOG_MAX_TILE_HEIGHT && t->l >= -1 &&
-	    t->l <= MAX_LEVEL && t->n >= 0 && t->n <= MV_TLOG_MAX_SIZE &&
+	    t->l <= MAX_LEVEL && t->n >= 0 && t->n <= MV_TLOG_MAX_RECORDS &&
 	    t->w >= 1 && t->w <= (1 << t->h);
 }
 
 int
-mv_tile_path(const struct mv_tile *t, char out[MV_TILE_PATH_MAX],
+mv_tile_path(const struct mv_tile *t, char out[MV_TILE_PATH_MAX_BYTES],
     struct mv_err *err)
 {
 	char groups[8][12];
@@ -110,17 +110,17 @@ mv_tile_path(const struct mv_tile *t, char out[MV_TILE_PATH_MAX],
 		n /= 1000;
 	} while (n > 0);
 	if (t->l < 0)
-		off = (size_t)snprintf(out, MV_TILE_PATH_MAX, "tile/%d/data",
+		off = (size_t)snprintf(out, MV_TILE_PATH_MAX_BYTES, "tile/%d/data",
 		    t->h);
 	else
-		off = (size_t)snprintf(out, MV_TILE_PATH_MAX, "tile/%d/%d",
+		off = (size_t)snprintf(out, MV_TILE_PATH_MAX_BYTES, "tile/%d/%d",
 		    t->h, t->l);
 	/* The most significant group comes first; all but the last get 'x'. */
 	for (i = ng; i > 0; i--)
-		off += (size_t)snprintf(out + off, MV_TILE_PATH_MAX - off,
+		off += (size_t)snprintf(out + off, MV_TILE_PATH_MAX_BYTES - off,
 		    "/%s%s", i > 1 ? "x" : "", groups[i - 1]);
 	if (t->w < (1 << t->h))
-		snprintf(out + off, MV_TILE_PATH_MAX - off, ".p/%d", t->w);
+		snprintf(out + off, MV_TILE_PATH_MAX_BYTES - off, ".p/%d", t->w);
 	return 0;
 }
 
@@ -157,7 +157,7 @@ tile_index(const char *p, const char *end, int64_t *out)
 		if (len > 0 && *p == 'x')
 			p++, len--;
 		if (!digits_value(p, len, &g) || g >= 1000 ||
-		    n > (MV_TLOG_MAX_SIZE - g) / 1000)
+		    n > (MV_TLOG_MAX_RECORDS - g) / 1000)
 			return false;
 		n = n * 1000 + g;
 		if (slash == end)
@@ -212,10 +212,10 @@ int
 mv_tile_parse(const char *s, size_t len, struct mv_tile *t,
     struct mv_err *err)
 {
-	char again[MV_TILE_PATH_MAX];
+	char again[MV_TILE_PATH_MAX_BYTES];
 
 	/* SD-8.5: the path must re-format to exactly itself. */
-	if (len >= MV_TILE_PATH_MAX || !tile_fields(s, len, t) ||
+	if (len >= MV_TILE_PATH_MAX_BYTES || !tile_fields(s, len, t) ||
 	    mv_tile_path(t, again, NULL) == -1 || strlen(again) != len ||
 	    memcmp(again, s, len) != 0)
 		return mv_fail(err, MV_EINVAL, "invalid tile path \"%.*s\" "
@@ -298,7 +298,7 @@ cache_get(struct reader *r, const struct mv_tile *t, struct mv_err *err)
 {
 	struct mv_buf b;
 	struct tcache *c;
-	char path[MV_TILE_PATH_MAX];
+	char path[MV_TILE_PATH_MAX_BYTES];
 	size_t want = (size_t)t->w * MV_TLOG_HASH;
 
 	if ((c = cache_find(r, t)) != NULL)
@@ -344,7 +344,7 @@ cache_auth(struct reader *r, struct tcache *c, struct mv_err *err)
 static int
 inconsistent(const struct mv_tile *t, const char *why, struct mv_err *err)
 {
-	char path[MV_TILE_PATH_MAX];
+	char path[MV_TILE_PATH_MAX_BYTES];
 
 	if (mv_tile_path(t, path, NULL) == -1)
 		path[0] = '\0';
@@ -554,7 +554,7 @@ mv_tlog_check_tree(const struct mv_tlog_tiles *tt, const struct mv_tree *tree,
 	struct reader r;
 	int rc;
 
-	if (tree->n < 0 || tree->n > MV_TLOG_MAX_SIZE)
+	if (tree->n < 0 || tree->n > MV_TLOG_MAX_RECORDS)
 		return mv_fail(err, MV_EINVAL, "tree size out of range");
 	reader_init(&r, tt, tree);
 	rc = authenticate_root(&r, err);
@@ -605,7 +605,7 @@ mv_tlog_check_consistent(const struct mv_tlog_tiles *tt,
 	struct reader r;
 	int rc;
 
-	if (small->n < 0 || big->n > MV_TLOG_MAX_SIZE)
+	if (small->n < 0 || big->n > MV_TLOG_MAX_RECORDS)
 		return mv_fail(err, MV_EINVAL, "tree size out of range");
 	if (small->n == 0)
 		return 0;
@@ -645,7 +645,7 @@ static int
 proof_add(struct reader *r, int64_t lo, int64_t hi,
     unsigned char proof[][MV_TLOG_HASH], size_t *np, struct mv_err *err)
 {
-	if (*np == MV_TLOG_PROOF_MAX)
+	if (*np == MV_TLOG_PROOF_MAX_HASHES)
 		return mv_fail(err, MV_ELIMIT, "proof too long");
 	return range_hash(r, lo, hi, proof[(*np)++], err);
 }
@@ -703,10 +703,10 @@ prove(const struct mv_tlog_tiles *tt, const struct mv_tree *t, bool leaf,
 
 int
 mv_tlog_prove_record(const struct mv_tlog_tiles *tt, const struct mv_tree *t,
-    int64_t n, unsigned char proof[MV_TLOG_PROOF_MAX][MV_TLOG_HASH],
+    int64_t n, unsigned char proof[MV_TLOG_PROOF_MAX_HASHES][MV_TLOG_HASH],
     size_t *nproof, struct mv_err *err)
 {
-	if (n < 0 || n >= t->n || t->n > MV_TLOG_MAX_SIZE)
+	if (n < 0 || n >= t->n || t->n > MV_TLOG_MAX_RECORDS)
 		return mv_fail(err, MV_EINVAL, "record %lld not in a tree of "
 		    "%lld (SD-7.1)", (long long)n, (long long)t->n);
 	return prove(tt, t, true, n, proof, nproof, err);
@@ -714,10 +714,10 @@ mv_tlog_prove_record(const struct mv_tlog_tiles *tt, const struct mv_tree *t,
 
 int
 mv_tlog_prove_tree(const struct mv_tlog_tiles *tt, const struct mv_tree *t,
-    int64_t m, unsigned char proof[MV_TLOG_PROOF_MAX][MV_TLOG_HASH],
+    int64_t m, unsigned char proof[MV_TLOG_PROOF_MAX_HASHES][MV_TLOG_HASH],
     size_t *nproof, struct mv_err *err)
 {
-	if (m < 1 || m > t->n || t->n > MV_TLOG_MAX_SIZE)
+	if (m < 1 || m > t->n || t->n > MV_TLOG_MAX_RECORDS)
 		return mv_fail(err, MV_EINVAL, "no consistency proof from %lld "
 		    "to %lld (SD-7.3)", (long long)m, (long long)t->n);
 	return prove(tt, t, false, m, proof, nproof, err);
