@@ -7,7 +7,8 @@
 #   BUILDDIR  holds modvault and modvault.fcgi ($1, else $MV_BUILDDIR,
 #             else bench/../build)
 # environment:
-#   MV_FIXTURES        fixtures dir (default bench/../../shared/fixtures)
+#   MV_FIXTURES        test modules (default BUILDDIR/tests/fixtures, made
+#                      by `make -C BUILDDIR tests/fixtures/modules.txt`)
 #   MV_BENCH_ZIP_MB    data in the timed zip, MiB (default 50)
 #   MV_BENCH_ROUNDS    rounds of the timed pair, median reported (default 5)
 #   MV_BENCH_RSS_MB    data sizes for the RSS runs, MiB (default "5 50 200")
@@ -23,7 +24,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 MV_BUILDDIR=${1:-${MV_BUILDDIR:-$here/../build}}
-MV_FIXTURES=${MV_FIXTURES:-$here/../../shared/fixtures}
+MV_FIXTURES=${MV_FIXTURES:-$MV_BUILDDIR/tests/fixtures}
 zip_mb=${MV_BENCH_ZIP_MB:-50}
 rounds=${MV_BENCH_ROUNDS:-5}
 rss_mb=${MV_BENCH_RSS_MB:-5 50 200}
@@ -42,7 +43,9 @@ for f in modvault modvault.fcgi; do
 	[ -x "$MV_BUILDDIR/$f" ] ||
 	    die "no $MV_BUILDDIR/$f (build first, or pass BUILDDIR)"
 done
-[ -d "$MV_FIXTURES/upstream" ] || die "no fixtures in $MV_FIXTURES"
+[ -d "$MV_FIXTURES/upstream" ] ||
+    make -C "$MV_BUILDDIR" tests/fixtures/modules.txt >/dev/null ||
+    die "no test modules in $MV_FIXTURES"
 MODVAULT=$(cd "$MV_BUILDDIR" && pwd)/modvault
 MODVAULT_FCGI=$MODVAULT.fcgi
 MV_FIXTURES=$(cd "$MV_FIXTURES" && pwd)
@@ -229,7 +232,7 @@ head -n 1 "$D/out" | grep -q '^Status: 200' || die "/healthz did not answer 200"
 printf '%-34s %9s KiB   (baseline: start-up and libraries)\n' "GET /healthz" "$base"
 : > "$D/rss-all"
 for spec in $(for mb in $rss_mb; do echo "big$mb:v1.0.0:$mb-MiB"; done) \
-    github.com/google/go-cmp:v0.5.9:fixture; do
+    modvault.test/license:v1.0.0:test-module; do
 	mod=${spec%%:*} rest=${spec#*:}
 	ver=${rest%%:*} label=${rest#*:}
 	case $mod in big*) mod=example.com/$mod ;; esac

@@ -6,7 +6,8 @@
 #   BUILDDIR  holds modvault and modvault.fcgi ($1, else $MV_BUILDDIR,
 #             else bench/../build)
 # environment:
-#   MV_FIXTURES          fixtures dir (default bench/../../shared/fixtures)
+#   MV_FIXTURES          test modules (default BUILDDIR/tests/fixtures, made
+#                        by `make -C BUILDDIR tests/fixtures/modules.txt`)
 #   MV_BENCH_DURATION    seconds per wrk run (default 5)
 #   MV_BENCH_ROUNDS      runs per cell, the median is reported (default 3)
 #   MV_BENCH_THREADS     wrk -t (default 2)
@@ -22,7 +23,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 MV_SRCDIR=$(cd "$here/.." && pwd)
 MV_BUILDDIR=${1:-${MV_BUILDDIR:-$here/../build}}
-MV_FIXTURES=${MV_FIXTURES:-$here/../../shared/fixtures}
+MV_FIXTURES=${MV_FIXTURES:-$MV_BUILDDIR/tests/fixtures}
 export MV_SRCDIR MV_BUILDDIR MV_FIXTURES
 duration=${MV_BENCH_DURATION:-5}
 rounds=${MV_BENCH_ROUNDS:-3}
@@ -39,7 +40,9 @@ for t in lighttpd wrk curl python3 cc; do
 done
 [ -x "$MV_BUILDDIR/modvault" ] && [ -x "$MV_BUILDDIR/modvault.fcgi" ] ||
     die "no modvault/modvault.fcgi in $MV_BUILDDIR (build first, or pass BUILDDIR)"
-[ -d "$MV_FIXTURES/upstream" ] || die "no fixtures in $MV_FIXTURES"
+[ -d "$MV_FIXTURES/upstream" ] ||
+    make -C "$MV_BUILDDIR" tests/fixtures/modules.txt >/dev/null ||
+    die "no test modules in $MV_FIXTURES"
 MV_BUILDDIR=$(cd "$MV_BUILDDIR" && pwd)
 MV_FIXTURES=$(cd "$MV_FIXTURES" && pwd)
 

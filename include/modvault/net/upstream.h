@@ -1,5 +1,5 @@
 /*
- * fetch.h: the upstream client (libcurl), with the go command's GOPROXY
+ * upstream.h: the upstream client (libcurl), with the go command's GOPROXY
  * list semantics (GP-6.2, GP-6.3).
  *
  * The configured list is parsed once; one curl handle is kept for the

@@ -1,4 +1,4 @@
-/* store_sumdb.c: checksum database state in the index (see store.h). */
+/* sumdbstate.c: checksum database state in the index (see sumdbstate.h). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
