@@ -24,7 +24,7 @@ start_apache() {
 
 web_more_checks() {
 	check "$1: /gox is not the app" \
-	    web_is_4xx "$url/gox/golang.org/x/sync/@v/list"
+	    web_is_4xx "$url/gox/$(fx_mod basic)/@v/list"
 }
 
 web_passes apache+fcgid start_apache off apache

@@ -34,7 +34,7 @@ web_more_checks() {
 	    [ "$(web_status "$url/go")" != 200 ]
 	# Caddy does not resolve "..": modvault must see it and refuse it.
 	check "$1: .. reaches modvault and is 400" \
-	    [ "$(web_status "$url/go/golang.org/x/../../etc/@v/list" --path-as-is)" = 400 ]
+	    [ "$(web_status "$url/go/$(fx_mod basic)/../../etc/@v/list" --path-as-is)" = 400 ]
 }
 
 web_passes caddy start_caddy off caddy

@@ -28,10 +28,8 @@ python3 "$here/upstream.py" "$up" "$MV_TMP/port" "$MV_TMP/up.log" \
     --fault "$h/delay/@v/v1.0.0.zip=delay=20" \
     --fault "$h/status500/@v/v1.0.0.zip=500" 2>"$MV_TMP/up.err" &
 uppid=$!
-mv_at_exit "kill $uppid"
-i=0
-while [ ! -s "$MV_TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$MV_TMP/port" ] || { echo "Bail out! upstream.py did not start"; exit 1; }
+mv_at_exit "kill $uppid 2>/dev/null"
+wait_file "$MV_TMP/port" || { echo "Bail out! upstream.py did not start"; exit 1; }
 upurl=http://127.0.0.1:$(cat "$MV_TMP/port")
 
 fixture_store "upstream = $upurl
@@ -44,9 +42,15 @@ connect_timeout = 2" ||
 { cat "$cfg"; echo "stall_timeout = 2"; } > "$MV_TMP/stall.conf"
 { cat "$cfg"; echo "upstream_timeout = 3"; } > "$MV_TMP/quick.conf"
 
-# Two fixture versions leave the store, to be fetched again at the end.
-"$MODVAULT" --config "$cfg" rm golang.org/x/sync@v0.3.0 >/dev/null &&
-"$MODVAULT" --config "$cfg" rm github.com/kr/text@v0.1.0 >/dev/null ||
+# Two fixture versions leave the store, to be fetched again at the end:
+# one by a request here, one by the go command (a dependency of another).
+A_M=$(fx_mod license)
+A_V=$(fx_ver license)
+A_E=$(fx_escape "$A_M")
+D_M=$(awk '$3 == "chain" { m = $1; v = $2 } END { print m }' "$MV_FIXTURES/modules.txt")
+D_V=$(awk '$3 == "chain" { m = $1; v = $2 } END { print v }' "$MV_FIXTURES/modules.txt")
+"$MODVAULT" --config "$cfg" rm "$A_M@$A_V" >/dev/null &&
+"$MODVAULT" --config "$cfg" rm "$D_M@$D_V" >/dev/null ||
     { echo "Bail out! modvault rm failed"; exit 1; }
 "$MODVAULT" --config "$cfg" ls > "$MV_TMP/ls.start"
 
@@ -150,6 +154,8 @@ refuse 'MZ-2\.2' declared
 refuse 'MZ-2\.3' license
 refuse 'MZ-2' toomany
 refuse 'MZ-2\.1' oversize "$MV_TMP/small.conf"
+check "oversize (MZ-2.1): the reason names modvault's limit" \
+    grep -q "body larger than 32768 bytes (modvault's limit)" "$MV_TMP/body"
 # MZ-9: the .mod agrees with the zip.
 refuse 'MZ-9\.2' modmismatch
 refuse 'MZ-9\.1' synth
@@ -181,24 +187,25 @@ check "valid crafted version: 200 with upstream's zip" \
     sh -c "[ '$st' = 200 ] && cmp -s '$MV_TMP/body' '$up$h/valid/@v/v1.0.0.zip'"
 get "$cfg" "$h/valid/@v/v1.0.0.info"
 check "valid crafted version: .info 200" [ "$st" = 200 ]
-get "$cfg" /golang.org/x/sync/@v/v0.3.0.zip
-check "fixture golang.org/x/sync@v0.3.0 fetched again: 200, same bytes" \
-    sh -c "[ '$st' = 200 ] && cmp -s '$MV_TMP/body' '$up/golang.org/x/sync/@v/v0.3.0.zip'"
+get "$cfg" "/$A_E/@v/$A_V.zip"
+check "fixture $A_M@$A_V fetched again: 200, same bytes" \
+    sh -c "[ '$st' = 200 ] && cmp -s '$MV_TMP/body' '$up/$A_E/@v/$A_V.zip'"
 "$MODVAULT" --config "$cfg" ls > "$MV_TMP/ls.now"
 check "the index gained exactly those two versions" sh -c "
 	grep -v -e '^example.com/hostile/valid@v1.0.0	' \\
-	    -e '^golang.org/x/sync@v0.3.0	' '$MV_TMP/ls.now' |
+	    -e '^$A_M@$A_V	' '$MV_TMP/ls.now' |
 	    cmp -s - '$MV_TMP/ls.start' &&
 	[ \$(wc -l < '$MV_TMP/ls.now') -eq \$((\$(wc -l < '$MV_TMP/ls.start') + 2)) ]"
 
 # The go command through lighttpd (FastCGI) on the same store; it fetches
-# github.com/kr/text@v0.1.0 from upstream on the way.
+# the end of the chain (D_M, a dependency of a dependency) from upstream
+# on the way.
 if command -v lighttpd >/dev/null 2>&1 && command -v go >/dev/null 2>&1; then
 	start_lighttpd "$cfg" "$data" >"$MV_TMP/lighttpd.out" 2>&1
 	check "go client verifies every fixture through lighttpd" \
 	    run_go_client "$url/"
-	check "github.com/kr/text@v0.1.0 was fetched from upstream" \
-	    grep -q "GET /github.com/kr/text/@v/v0.1.0.zip 200" "$MV_TMP/up.log"
+	check "$D_M@$D_V was fetched from upstream" \
+	    grep -q "GET /$(fx_escape "$D_M")/@v/$D_V.zip 200" "$MV_TMP/up.log"
 else
 	MV_TEST_N=$((MV_TEST_N + 1))
 	echo "ok $MV_TEST_N # SKIP go client through lighttpd (lighttpd or go not found)"

@@ -1,18 +1,24 @@
 # lib.sh: shared helpers for the integration tests (sourced by sh scripts).
 #
 # Environment (set by make check): MV_BUILDDIR (build dir holding ./modvault
-# and ./modvault.fcgi), MV_SRCDIR (source dir), MV_FIXTURES (the shared
-# fixtures).  Output is TAP ("ok N - what", "not ok N - what", a closing
-# "1..N"); the exit status is 0 pass, 1 fail, 77 skip.  Set MV_KEEP=1 to
-# keep the temporary directory of a run for inspection.
+# and ./modvault.fcgi), MV_SRCDIR (source dir), MV_FIXTURES (the module set
+# tests/modgen/modgen.go writes: upstream/, go.sum, client/, modules.txt;
+# see tests/modgen/README.md), MV_GOPATH (a GOPATH holding golang.org/x/mod,
+# for building tests/sumdb-server).  Output is TAP ("ok N - what",
+# "not ok N - what", a closing "1..N"); the exit status is 0 pass, 1 fail,
+# 77 skip.  Set MV_KEEP=1 to keep the temporary directory of a run for
+# inspection.
 
 MV_TEST_N=0
 MV_TEST_FAILED=0
 : "${MV_BUILDDIR:=$(pwd)}"
 : "${MV_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${MV_FIXTURES:=$MV_SRCDIR/../shared/fixtures}"
+: "${MV_FIXTURES:=$MV_BUILDDIR/tests/fixtures}"
+: "${MV_GOPATH:=/usr/share/gocode}"
 MODVAULT="$MV_BUILDDIR/modvault"
 MODVAULT_FCGI="$MV_BUILDDIR/modvault.fcgi"
+# The CLI with crash points (tests/common/crash_hook.c), for crash.sh.
+MODVAULT_CRASH="$MV_BUILDDIR/tests/modvault-crash"
 
 # mv_at_exit COMMAND: runs COMMAND when the script exits (stopping servers).
 mv_on_exit=:
@@ -116,23 +122,123 @@ count_files() {
 	find "$1" -type f | wc -l | tr -d ' '
 }
 
+# --- waiting on a condition --------------------------------------------
+
+# wait_for SECONDS COMMAND...: runs COMMAND until it succeeds, polling
+# briefly, for at most SECONDS; false when it never did.
+wait_for() {
+	mv_end=$(($(date +%s) + $1 + 1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$mv_end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# wait_file FILE: waits until FILE is non-empty, at most 10 s.
+wait_file() {
+	wait_for 10 test -s "$1"
+}
+
+# wait_log PATTERN FILE: waits until FILE has a line matching PATTERN (a
+# grep BRE), at most 10 s.
+wait_log() {
+	wait_for 10 grep -q -- "$1" "$2"
+}
+
+# wait_http URL: waits until URL answers (any status), at most 10 s.
+wait_http() {
+	wait_for 10 curl -s -o /dev/null "$1" ||
+	    { echo "# $1 did not come up" >&2; return 1; }
+}
+
+# staged DATA_DIR: the staged files (stage-*) in the store's staging area,
+# one "SIZE NAME" a line.
+staged() {
+	find "$1/tmp" -maxdepth 1 -type f -name 'stage-*' -printf '%s %f\n' \
+	    2>/dev/null
+}
+
+# old_store DIR: an empty store in DIR at index schema version 1 (only
+# sql/001-initial.sql applied), as the first release of modvault made it.
+old_store() {
+	mkdir -p "$1/blobs" "$1/tmp" &&
+	python3 - "$1/index.db" "$MV_SRCDIR/sql/001-initial.sql" \
+	    "$MV_SRCDIR/src/lib/store/schema.h" <<'PY'
+import re, sqlite3, sys
+appid = re.search(r"#define MV_SCHEMA_APPLICATION_ID\s+(\w+)",
+                  open(sys.argv[3]).read()).group(1)
+db = sqlite3.connect(sys.argv[1])
+db.executescript(open(sys.argv[2]).read())
+db.execute("PRAGMA application_id = %d" % int(appid, 0))
+db.execute("PRAGMA user_version = 1")
+db.commit()
+PY
+}
+
+# --- the fixtures ---------------------------------------------------------
+# $MV_FIXTURES/modules.txt has one line "MODULE VERSION KIND" a version
+# (tests/modgen/README.md lists the kinds); tests pick what they need by
+# kind, never by a hard-coded name, and count from these files.
+
+# fx_escape PATH: PATH case-encoded as a proxy serves it (GP-2.2).
+fx_escape() {
+	printf '%s\n' "$1" | LC_ALL=C sed 's/[A-Z]/!&/g' | LC_ALL=C tr 'A-Z' 'a-z'
+}
+
+# fx_mod KIND, fx_ver KIND: the module and version of the first fixture
+# version of KIND.
+fx_mod() {
+	awk -v k="$1" '$3 == k { print $1; exit }' "$MV_FIXTURES/modules.txt"
+}
+fx_ver() {
+	awk -v k="$1" '$3 == k { print $2; exit }' "$MV_FIXTURES/modules.txt"
+}
+
+# fx_file MODULE VERSION EXT: the fixture upstream's .EXT (info, mod, zip)
+# of MODULE@VERSION.
+fx_file() {
+	echo "$MV_FIXTURES/upstream/$(fx_escape "$1")/@v/$(fx_escape "$2").$3"
+}
+
+# fx_latest MODULE: the version the fixture upstream's @latest names.
+fx_latest() {
+	sed -n 's/.*"Version": *"\([^"]*\)".*/\1/p' \
+	    "$MV_FIXTURES/upstream/$(fx_escape "$1")/@latest"
+}
+
+# fx_versions: the number of fixture module versions.
+fx_versions() {
+	wc -l <"$MV_FIXTURES/modules.txt" | tr -d ' '
+}
+
+# fx_modules: the number of distinct fixture modules.
+fx_modules() {
+	awk '{ print $1 }' "$MV_FIXTURES/modules.txt" | sort -u | wc -l |
+	    tr -d ' '
+}
+
+# fx_sums: "SHA256 SIZE" of every .info, .mod and .zip of the upstream
+# tree, one a line (a file of the same bytes twice is two lines).
+fx_sums() {
+	find "$MV_FIXTURES/upstream" -type f \( -name '*.info' -o \
+	    -name '*.mod' -o -name '*.zip' \) -exec sha256sum {} + |
+	while read -r mv_h mv_f; do
+		echo "$mv_h $(wc -c <"$mv_f" | tr -d ' ')"
+	done
+}
+
+# fx_blobs: the blobs a store of every fixture version holds (identical
+# bytes once).
+fx_blobs() {
+	fx_sums | sort -u | wc -l | tr -d ' '
+}
+
 # --- servers and the go command ------------------------------------------
 
 # free_port: a free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# wait_http URL: waits until URL answers (any status), at most 10 s.
-wait_http() {
-	mv_i=0
-	while [ $mv_i -lt 100 ]; do
-		curl -s -o /dev/null "$1" && return 0
-		sleep 0.1
-		mv_i=$((mv_i + 1))
-	done
-	echo "# $1 did not come up" >&2
-	return 1
 }
 
 # write_config FILE DATA_DIR: a modvault.conf with the lines on stdin.
@@ -150,14 +256,19 @@ fixture_store() {
 	    "$MV_FIXTURES/upstream" >/dev/null
 }
 
-# run_go_client URL: the fixture client (the real go command) through URL.
+# run_go_client URL: tests/run-client.sh: the real go command builds the
+# fixture client through URL, checking every download against go.sum.
 run_go_client() {
-	sh "$MV_FIXTURES/run-client.sh" "$1" > "$MV_TMP/client.log" 2>&1 ||
+	sh "$MV_SRCDIR/tests/run-client.sh" "$1" "$MV_FIXTURES" \
+	    > "$MV_TMP/client.log" 2>&1 ||
 	    { sed 's/^/# /' "$MV_TMP/client.log" | tail -40; return 1; }
 }
 
-# run_go_get URL: `go get M@latest` for every fixture module in a scratch
-# module; every go.sum line go writes must be the fixture's (sumdb) line.
+# run_go_get URL: in a scratch module, `go get M@latest` for every fixture
+# module, which must resolve to the version the fixture upstream's @latest
+# names (a release over a prerelease, the pseudo-version of a module with
+# no tag), then `go get M@V` for every prerelease; every go.sum line go
+# writes must be the fixture's.
 run_go_get() {
 	mv_g=$MV_TMP/goget
 	rm -rf "$mv_g"
@@ -171,26 +282,26 @@ run_go_get() {
 		go mod init example.com/scratch >/dev/null 2>&1 &&
 		for m in $(awk '{print $1}' "$MV_FIXTURES/go.sum" | sort -u); do
 			go get "$m@latest" || exit 1
+			v=$(go list -m -f '{{.Version}}' "$m") || exit 1
+			[ "$v" = "$(fx_latest "$m")" ] ||
+			    { echo "go get $m@latest chose $v, upstream's @latest is $(fx_latest "$m")"; exit 1; }
+		done &&
+		for mv in $(awk '$3 == "prerelease" { print $1 "@" $2 }' \
+		    "$MV_FIXTURES/modules.txt"); do
+			go get "$mv" || exit 1
+			v=$(go list -m -f '{{.Version}}' "${mv%@*}") || exit 1
+			[ "$v" = "${mv#*@}" ] ||
+			    { echo "go get $mv chose $v"; exit 1; }
 		done
 	) > "$MV_TMP/goget.log" 2>&1 ||
 	    { sed 's/^/# /' "$MV_TMP/goget.log" | tail -20; return 1; }
+	[ -s "$mv_g/src/go.sum" ] || { echo "# go get wrote no go.sum"; return 1; }
 	while read -r mv_line; do
 		grep -qxF "$mv_line" "$MV_FIXTURES/go.sum" ||
 		    { echo "# unexpected go.sum line: $mv_line"; return 1; }
 	done < "$mv_g/src/go.sum"
-	[ -s "$mv_g/src/go.sum" ] || return 1
 	chmod -R u+w "$mv_g" 2>/dev/null
 	rm -rf "$mv_g"
-}
-
-# wait_file FILE: waits until FILE is non-empty, at most 10 s.
-wait_file() {
-	mv_i=0
-	while [ ! -s "$1" ] && [ $mv_i -lt 100 ]; do
-		sleep 0.1
-		mv_i=$((mv_i + 1))
-	done
-	[ -s "$1" ]
 }
 
 # start_lighttpd CONFIG DATA_DIR: lighttpd on a free port with the shipped
@@ -207,7 +318,7 @@ start_lighttpd() {
 	    lighttpd -tt -f "$MV_TMP/run/lighttpd.conf" || return 1
 	lighttpd -D -f "$MV_TMP/run/lighttpd.conf" &
 	LIGHTTPD_PID=$!
-	mv_at_exit "kill $LIGHTTPD_PID"
+	mv_at_exit "kill $LIGHTTPD_PID 2>/dev/null"
 	url=http://127.0.0.1:$mv_port
 	wait_http "$url/healthz"
 }
@@ -220,16 +331,17 @@ stop_lighttpd() {
 
 # start_upstream ROOT [--fault SUFFIX=KIND]...: serves ROOT as a GOPROXY
 # upstream (tests/integration/upstream.py); sets UP_URL, UP_PID and UP_LOG
-# (one line per request).  UPSTREAM_PORT in the environment reuses a port.
+# (one line per request; its own errors go to $MV_TMP/upstream.err).
+# UPSTREAM_PORT in the environment reuses a port.
 start_upstream() {
 	mv_root=$1
 	shift
 	rm -f "$MV_TMP/upstream.port"
 	UP_LOG=$MV_TMP/upstream.log
 	python3 "$MV_SRCDIR/tests/integration/upstream.py" "$mv_root" \
-	    "$MV_TMP/upstream.port" "$UP_LOG" "$@" &
+	    "$MV_TMP/upstream.port" "$UP_LOG" "$@" 2>>"$MV_TMP/upstream.err" &
 	UP_PID=$!
-	mv_at_exit "kill $UP_PID"
+	mv_at_exit "kill $UP_PID 2>/dev/null"
 	wait_file "$MV_TMP/upstream.port" || return 1
 	UP_PORT=$(cat "$MV_TMP/upstream.port")
 	UP_URL=http://127.0.0.1:$UP_PORT
@@ -246,5 +358,29 @@ upstream_count() {
 	grep -c -- "$1" "$UP_LOG" || true
 }
 
+# start_fcgi CONFIG: modvault.fcgi as a FastCGI application, as a web
+# server starts one (a listening Unix socket as its stdin), with CONFIG;
+# its log goes to $MV_TMP/fcgi.err; sets FCGI_PID.  stop_fcgi stops it.
+start_fcgi() {
+	rm -f "$MV_TMP/fcgi.sock"
+	MODVAULT_CONFIG=$1 python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+os.dup2(s.fileno(), 0)
+os.execv(sys.argv[2], [sys.argv[2]])' "$MV_TMP/fcgi.sock" "$MODVAULT_FCGI" \
+	    </dev/null >/dev/null 2>"$MV_TMP/fcgi.err" &
+	FCGI_PID=$!
+	mv_at_exit "kill $FCGI_PID 2>/dev/null"
+}
+
+stop_fcgi() {
+	kill "$FCGI_PID" 2>/dev/null
+	wait "$FCGI_PID" 2>/dev/null
+	return 0
+}
+
 [ -x "$MODVAULT" ] || { echo "Bail out! no $MODVAULT (set MV_BUILDDIR)"; exit 1; }
-[ -d "$MV_FIXTURES/upstream" ] || skip "no fixtures in $MV_FIXTURES"
+[ -d "$MV_FIXTURES/upstream" ] && [ -f "$MV_FIXTURES/modules.txt" ] ||
+    skip "no fixtures in $MV_FIXTURES"

@@ -7,6 +7,9 @@
 need lighttpd go curl python3
 mv_tmpdir
 
+Z_URI=$(fx_escape "$(fx_mod big)")/@v/$(fx_ver big).zip
+zip=$MV_FIXTURES/upstream/$Z_URI
+top=$(fx_mod basic | cut -d/ -f1)
 for mode in off lighttpd; do
 	rm -rf "$MV_TMP/data"
 	if ! fixture_store "xsendfile = $mode" ||
@@ -16,15 +19,17 @@ for mode in off lighttpd; do
 	fi
 	check "xsendfile=$mode: /healthz through lighttpd" \
 	    sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' $url/healthz) = 200 ]"
-	zip=$MV_FIXTURES/upstream/github.com/google/go-cmp/@v/v0.5.9.zip
-	curl -s -o "$MV_TMP/got.zip" "$url/github.com/google/go-cmp/@v/v0.5.9.zip"
-	check "xsendfile=$mode: zip bytes identical" cmp -s "$MV_TMP/got.zip" "$zip"
-	curl -s -r 0-99 -o "$MV_TMP/part" "$url/github.com/google/go-cmp/@v/v0.5.9.zip"
+	curl -s -o "$MV_TMP/got.zip" "$url/$Z_URI"
+	check "xsendfile=$mode: the big zip's bytes identical" cmp -s "$MV_TMP/got.zip" "$zip"
+	curl -s -r 0-99 -o "$MV_TMP/part" "$url/$Z_URI"
 	check "xsendfile=$mode: Range through lighttpd" sh -c "head -c 100 '$zip' | cmp -s - '$MV_TMP/part'"
 	check "xsendfile=$mode: hostile %2e%2e is 4xx" \
-	    sh -c "curl -s --path-as-is -o /dev/null -w '%{http_code}' '$url/golang.org/%2e%2e/%2e%2e/etc/passwd/@v/list' | grep -q '^4'"
+	    sh -c "curl -s --path-as-is -o /dev/null -w '%{http_code}' '$url/$top/%2e%2e/%2e%2e/etc/passwd/@v/list' | grep -q '^4'"
+	curl -s -o "$MV_TMP/index" -H 'Host: proxy.example' "$url/"
+	check "xsendfile=$mode: the index page names the proxy by its Host" \
+	    grep -qF 'go env -w GOPROXY=http://proxy.example/' "$MV_TMP/index"
 	check "xsendfile=$mode: go mod download/list/build verify every fixture against go.sum" run_go_client "$url/"
-	check "xsendfile=$mode: go get M@latest records only the real go.sum lines" run_go_get "$url/"
+	check "xsendfile=$mode: go get M@latest records only the fixture go.sum lines" run_go_get "$url/"
 	stop_lighttpd
 done
 

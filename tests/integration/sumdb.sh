@@ -12,13 +12,28 @@
 # that does not hash to the tree, and a forked log are each refused.
 . "$MV_SRCDIR/tests/integration/lib.sh"
 need go lighttpd curl python3
-[ -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] ||
-    skip "golang-golang-x-mod-dev not installed"
+[ -d "$MV_GOPATH/src/golang.org/x/mod/sumdb" ] ||
+    skip "no golang.org/x/mod in MV_GOPATH=$MV_GOPATH (Debian: golang-golang-x-mod-dev)"
 mv_tmpdir
 
-GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$MV_TMP/gocache" \
+GO111MODULE=off GOPATH="$MV_GOPATH" GOCACHE="$MV_TMP/gocache" GOFLAGS='' \
     go build -o "$MV_TMP/sumdb-server" "$MV_SRCDIR/tests/sumdb-server/main.go" ||
     { fail "the test checksum database builds"; mv_done; }
+
+# The database's log: one record per module version of the fixture go.sum.
+NREC=$(awk '{ sub("/go.mod$", "", $2); print $1 " " $2 }' "$MV_FIXTURES/go.sum" |
+    sort -u | wc -l | tr -d ' ')
+# The version the fault cases fetch (by kind), and the first and last
+# records of the log (the fork differs in the last).
+T_M=$(fx_mod basic)
+T_E=$(fx_escape "$T_M")
+T_V=$(fx_latest "$T_M")
+T_URI=/$T_E/@v/$T_V.zip
+T_H1=$(awk -v m="$T_M" -v v="$T_V" '$1 == m && $2 == v { print $3 }' "$MV_FIXTURES/go.sum")
+FIRST=$(awk '$2 !~ /\/go\.mod$/ { print $1 " " $2; exit }' "$MV_FIXTURES/go.sum")
+LAST=$(awk '$2 !~ /\/go\.mod$/ { l = $1 " " $2 } END { print l }' "$MV_FIXTURES/go.sum")
+# zip_uri MODULE VERSION: the proxy path of its zip.
+zip_uri() { echo "/$(fx_escape "$1")/@v/$2.zip"; }
 
 # start_db NAME FLAGS...: the database; sets DB_URL, DB_KEY, DB_PID, DB_LOG.
 start_db() {
@@ -30,7 +45,7 @@ start_db() {
 	    -portfile "$MV_TMP/$n.port" -vkeyfile "$MV_TMP/$n.vkey" \
 	    -log "$DB_LOG" "$@" 2>"$MV_TMP/$n.err" &
 	DB_PID=$!
-	mv_at_exit "kill $DB_PID"
+	mv_at_exit "kill $DB_PID 2>/dev/null"
 	wait_file "$MV_TMP/$n.port"
 	DB_URL=http://127.0.0.1:$(cat "$MV_TMP/$n.port")
 	DB_KEY=$(cat "$MV_TMP/$n.vkey")
@@ -80,7 +95,7 @@ go_download() {
 	return $rc
 }
 
-# go.sum lines all from the fixture (sum.golang.org's) and not none.
+# go.sum lines all from the fixture go.sum (the database's) and not none.
 gosum_is_real() {
 	[ -s "$MV_TMP/go.sum" ] && ! grep -vxFf "$MV_FIXTURES/go.sum" "$MV_TMP/go.sum"
 }
@@ -100,11 +115,15 @@ check "GOSUMDB=<key> through modvault: go downloads and verifies every module" \
 check "every go.sum line came from the database and is the real one" gosum_is_real
 check "the go command reached the database only through modvault" \
     grep -q "GET /lookup/" "$DB_LOG"
-check "modvault verified before storing: verify --sumdb re-checks offline" \
-    "$MODVAULT" --config "$MV_TMP/store.conf" verify --sumdb
-curl -s -o "$MV_TMP/tile" -D "$MV_TMP/tile.h" "$url/sumdb/sum.test/tile/8/0/000.p/7"
-check "a partial hash tile: application/octet-stream, short-lived, 7 hashes" \
-    sh -c "grep -qi 'content-type: application/octet-stream' '$MV_TMP/tile.h' && grep -qi 'max-age=60' '$MV_TMP/tile.h' && [ \$(wc -c < '$MV_TMP/tile') -eq 224 ]"
+n=$("$MODVAULT" --config "$MV_TMP/store.conf" ls | wc -l | tr -d ' ')
+check "modvault verified before storing: verify --sumdb re-checks the $n versions offline" \
+    sh -c "[ $n -gt 0 ] && '$MODVAULT' --config '$MV_TMP/store.conf' verify --sumdb > '$MV_TMP/verify.out' 2>&1 &&
+	grep -qx 'verified $n versions: 0 problems' '$MV_TMP/verify.out'"
+curl -s -o "$MV_TMP/tile" -D "$MV_TMP/tile.h" "$url/sumdb/sum.test/tile/8/0/000.p/$NREC"
+check "a partial hash tile: application/octet-stream, short-lived, $NREC hashes" \
+    sh -c "grep -qi 'content-type: application/octet-stream' '$MV_TMP/tile.h' && grep -qi 'max-age=60' '$MV_TMP/tile.h' && [ \$(wc -c < '$MV_TMP/tile') -eq $((NREC * 32)) ]"
+check "the tile is the database's own" \
+    sh -c "curl -s '$DB_URL/tile/8/0/000.p/$NREC' | cmp -s - '$MV_TMP/tile'"
 
 # --- the database goes away: what modvault kept still verifies -------------
 stop_db
@@ -116,7 +135,7 @@ stop_upstream
 
 # --- a tampered upstream: one byte changed, self-consistent go.mod ---------
 cp -r "$MV_FIXTURES/upstream" "$MV_TMP/tampered"
-python3 - "$MV_TMP/tampered/golang.org/x/sync/@v/v0.3.0.zip" <<'PY'
+python3 - "$MV_TMP/tampered$T_URI" <<'PY'
 import sys, zipfile
 p = sys.argv[1]
 z = zipfile.ZipFile(p)
@@ -129,37 +148,40 @@ with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as out:
             data = data.replace(b"package", b"packagE", 1)
             done = True
         out.writestr(info, data)
+    assert done, "no .go file to tamper with"
 PY
 start_db good2
 new_store tampered "$MV_TMP/tampered"
-st=$(cgi "$MV_TMP/tampered.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+st=$(cgi "$MV_TMP/tampered.conf" "$T_URI")
 check "SD-10.1: a tampered zip is refused with 502 ($st)" [ "$st" = 502 ]
-check "SD-10.1: the reason names both hashes" \
-    sh -c "grep -q 'checksum mismatch' '$MV_TMP/body' && grep -q 'h1:ftCYgMx6zT/asHUrPw8BLLscYtGznsLAnjq5RH9P66E=' '$MV_TMP/body'"
+awk '{ print $3 }' "$MV_FIXTURES/go.sum" > "$MV_TMP/fixture.h1"
+check "SD-10.1: the reason names both hashes (the database's, the tampered zip's)" \
+    sh -c "[ -n '$T_H1' ] && grep -q 'checksum mismatch' '$MV_TMP/body' && grep -qF '$T_H1' '$MV_TMP/body' &&
+	grep -o 'h1:[A-Za-z0-9+/=]*' '$MV_TMP/body' | grep -qvxFf '$MV_TMP/fixture.h1'"
 check "SD-10.1: nothing stored" \
     sh -c "[ -z \"\$('$MODVAULT' --config '$MV_TMP/tampered.conf' ls)\" ]"
 # sumdb_verify = warn: logged, stored anyway.
 echo "sumdb_verify = warn" >> "$MV_TMP/tampered.conf"
-st=$(cgi "$MV_TMP/tampered.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+st=$(cgi "$MV_TMP/tampered.conf" "$T_URI")
 check "sumdb_verify = warn: the mismatch is logged and the version stored ($st)" \
     sh -c "[ '$st' = 200 ] && grep -q 'storing anyway' '$MV_TMP/cgi.err'"
 # nosumdb: private paths are neither verified nor looked up (SD-10.3).
-printf 'upstream = %s\nsumdb = %s %s\nnosumdb = golang.org/x\n' "$UP_URL" \
-    "$DB_KEY" "$DB_URL" | write_config "$MV_TMP/private.conf" "$MV_TMP/private"
+printf 'upstream = %s\nsumdb = %s %s\nnosumdb = %s\n' "$UP_URL" \
+    "$DB_KEY" "$DB_URL" "$T_M" | write_config "$MV_TMP/private.conf" "$MV_TMP/private"
 "$MODVAULT" --config "$MV_TMP/private.conf" init >/dev/null
 : > "$DB_LOG"
-st=$(cgi "$MV_TMP/private.conf" /sumdb/sum.test/lookup/golang.org/x/sync@v0.3.0)
+st=$(cgi "$MV_TMP/private.conf" "/sumdb/sum.test/lookup/$T_E@$T_V")
 check "SD-10.3: a lookup of a nosumdb path is refused with 403 ($st)" [ "$st" = 403 ]
-st=$(cgi "$MV_TMP/private.conf" /golang.org/x/sync/@v/v0.3.0.mod)
+st=$(cgi "$MV_TMP/private.conf" "/$T_E/@v/$T_V.mod")
 check "nosumdb: a private module is fetched without asking the database ($st)" \
-    sh -c "[ '$st' = 200 ] && ! grep -q 'golang.org/x/sync' '$DB_LOG'"
+    sh -c "[ '$st' = 200 ] && ! grep -qF '$T_E' '$DB_LOG'"
 stop_upstream
 stop_db
 
 # --- a database that signs with another key ----------------------------------
 start_db wrong -wrong-key
 new_store wrongkey "$MV_FIXTURES/upstream"
-st=$(cgi "$MV_TMP/wrongkey.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+st=$(cgi "$MV_TMP/wrongkey.conf" "$T_URI")
 check "SD-4.2: a tree head signed with another key is refused ($st)" \
     sh -c "[ '$st' = 502 ] && grep -q 'SD-4' '$MV_TMP/body'"
 stop_upstream
@@ -168,7 +190,7 @@ stop_db
 # --- a tile that does not hash to the tree head ---------------------------------
 start_db tamper -tamper-tile
 new_store badtile "$MV_FIXTURES/upstream"
-st=$(cgi "$MV_TMP/badtile.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+st=$(cgi "$MV_TMP/badtile.conf" "$T_URI")
 check "SD-9.1: an inconsistent tile is refused ($st)" \
     sh -c "[ '$st' = 502 ] && grep -q 'inconsistent tile' '$MV_TMP/body'"
 stop_upstream
@@ -177,10 +199,12 @@ stop_db
 # --- a tree head inconsistent with one seen before ---------------------------
 start_db fork -fork
 new_store fork "$MV_FIXTURES/upstream"
-st=$(cgi "$MV_TMP/fork.conf" /github.com/kr/pty/@v/v1.1.1.zip)
+# shellcheck disable=SC2086 # FIRST is "MODULE VERSION"
+st=$(cgi "$MV_TMP/fork.conf" "$(zip_uri $FIRST)")
 check "before the fork: a version verifies and is stored ($st)" [ "$st" = 200 ]
 curl -s -o /dev/null "$DB_URL/latest"
-st=$(cgi "$MV_TMP/fork.conf" /golang.org/x/sync/@v/v0.3.0.zip)
+# shellcheck disable=SC2086
+st=$(cgi "$MV_TMP/fork.conf" "$(zip_uri $LAST)")
 check "SD-9.2.4: a forked log is detected and refused ($st)" \
     sh -c "[ '$st' = 502 ] && grep -Eq 'fork|inconsistent' '$MV_TMP/body'"
 stop_upstream

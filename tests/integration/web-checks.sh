@@ -124,10 +124,12 @@ web_is_4xx() {
 web_checks() {
 	l=$1 b=$2 o=${3:-}
 	up=$MV_FIXTURES/upstream
+	top=$(fx_mod basic | cut -d/ -f1)
 	check "$l: /healthz is 200" [ "$(web_status "${b}healthz")" = 200 ]
-	# GP-1.2, GP-1.4, GP-5.4: under the mount; "!" sent as %21 as go does.
-	for z in github.com/google/go-cmp/@v/v0.5.9.zip \
-	    github.com/!masterminds/semver/@v/v1.4.2.zip; do
+	# GP-1.2, GP-1.4, GP-5.4: under the mount; "!" sent as %21 as go does;
+	# the big zip last (its headers are checked below).
+	for z in "$(fx_escape "$(fx_mod case)")/@v/$(fx_ver case).zip" \
+	    "$(fx_escape "$(fx_mod big)")/@v/$(fx_ver big).zip"; do
 		curl -s -D "$MV_TMP/hdr" -o "$MV_TMP/got.zip" \
 		    "$b$(echo "$z" | sed 's/!/%21/g')"
 		check "$l: $z byte for byte (GP-5.4)" cmp -s "$MV_TMP/got.zip" "$up/$z"
@@ -144,22 +146,21 @@ web_checks() {
 		check "$l: modvault streamed the zip (no Last-Modified)" \
 		    sh -c "! grep -qi '^last-modified:' '$MV_TMP/hdr'"
 	fi
-	z=$up/github.com/google/go-cmp/@v/v0.5.9.zip
-	s=$(curl -s -r 100-199 -o "$MV_TMP/part" -w '%{http_code}' \
-	    "${b}github.com/google/go-cmp/@v/v0.5.9.zip")
-	head -c 200 "$z" | tail -c 100 > "$MV_TMP/want"
+	zu=$(fx_escape "$(fx_mod license)")/@v/$(fx_ver license).zip
+	s=$(curl -s -r 100-199 -o "$MV_TMP/part" -w '%{http_code}' "$b$zu")
+	head -c 200 "$up/$zu" | tail -c 100 > "$MV_TMP/want"
 	check "$l: Range 100-199 is 206 with those bytes" \
 	    sh -c "[ '$s' = 206 ] && cmp -s '$MV_TMP/part' '$MV_TMP/want'"
 	check "$l: hostile %2e%2e is 4xx" web_is_4xx \
-	    "${b}golang.org/%2e%2e/%2e%2e/%2e%2e/etc/passwd/@v/list" --path-as-is
+	    "${b}$top/%2e%2e/%2e%2e/%2e%2e/etc/passwd/@v/list" --path-as-is
 	check "$l: hostile .. is 4xx" web_is_4xx \
-	    "${b}golang.org/../../../etc/passwd/@v/list" --path-as-is
+	    "${b}$top/../../../etc/passwd/@v/list" --path-as-is
 	check "$l: hostile // is 4xx" web_is_4xx \
-	    "${b}golang.org//x/sync/@v/list" --path-as-is
+	    "${b}$top//$(fx_mod basic | cut -d/ -f2-)/@v/list" --path-as-is
 	check "$l: hostile %2F is 4xx" web_is_4xx \
-	    "${b}golang.org/x%2F..%2F..%2Fetc/passwd/@v/list" --path-as-is
+	    "${b}$top/x%2F..%2F..%2Fetc/passwd/@v/list" --path-as-is
 	check "$l: go mod download/list/build verify every fixture against go.sum" \
 	    run_go_client "$b"
-	check "$l: go get M@latest records only the real go.sum lines" \
+	check "$l: go get M@latest records only the fixture go.sum lines" \
 	    run_go_get "$b"
 }

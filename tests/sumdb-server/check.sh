@@ -1,7 +1,8 @@
 #!/bin/sh
 # check.sh: proves tests/sumdb-server against the real go command.
 #
-# Builds the server offline (Debian's golang-golang-x-mod-dev, GOPATH mode),
+# Builds the server offline (golang.org/x/mod from $MV_GOPATH, by default
+# Debian's golang-golang-x-mod-dev in /usr/share/gocode; GOPATH mode),
 # serves the fixtures' go.sum as a checksum database, and runs
 # `go mod download -x` in a copy of fixtures/client WITHOUT its go.sum, so
 # every hash must come from the database (SD-9.2); the go.sum the go command
@@ -9,16 +10,19 @@
 # command fail: -tamper-tile ("inconsistent tile"), -wrong-key, and -fork
 # (a second run that remembers the first tree head sees a fork, SD-9.2.4).
 #
+# The fixtures are $MV_FIXTURES (make check's generated set, or any set of
+# the same layout); without it, tests/modgen/modgen.go makes a set here.
+#
 #   sh tests/sumdb-server/check.sh        (exit 0 pass, 1 fail, 77 skip)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-fixtures=${MV_FIXTURES:-$here/../../../shared/fixtures}
+gopath=${MV_GOPATH:-/usr/share/gocode}
 for t in go curl; do
 	command -v $t >/dev/null 2>&1 || { echo "check.sh: no $t command" >&2; exit 77; }
 done
-[ -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] ||
-	{ echo "check.sh: golang-golang-x-mod-dev missing" >&2; exit 77; }
+[ -d "$gopath/src/golang.org/x/mod/sumdb" ] ||
+	{ echo "check.sh: no golang.org/x/mod in $gopath (Debian: golang-golang-x-mod-dev)" >&2; exit 77; }
 
 work=$(mktemp -d)
 pid=
@@ -29,8 +33,17 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$work/gocache" \
+GO111MODULE=off GOPATH="$gopath" GOCACHE="$work/gocache" GOFLAGS='' \
 	go build -o "$work/sumdb-server" "$here/main.go"
+if [ -n "${MV_FIXTURES:-}" ]; then
+	fixtures=$MV_FIXTURES
+else
+	fixtures=$work/fixtures
+	GO111MODULE=off GOPATH="$gopath" GOCACHE="$work/gocache" GOFLAGS='' \
+		go run "$here/../modgen/modgen.go" "$fixtures" >/dev/null
+fi
+[ -f "$fixtures/go.sum" ] && [ -f "$fixtures/client/go.mod" ] ||
+	{ echo "check.sh: no fixtures in $fixtures" >&2; exit 1; }
 
 # start NAME FLAGS...: runs the server, sets $url and $vkey.
 start() {
@@ -71,7 +84,7 @@ notok() { echo "not ok - $*"; fail=1; }
 
 start good
 # Every go.sum line the go command wrote came from the database and must
-# be one of the fixture's (public sum.golang.org) lines.
+# be one of the fixture's lines.
 if download good && [ -s "$work/good.src/go.sum" ] &&
 	! grep -vxFf "$fixtures/client/go.sum" "$work/good.src/go.sum" >/dev/null; then
 	ok "go mod download verifies modules through the database ($(wc -l <"$work/good.src/go.sum") go.sum lines)"

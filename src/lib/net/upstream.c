@@ -303,7 +303,7 @@ classify(struct mv_upstream *up, CURLcode rc, const char *url,
 		return mv_fail(err, sink->stop_errno == ENOMEM ? MV_ENOMEM :
 		    MV_EIO, "cannot keep what upstream %s sent: %s", url,
 		    strerror(sink->stop_errno));
-	if (sink->stop == MV_SINK_OVER_LIMIT || rc == CURLE_FILESIZE_EXCEEDED)
+	if (sink->stop == MV_SINK_OVER_LIMIT)
 		return mv_fail(err, MV_EUPSTREAM, "upstream %s: body larger than "
 		    "%llu bytes (modvault's limit)", url,
 		    (unsigned long long)sink->max);
@@ -340,6 +340,7 @@ mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
     struct mv_fetch_sink *sink, struct mv_err *err)
 {
 	char url[4096], errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
 	int n;
 
 	if (i >= up->n)
@@ -350,8 +351,11 @@ mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
 	if (handle(up, err) == -1 || sink_reset(sink, err) == -1)
 		return -1;
 	setup_handle(up, url, sink, errbuf);
-	return classify(up, curl_easy_perform(up->curl), url, sink, errbuf,
-	    err);
+	rc = curl_easy_perform(up->curl);
+	/* A Content-Length over the limit stops curl before any byte. */
+	if (rc == CURLE_FILESIZE_EXCEEDED)
+		sink->stop = MV_SINK_OVER_LIMIT;
+	return classify(up, rc, url, sink, errbuf, err);
 }
 
 int

@@ -166,6 +166,16 @@ scan_progress(void *ctx, uint64_t got)
 }
 
 /*
+ * A body over modvault's limit broke a size rule of the go command (rule
+ * names it): a refusal like any other, not a failed transfer.
+ */
+static int
+over_limit(const char *rule, const struct mv_err *e, struct mv_err *err)
+{
+	return mv_fail(err, MV_ELIMIT, "%s: %s", rule, e->msg);
+}
+
+/*
  * The zip, from the entry that gave the .info, scanned by two threads
  * while it arrives (zipscan.h); without a thread, hashed as it arrives.
  */
@@ -187,21 +197,24 @@ fetch_zip(struct mv_filler *f, const char *base, struct download *d,
 			return -1;
 	}
 	rc = get(f, base, ".zip", &s, entry, 0, &e);
-	if (rc == -1 && s.stop == MV_SINK_OVER_LIMIT)
-		mv_wrap(&e, "MZ-2.1: ");
 	if (d->scan != NULL && mv_zipscan_finish(d->scan, rc == 0,
 	    d->zip_digest, &e) == -1)
 		rc = -1;
 	if (s.sha != NULL && rc == 0)
 		rc = mv_sha256_final(s.sha, d->zip_digest, &e);
 	mv_sha256_free(s.sha);
-	return rc == -1 ? mv_err_pass(err, &e) : 0;
+	if (rc == 0)
+		return 0;
+	if (s.stop == MV_SINK_OVER_LIMIT)
+		return over_limit("MZ-2.1", &e, err);
+	return mv_err_pass(err, &e);
 }
 
 static int
 fetch_files(struct mv_filler *f, const char *base, struct download *d,
     size_t *entry, struct mv_err *err)
 {
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf small;
 	struct mv_fetch_sink s;
 	int rc = -1;
@@ -214,9 +227,11 @@ fetch_files(struct mv_filler *f, const char *base, struct download *d,
 		goto out;
 	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1,
 	    .max = MV_GOMOD_MAX_BYTES };
-	if (get(f, base, ".mod", &s, entry, 0, err) == -1) {
+	if (get(f, base, ".mod", &s, entry, 0, &e) == -1) {
 		if (s.stop == MV_SINK_OVER_LIMIT)
-			mv_wrap(err, "MZ-2.3: ");
+			over_limit("MZ-2.3", &e, err);
+		else
+			mv_err_pass(err, &e);
 		goto out;
 	}
 	if (mv_staged_write_buf(d->mod, &small, err) == -1)
