@@ -135,7 +135,6 @@ read_requirements(struct fetch *ft, const char *path)
 {
 	struct mv_buf text;
 	struct mv_err err = MV_ERR_INIT;
-	size_t n = strlen(path);
 	char chunk[65536];
 	size_t got;
 	FILE *fp;
@@ -149,7 +148,8 @@ read_requirements(struct fetch *ft, const char *path)
 	while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		rc = mv_buf_append(&text, chunk, got, &err);
 	fclose(fp);
-	ft->closure = !(n >= 6 && strcmp(path + n - 6, "go.sum") == 0);
+	/* A go.sum or a go.mod, by content, whatever it is called. */
+	ft->closure = !mv_gosum_is(mv_buf_str(&text), text.len);
 	if (rc == 0)
 		rc = ft->closure ? mv_gomod_requires(mv_buf_str(&text),
 		    text.len, add_job, ft, &err) : mv_gosum_versions(

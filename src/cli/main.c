@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "modvault/base/size.h"
+#include "modvault/base/text.h"
 #include "modvault/sumdb/sumdbc.h"
 #include "cli.h"
 
@@ -193,19 +194,24 @@ void
 cli_outcome(const char *module, const char *version, int rc,
     enum mv_ingest_outcome outcome, const struct mv_err *err)
 {
+	char m[4 * MV_MODPATH_MAX_BYTES], v[4 * MV_VERSION_MAX_BYTES],
+	    w[4 * MV_ERR_MSG_MAX_BYTES];
 	const char *why = err->msg, *p;
 	size_t n = strlen(module) + strlen(version) + 10;
 
+	/* What a tree or an upstream named is shown, never obeyed. */
+	mv_printable(module, m, sizeof(m));
+	mv_printable(version, v, sizeof(v));
 	if (rc == 0) {
 		printf("%s %s@%s\n", outcome == MV_INGEST_STORED ? "stored" :
-		    "already present", module, version);
+		    "already present", m, v);
 		return;
 	}
 	/* "refused M@V from upstream: WHY" already names the version. */
 	if (strncmp(why, "refused ", 8) == 0 && strlen(why) > n &&
 	    (p = strstr(why, ": ")) != NULL)
 		why = p + 2;
-	printf("refused %s@%s: %s\n", module, version, why);
+	printf("refused %s@%s: %s\n", m, v, mv_printable(why, w, sizeof(w)));
 }
 
 void *

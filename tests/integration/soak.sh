@@ -14,7 +14,7 @@ printf 'log_level = error\n' | write_config "$MV_TMP/modvault.conf" "$MV_TMP/dat
 start_lighttpd "$MV_TMP/modvault.conf" "$MV_TMP/data" ||
     { echo "Bail out! lighttpd did not start"; exit 1; }
 # One responder process, so every request goes through the one measured.
-sed -i 's/"max-procs"           => 2/"max-procs"           => 1/' \
+sed -i 's/"m\(in\|ax\)-procs" *=> [0-9]*/"m\1-procs" => 1/' \
     "$MV_TMP/run/lighttpd.conf"
 stop_lighttpd
 lighttpd -D -f "$MV_TMP/run/lighttpd.conf" &

@@ -33,7 +33,7 @@ web_fresh() {
 web_spawn() {
 	MODVAULT_CONFIG=$MV_TMP/modvault.conf spawn-fcgi \
 	    -s "$MV_TMP/run/modvault.sock" -M 0660 -U "$web_user" \
-	    -u "$web_user" -g "$web_group" -F 2 -P "$MV_TMP/run/spawn.pid" \
+	    -u "$web_user" -g "$web_group" -F 8 -P "$MV_TMP/run/spawn.pid" \
 	    -- "$1" >/dev/null || return 1
 	web_spawned=$(tr '\n' ' ' < "$MV_TMP/run/spawn.pid")
 }

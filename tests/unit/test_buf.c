@@ -1,6 +1,7 @@
 /* test_buf.c: the bounded buffer and the error convention. */
 #include "mvtest.h"
 #include "modvault/base/buf.h"
+#include "modvault/base/text.h"
 
 static void
 append_grows_and_terminates(void **state)
@@ -74,6 +75,21 @@ errors_carry_code_and_context(void **state)
 	assert_int_equal(err.code, MV_OK);
 }
 
+/* text.h: control bytes, non-ASCII and backslashes are shown as \xNN. */
+static void
+printable_text(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_string_equal(mv_printable("a\x1b[2Jb\xff\\c", out, sizeof(out)),
+	    "a\\x1b[2Jb\\xff\\x5cc");
+	assert_string_equal(mv_printable("line\nforged", out, sizeof(out)),
+	    "line\\x0aforged");
+	assert_string_equal(mv_printable("abcdef", out, 4), "abc");
+	assert_string_equal(mv_printable("\x01\x02", out, 6), "\\x01");
+}
+
 int
 main(void)
 {
@@ -82,6 +98,7 @@ main(void)
 		cmocka_unit_test(limit_is_enforced),
 		cmocka_unit_test(reset_truncate_detach),
 		cmocka_unit_test(errors_carry_code_and_context),
+		cmocka_unit_test(printable_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,7 +97,7 @@ defaults_and_names(void **state)
 		.xsendfile = MV_XSENDFILE_OFF,
 		.xsendfile_prefix = "/_modvault_blobs/",
 		.max_zip_bytes = 524288000,
-		.upstream_timeout = 300,
+		.upstream_timeout = 120,
 		.connect_timeout = 10,
 		.stall_timeout = 30,
 		.list_ttl = 60,
@@ -252,6 +252,8 @@ bad_values(void **state)
 		{ "data_dir", "", "must not be empty" },
 		{ "upstream", "", "must not be empty (use off)" },
 		{ "upstream", "direct", NO_DIRECT },
+		{ "upstream", "http://a,http://b,http://c,http://d,http://e,"
+		    "http://f,http://g,http://h,http://i", "more than 8 entries" },
 		{ "upstream", "https://proxy.golang.org,direct", NO_DIRECT },
 		{ "upstream", NOT_URL("ftp://x") },
 		{ "upstream", NOT_URL("HTTPS://x") },

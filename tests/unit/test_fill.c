@@ -31,9 +31,9 @@ struct fx {
 	struct mv_filler	 f;
 };
 
-/* Starts upstream.py on dir/up with the given extra argument (or NULL). */
+/* Starts upstream.py on dir/up with an option and its value (or NULL). */
 static void
-start_upstream(struct fx *x, const char *fault)
+start_upstream(struct fx *x, const char *opt, const char *value)
 {
 	char port[96], script[512], buf[16];
 	const char *src = getenv("MV_SRCDIR");
@@ -45,8 +45,8 @@ start_upstream(struct fx *x, const char *fault)
 	snprintf(script, sizeof(script), "%s/tests/integration/upstream.py",
 	    src != NULL ? src : "..");
 	if ((x->server = fork()) == 0) {
-		execlp("python3", "python3", script, x->up, port, x->log,
-		    fault != NULL ? "--fault" : NULL, fault, (char *)NULL);
+		execlp("python3", "python3", script, x->up, port, x->log, opt,
+		    value, (char *)NULL);
 		_exit(127);
 	}
 	assert_true(x->server > 0);
@@ -100,7 +100,7 @@ setup(void **state)
 	    mvtest_fixtures(), x->up);
 	assert_int_equal(system(cmd), 0);
 	assert_ok(mv_store_open(x->data, MV_STORE_CREATE, &x->st, &err), &err);
-	start_upstream(x, NULL);
+	start_upstream(x, NULL, NULL);
 	open_filler(x);
 	*state = x;
 	return 0;
@@ -287,6 +287,60 @@ local_failures_are_local(void **state)
 	assert_int_equal(mkdir(tmp, 0755), 0);
 }
 
+/* What a child process that missed a version exits with: 0 for "yes". */
+typedef int (*verdict_fn)(int rc, enum mv_ingest_outcome oc,
+    const struct mv_err *err);
+
+/*
+ * n processes miss module@v1.0.0 at once, each with a store and a filler
+ * of its own; returns how many of them verdict says yes to.
+ */
+static int
+concurrent_misses(struct fx *x, const char *module, int n, verdict_fn verdict)
+{
+	enum mv_ingest_outcome oc = MV_INGEST_PRESENT;
+	struct mv_err err = MV_ERR_INIT;
+	int i, status, yes = 0, rc;
+	pid_t pid[16];
+
+	assert_true(n <= 16);
+	for (i = 0; i < n; i++) {
+		if ((pid[i] = fork()) == 0) {
+			struct mv_filler f;
+			struct mv_store *st;
+
+			if (mv_store_open(x->data, 0, &st, &err) == -1 ||
+			    mv_filler_init(&f, st, &x->cfg, &x->policy,
+			    &err) == -1)
+				_exit(3);
+			rc = mv_fill_version(&f, module, "v1.0.0", &oc, &err);
+			_exit(verdict(rc, oc, &err));
+		}
+		assert_true(pid[i] > 0);
+	}
+	for (i = 0; i < n; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) < 2);
+		yes += WEXITSTATUS(status) == 0;
+	}
+	return yes;
+}
+
+static int
+stored_it(int rc, enum mv_ingest_outcome oc, const struct mv_err *err)
+{
+	(void)err;
+	return rc == 0 ? oc != MV_INGEST_STORED : 2;
+}
+
+static int
+upstream_failure(int rc, enum mv_ingest_outcome oc, const struct mv_err *err)
+{
+	(void)oc;
+	return rc == -1 && err->code == MV_EUPSTREAM &&
+	    strstr(err->msg, "GP-6.6") != NULL ? 0 : 1;
+}
+
 /*
  * Many processes miss one version at once: one upstream transfer of the
  * zip (a slow one, so they all arrive while it runs), all of them get it.
@@ -295,39 +349,83 @@ static void
 concurrent_misses_fetch_once(void **state)
 {
 	struct fx *x = *state;
-	const char *m = "modvault.test/big";
 	enum mv_ingest_outcome oc;
 	struct mv_err err = MV_ERR_INIT;
-	int i, status, stored = 0;
-	pid_t pid[6];
 
 	stop_upstream(x);
-	start_upstream(x, "big/@v/v1.0.0.zip=rate=4");
+	start_upstream(x, "--fault", "big/@v/v1.0.0.zip=rate=4");
 	mv_filler_release(&x->f);
 	open_filler(x);
-	for (i = 0; i < 6; i++) {
-		if ((pid[i] = fork()) == 0) {
-			struct mv_filler f;
-			struct mv_store *st;
-
-			if (mv_store_open(x->data, 0, &st, &err) == -1 ||
-			    mv_filler_init(&f, st, &x->cfg, &x->policy,
-			    &err) == -1 || mv_fill_version(&f, m, "v1.0.0", &oc,
-			    &err) == -1)
-				_exit(2);
-			_exit(oc == MV_INGEST_STORED ? 0 : 1);
-		}
-		assert_true(pid[i] > 0);
-	}
-	for (i = 0; i < 6; i++) {
-		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
-		assert_true(WIFEXITED(status) && WEXITSTATUS(status) < 2);
-		stored += WEXITSTATUS(status) == 0;
-	}
-	assert_int_equal(stored, 1);
+	assert_int_equal(concurrent_misses(x, "modvault.test/big", 6,
+	    stored_it), 1);
 	assert_int_equal(upstream_count(x, "big/@v/v1.0.0.zip"), 1);
-	assert_ok(mv_fill_version(&x->f, m, "v1.0.0", &oc, &err), &err);
+	assert_ok(mv_fill_version(&x->f, "modvault.test/big", "v1.0.0", &oc,
+	    &err), &err);
 	assert_int_equal(oc, MV_INGEST_PRESENT);
+}
+
+/*
+ * Many processes miss one version while its upstream hangs: the one
+ * fetching gives up after upstream_timeout, and those that waited for it
+ * get its failure, instead of each asking the hanging upstream in turn.
+ */
+static void
+concurrent_failure_is_shared(void **state)
+{
+	struct fx *x = *state;
+
+	stop_upstream(x);
+	start_upstream(x, "--fault", "license/@v/v1.0.0.zip=delay=30");
+	mv_filler_release(&x->f);
+	open_filler(x);
+	x->cfg.upstream_timeout = 2;
+	assert_int_equal(concurrent_misses(x, "modvault.test/license", 6,
+	    upstream_failure), 6);
+	/* One fetch began (the hanging zip is logged only once answered). */
+	assert_int_equal(upstream_count(x, "license/@v/v1.0.0.info"), 1);
+}
+
+/*
+ * Credentials in an upstream URL are used, and never shown: not in an
+ * error, not in the origin kept with the version.
+ */
+static void
+credentials_are_never_shown(void **state)
+{
+	struct fx *x = *state;
+	enum mv_ingest_outcome oc;
+	struct mv_err err = MV_ERR_INIT;
+	struct mv_version v;
+	char port[16];
+
+	stop_upstream(x);
+	start_upstream(x, "--auth", "alice:s3cret-pw");
+	snprintf(port, sizeof(port), "%s", strrchr(x->url, ':') + 1);
+	mv_filler_release(&x->f);
+	snprintf(x->url, sizeof(x->url), "http://alice:s3cret-pw@127.0.0.1:%s",
+	    port);
+	open_filler(x);
+	assert_ok(mv_fill_version(&x->f, "modvault.test/basic", "v1.0.0", &oc,
+	    &err), &err);
+	assert_ok(mv_store_get(x->st, "modvault.test/basic", "v1.0.0", &v,
+	    &err), &err);
+	assert_null(strstr(v.origin, "s3cret"));
+	assert_non_null(strstr(v.origin, "http://***@127.0.0.1:"));
+	/* A failure names the upstream without its password. */
+	assert_fails(mv_fill_version(&x->f, "modvault.test/basic", "v9.0.0",
+	    &oc, &err), &err, MV_ENOTFOUND);
+	mv_filler_release(&x->f);
+	snprintf(x->url, sizeof(x->url), "http://alice:wrong-pw@127.0.0.1:%s",
+	    port);
+	open_filler(x);
+	assert_fails(mv_fill_version(&x->f, "modvault.test/license", "v1.0.0",
+	    &oc, &err), &err, MV_EUPSTREAM);
+	assert_non_null(strstr(err.msg, "401"));
+	assert_null(strstr(err.msg, "wrong-pw"));
+	stop_upstream(x);
+	assert_fails(mv_fill_version(&x->f, "modvault.test/nogomod", "v1.0.0",
+	    &oc, &err), &err, MV_EUPSTREAM);
+	assert_null(strstr(err.msg, "wrong-pw"));
 }
 
 /* The policy is asked before anything is fetched. */
@@ -358,6 +456,8 @@ main(void)
 		T(upstream_faults_are_upstream_errors),
 		T(local_failures_are_local),
 		T(concurrent_misses_fetch_once),
+		T(concurrent_failure_is_shared),
+		T(credentials_are_never_shown),
 		T(fetch_off_is_not_found),
 	};
 

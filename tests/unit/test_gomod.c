@@ -110,6 +110,47 @@ gomod_module_directive(void **state)
 	    MV_ELIMIT);
 }
 
+/* A comment may be as long as it likes; the text before it may not. */
+static void
+long_lines(void **state)
+{
+	static char text[12000];
+	struct seen s = { "" };
+	struct mv_err err = MV_ERR_INIT;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), "module example.com/m\n// ");
+	memset(text + n, 'c', 9000);
+	n += 9000;
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+	    "\nrequire example.com/x v1.0.0 // %0100d\n", 0);
+	assert_ok(mv_gomod_requires(text, n, record, &s, &err), &err);
+	assert_string_equal(s.text, "example.com/x@v1.0.0\n");
+	n = (size_t)snprintf(text, sizeof(text), "require example.com/");
+	memset(text + n, 'x', 5000);
+	n += 5000;
+	assert_fails(mv_gomod_requires(text, n, record, &s, &err), &err,
+	    MV_ELIMIT);
+}
+
+/* H-5.2: a go.sum is known by its lines, not by its file name. */
+static void
+gosum_by_content(void **state)
+{
+	static const char sum[] = "example.com/m v1.0.0 h1:AAAA=\n"
+	    "example.com/m v1.0.0/go.mod h1:BBBB=\n";
+	static const char mod[] = "module example.com/m\n\nrequire "
+	    "example.com/x v1.0.0\n";
+
+	(void)state;
+	assert_true(mv_gosum_is(sum, sizeof(sum) - 1));
+	assert_false(mv_gosum_is(mod, sizeof(mod) - 1));
+	assert_false(mv_gosum_is("", 0));
+	assert_false(mv_gosum_is("a b c\n", 6));
+	assert_false(mv_gosum_is("a b h:x\n", 8));
+}
+
 int
 main(void)
 {
@@ -118,6 +159,8 @@ main(void)
 		cmocka_unit_test(gomod_errors),
 		cmocka_unit_test(gosum_lines),
 		cmocka_unit_test(gomod_module_directive),
+		cmocka_unit_test(long_lines),
+		cmocka_unit_test(gosum_by_content),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,6 +88,31 @@ gp41_canonical_only(void **state)
 }
 
 /* Hostile paths: never trust the front end to normalise (Caddy doesn't). */
+/*
+ * V-5.1: a non-canonical .info is a query, forwarded upstream; it must
+ * look like one (a request once smuggled "%2e%2e%2f" to an upstream that
+ * decoded it into another module's path).
+ */
+static void
+v51_queries(void **state)
+{
+	(void)state;
+	check_parse("/example.com/m/@v/v1.2.3+meta.info", MV_ROUTE_INFO,
+	    "example.com/m", "v1.2.3+meta");
+	check_parse("/example.com/m/@v/abcdef123456.info", MV_ROUTE_INFO,
+	    "example.com/m", "abcdef123456");
+	check_parse("/example.com/m/@v/release-1.x.info", MV_ROUTE_INFO,
+	    "example.com/m", "release-1.x");
+	check_reject("/example.com/m/@v/%2e%2e%2fother%2f@v%2fv1.1.0.info",
+	    MV_ENOTFOUND);
+	check_reject("/example.com/m/@v/a%23b.info", MV_ENOTFOUND);
+	check_reject("/example.com/m/@v/a b.info", MV_ENOTFOUND);
+	check_reject("/example.com/m/@v/a?b.info", MV_ENOTFOUND);
+	check_reject("/example.com/m/@v/-rf.info", MV_ENOTFOUND);
+	check_reject("/example.com/m/@v/a..b.info", MV_ENOTFOUND);
+	check_reject("/example.com/m/@v/.hidden.info", MV_ENOTFOUND);
+}
+
 static void
 hostile_paths(void **state)
 {
@@ -206,6 +231,7 @@ main(void)
 		cmocka_unit_test(gp12_vectors),
 		cmocka_unit_test(index_and_health),
 		cmocka_unit_test(gp41_canonical_only),
+		cmocka_unit_test(v51_queries),
 		cmocka_unit_test(hostile_paths),
 		cmocka_unit_test(gp14_percent_decoding),
 		cmocka_unit_test(cgi_variables_per_server),

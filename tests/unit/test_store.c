@@ -974,7 +974,7 @@ list_and_negative(void **state)
 	mv_buf_free(&b);
 
 	assert_ok(mv_store_negative_put(f->st, NOGOMOD, "v9.0.0", "410 gone",
-	    1000, &err), &err);
+	    900, 1000, &err), &err);
 	assert_ok(mv_store_negative_get(f->st, NOGOMOD, "v9.0.0", 999, &absent,
 	    reason, sizeof(reason), &err), &err);
 	assert_true(absent);
@@ -983,6 +983,64 @@ list_and_negative(void **state)
 	    &absent, NULL, 0, &err), &err);
 	assert_false(absent);	/* expired */
 	assert_ok(mv_store_negative_sweep(f->st, 1000, &err), &err);
+}
+
+static int64_t
+count_negative(struct fx *f)
+{
+	char path[160];
+	sqlite3_stmt *s;
+	sqlite3 *db;
+	int64_t n;
+
+	snprintf(path, sizeof(path), "%s/index.db", f->data);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM negative",
+	    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * Bogus names cannot grow the index without bound: each remembered "not
+ * found" drops the expired ones and keeps at most MV_NEGATIVE_MAX_ENTRIES.
+ */
+static void
+negative_cache_is_bounded(void **state)
+{
+	struct fx *f = *state;
+	char path[160], sql[256];
+	struct mv_err err = MV_ERR_INIT;
+	bool absent;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/index.db", f->data);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	    "SELECT i + 1 FROM n WHERE i < %d) INSERT INTO negative (module, "
+	    "version, reason, expires_at) SELECT 'example.com/m' || i, '', "
+	    "'x', 5000 + i FROM n", MV_NEGATIVE_MAX_ENTRIES + 10);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO negative VALUES "
+	    "('example.com/old', '', 'x', 50)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(count_negative(f), MV_NEGATIVE_MAX_ENTRIES + 11);
+	assert_ok(mv_store_negative_put(f->st, "example.com/new", "v1.0.0",
+	    "unknown", 100, 1000000000, &err), &err);
+	assert_int_equal(count_negative(f), MV_NEGATIVE_MAX_ENTRIES);
+	assert_ok(mv_store_negative_get(f->st, "example.com/new", "v1.0.0", 100,
+	    &absent, NULL, 0, &err), &err);
+	assert_true(absent);
+	/* The expired one went, and then those that expire soonest. */
+	assert_ok(mv_store_negative_get(f->st, "example.com/m5", "", 1,
+	    &absent, NULL, 0, &err), &err);
+	assert_false(absent);
+	assert_ok(mv_store_negative_get(f->st, "example.com/m100000", "", 1,
+	    &absent, NULL, 0, &err), &err);
+	assert_true(absent);
 }
 
 /* gc: unreferenced blobs and stray staged files go, live ones stay. */
@@ -1066,6 +1124,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(remove_gc_and_evict,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(list_and_negative,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(negative_cache_is_bounded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(gc_collects_blobs_and_staging,
 		    setup, teardown),

@@ -52,6 +52,8 @@
 #define MV_NOTE_MAX_BYTES		(1u * MV_MIB)
 /* Nesting of a .info's JSON (the go command's is 1; Origin adds 2). */
 #define MV_JSON_MAX_DEPTH		16
+/* The text of one go.mod line before its comment (a comment is free). */
+#define MV_GOMOD_LINE_MAX_BYTES		4096
 /* Fields of one go.mod line modvault reads (require, module). */
 #define MV_GOMOD_MAX_FIELDS		8
 /* Signed notes (SD-4.2.4, SD-5): signatures, a key name, tree size. */
@@ -65,6 +67,9 @@
 #define MV_UPSTREAM_MAX_ENTRIES		8
 /* Checksum databases one configuration may name. */
 #define MV_SUMDB_MAX_DATABASES		4
+
+/* "Not found" answers remembered at once (each costs a row of the index). */
+#define MV_NEGATIVE_MAX_ENTRIES		100000
 
 /* --- configuration and files the CLI reads ---------------------------- */
 

@@ -25,6 +25,13 @@
 
 struct mv_upstream;
 
+/*
+ * Bounds every transfer from now on to end within seconds of now (0:
+ * no bound beyond each transfer's own upstream_timeout), so that several
+ * transfers made for one request together take no longer than that.
+ */
+void	 mv_upstream_set_deadline(struct mv_upstream *up, long seconds);
+
 /* Parses cfg->upstream ("off" gives an upstream with no entries). */
 int	 mv_upstream_new(const struct mv_config *cfg, struct mv_upstream **up,
 	    struct mv_err *err);
@@ -35,7 +42,11 @@ void	 mv_upstream_free(struct mv_upstream *up);
 /* False for "off": an offline mirror never contacts anything. */
 bool	 mv_upstream_enabled(const struct mv_upstream *up);
 size_t	 mv_upstream_count(const struct mv_upstream *up);
-/* The base URL of entry i. */
+/*
+ * The base URL of entry i as it may be shown or stored: credentials in it
+ * (user:password@) appear as "***".  Every message of this client shows
+ * URLs that way.
+ */
 const char *mv_upstream_url(const struct mv_upstream *up, size_t i);
 
 /* Why a sink stopped taking bytes (classified as the transfer ends). */
@@ -44,6 +55,16 @@ enum mv_sink_stop {
 	MV_SINK_OVER_LIMIT,	/* the body outgrew max: the upstream's doing */
 	MV_SINK_LOCAL,		/* writing it here failed (stop_errno) */
 };
+
+/*
+ * Appends s to out percent-encoded for a URL path (RFC 3986 pchar): every
+ * byte but ALPHA / DIGIT / "-._~!$&'()*+,;=:@" becomes %XX, and '/' too
+ * unless keep_slash.  Every path element modvault sends upstream goes
+ * through it, whatever checks it passed before (a '%', '#' or '?' that
+ * slipped through would change what the upstream reads).
+ */
+int	 mv_url_escape(const char *s, bool keep_slash, struct mv_buf *out,
+	    struct mv_err *err);
 
 /* Where a body goes: a bounded buffer, or a file descriptor. */
 struct mv_fetch_sink {

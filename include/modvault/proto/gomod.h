@@ -10,6 +10,7 @@
 #ifndef MODVAULT_GOMOD_H
 #define MODVAULT_GOMOD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "modvault/base/err.h"
@@ -21,6 +22,14 @@ typedef int (*mv_require_fn)(void *ctx, const char *module,
 /* Every `require` of a go.mod (GP-5.3 syntax, as the go command writes it). */
 int	 mv_gomod_requires(const char *text, size_t len, mv_require_fn fn,
 	    void *ctx, struct mv_err *err);
+
+/*
+ * Is text a go.sum rather than a go.mod?  True when it has at least one
+ * line and every one is three fields whose last is a hash ("h1:...",
+ * H-5.2); a go.mod never has such lines.  Decided by content, whatever
+ * the file is called.
+ */
+bool	 mv_gosum_is(const char *text, size_t len);
 
 /* Every module version of a go.sum (H-5.1/H-5.2); "/go.mod" suffixes are
  * dropped, so a version may be reported twice. */

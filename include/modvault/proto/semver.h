@@ -25,6 +25,15 @@ int	 mv_version_canonical(const char *v, char *out, size_t outsz,
 	    struct mv_err *err);
 /* V-1.3: CanonicalVersion(v) == v. */
 bool	 mv_version_is_canonical(const char *v);
+/*
+ * V-5.1, GP-5.2.4: a query a proxy may resolve through .info: a
+ * non-canonical semver ("v1.2.3+meta"), a semver prefix, or a revision
+ * (branch, tag, commit prefix).  At most MV_VERSION_MAX_BYTES of
+ * [A-Za-z0-9._+~-], not starting with '-' or '.', no "..": nothing a URL,
+ * a path or a shell would read as anything but a name.  MV_EINVAL with
+ * the reason otherwise.
+ */
+int	 mv_version_query_check(const char *q, struct mv_err *err);
 
 /* V-1.4 accessors; each writes "" for an invalid version. */
 int	 mv_semver_major(const char *v, char *out, size_t outsz,

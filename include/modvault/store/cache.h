@@ -28,13 +28,16 @@ int	 mv_store_list_put(struct mv_store *st, const char *module,
  * Negative cache: module@version (version "" = the module itself) is known
  * absent until expires_at.  get sets *absent when an unexpired entry
  * exists, and copies its reason into reason (reasonsz bytes, may be 0).
+ * put also drops what expired by now and, beyond MV_NEGATIVE_MAX_ENTRIES,
+ * the entries that expire soonest, so a stream of bogus names cannot grow
+ * the index without bound (nor wait for gc).
  */
 int	 mv_store_negative_get(struct mv_store *st, const char *module,
 	    const char *version, int64_t now, bool *absent, char *reason,
 	    size_t reasonsz, struct mv_err *err);
 int	 mv_store_negative_put(struct mv_store *st, const char *module,
-	    const char *version, const char *reason, int64_t expires_at,
-	    struct mv_err *err);
+	    const char *version, const char *reason, int64_t now,
+	    int64_t expires_at, struct mv_err *err);
 /* Drops entries that expired at or before now. */
 int	 mv_store_negative_sweep(struct mv_store *st, int64_t now,
 	    struct mv_err *err);

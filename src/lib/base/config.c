@@ -83,7 +83,7 @@ mv_config_defaults(struct mv_config *cfg)
 	snprintf(cfg->xsendfile_prefix, sizeof(cfg->xsendfile_prefix),
 	    "/_modvault_blobs/");
 	cfg->max_zip_bytes = MV_ZIP_MAX_BYTES;
-	cfg->upstream_timeout = 300;
+	cfg->upstream_timeout = 120;
 	cfg->connect_timeout = 10;
 	cfg->stall_timeout = 30;
 	cfg->list_ttl = 60;
@@ -158,7 +158,7 @@ set_upstream(struct mv_config *cfg, const struct key *k, const char *v,
     struct mv_err *err)
 {
 	const char *p = v;
-	size_t n;
+	size_t n, entries = 0;
 
 	if (*v == '\0')
 		return mv_fail(err, MV_ECONFIG, "must not be empty (use off)");
@@ -166,6 +166,10 @@ set_upstream(struct mv_config *cfg, const struct key *k, const char *v,
 		n = strcspn(p, ",|");
 		if (check_upstream_entry(p, n, p[n] == '\0', err) == -1)
 			return -1;
+		if (!(n == 3 && memcmp(p, "off", 3) == 0) &&
+		    ++entries > MV_UPSTREAM_MAX_ENTRIES)
+			return mv_fail(err, MV_ECONFIG, "more than %d entries",
+			    MV_UPSTREAM_MAX_ENTRIES);
 		if (p[n] == '\0')
 			break;
 		p += n + 1;

@@ -9,9 +9,12 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "modvault/base/limits.h"
 #include "modvault/base/log.h"
+#include "modvault/base/text.h"
 
 static enum mv_log_level log_level = MV_LOG_WARN;
 
@@ -37,8 +40,7 @@ static const char *const level_names[] = {
 void
 mv_log(enum mv_log_level level, const char *fmt, ...)
 {
-	char msg[2048], line[4096 + 128];
-	size_t n, i;
+	char msg[MV_LOG_MSG_MAX_BYTES], line[4 * MV_LOG_MSG_MAX_BYTES + 128];
 	va_list ap;
 	int off;
 
@@ -49,17 +51,9 @@ mv_log(enum mv_log_level level, const char *fmt, ...)
 	va_end(ap);
 	off = snprintf(line, sizeof(line), "modvault[%ld]: %s: ",
 	    (long)getpid(), level_names[level]);
-	n = (size_t)off;
-	for (i = 0; msg[i] != '\0' && n + 5 < sizeof(line); i++) {
-		unsigned char c = (unsigned char)msg[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			line[n++] = (char)c;
-		else
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "\\x%02x", c);
-	}
-	line[n++] = '\n';
+	mv_printable(msg, line + off, sizeof(line) - (size_t)off - 1);
+	off += (int)strlen(line + off);
+	line[off++] = '\n';
 	/* One write, so records from several processes do not interleave. */
-	(void)!write(STDERR_FILENO, line, n);
+	(void)!write(STDERR_FILENO, line, (size_t)off);
 }

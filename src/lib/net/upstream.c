@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -21,6 +22,10 @@
 
 struct entry {
 	char	url[1024];	/* base URL, no trailing '/' */
+	/* The same, with any user:password@ shown as ***@ (GP-6: netrc is
+	 * the better place for credentials, but a URL may carry them). */
+	char	shown[1024 + 3];
+	char	userinfo[1024];	/* what shown hides, or "" */
 	char	sep;		/* separator after it: ',', '|' or 0 (last) */
 };
 
@@ -29,6 +34,7 @@ struct mv_upstream {
 	size_t		 n;
 	CURL		*curl;
 	long		 timeout, connect_timeout, stall_timeout;
+	int64_t		 deadline_ms;	/* CLOCK_MONOTONIC, 0 = none */
 	char		 netrc[PATH_MAX];
 };
 
@@ -43,6 +49,51 @@ trim(const char *s, size_t *len)
 	while (*len > 0 && (s[*len - 1] == ' ' || s[*len - 1] == '\t'))
 		(*len)--;
 	return s;
+}
+
+/*
+ * The URL as it may be shown (messages, logs, the origin column): the
+ * userinfo of "scheme://user:password@host/..." replaced by "***".
+ */
+static void
+hide_userinfo(struct entry *e)
+{
+	const char *url = e->url, *host = strstr(url, "://"), *at, *end;
+	size_t pre, rest;
+
+	memcpy(e->shown, url, strlen(url) + 1);
+	e->userinfo[0] = '\0';
+	if (host == NULL)
+		return;
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	if ((at = memchr(host, '@', (size_t)(end - host))) == NULL)
+		return;
+	/* The last '@' of the authority ends the userinfo (RFC 3986). */
+	while (memchr(at + 1, '@', (size_t)(end - at - 1)) != NULL)
+		at = memchr(at + 1, '@', (size_t)(end - at - 1));
+	memcpy(e->userinfo, host, (size_t)(at - host));
+	e->userinfo[at - host] = '\0';
+	pre = (size_t)(host - url);
+	rest = strlen(at) + 1;
+	/* shown has room for "***" in place of even a 0-byte userinfo. */
+	memcpy(e->shown + pre, "***", 3);
+	memcpy(e->shown + pre + 3, at, rest);
+}
+
+/* Replaces every copy of secret in the string buf by "***". */
+static void
+scrub(char *buf, const char *secret)
+{
+	size_t k = strlen(secret);
+	char *p;
+
+	if (k < 3)
+		return;
+	while ((p = strstr(buf, secret)) != NULL) {
+		memmove(p + 3, p + k, strlen(p + k) + 1);
+		memcpy(p, "***", 3);
+	}
 }
 
 static int
@@ -65,6 +116,7 @@ add_entry(struct mv_upstream *up, const char *s, size_t len, char sep,
 	memcpy(e->url, s, len);
 	e->url[len] = '\0';
 	e->sep = sep;
+	hide_userinfo(e);
 	return 0;
 }
 
@@ -91,6 +143,29 @@ parse_list(struct mv_upstream *up, const char *list, struct mv_err *err)
 	if (up->n > 0)
 		up->e[up->n - 1].sep = 0;
 	return 0;
+}
+
+int
+mv_url_escape(const char *s, bool keep_slash, struct mv_buf *out,
+    struct mv_err *err)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	char pct[3] = { '%', 0, 0 };
+	int rc = 0;
+
+	for (p = (const unsigned char *)s; rc == 0 && *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~!$&'()*+,;=:@",
+		    *p) != NULL || (keep_slash && *p == '/')) {
+			rc = mv_buf_putc(out, (char)*p, err);
+			continue;
+		}
+		pct[1] = hex[*p >> 4];
+		pct[2] = hex[*p & 15];
+		rc = mv_buf_append(out, pct, 3, err);
+	}
+	return rc;
 }
 
 int
@@ -164,7 +239,7 @@ mv_upstream_count(const struct mv_upstream *up)
 const char *
 mv_upstream_url(const struct mv_upstream *up, size_t i)
 {
-	return i < up->n ? up->e[i].url : "";
+	return i < up->n ? up->e[i].shown : "";
 }
 
 /*
@@ -252,6 +327,35 @@ sink_reset(struct mv_fetch_sink *s, struct mv_err *err)
 	return 0;
 }
 
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+mv_upstream_set_deadline(struct mv_upstream *up, long seconds)
+{
+	up->deadline_ms = seconds > 0 ? now_ms() + (int64_t)seconds * 1000 : 0;
+}
+
+/* What one transfer may take: upstream_timeout, or what the deadline leaves. */
+static long
+timeout_ms(const struct mv_upstream *up)
+{
+	int64_t ms = (int64_t)up->timeout * 1000, left;
+
+	if (up->deadline_ms != 0) {
+		left = up->deadline_ms - now_ms();
+		if (left < ms)
+			ms = left > 1 ? left : 1;
+	}
+	return (long)ms;
+}
+
 static void
 setup_handle(struct mv_upstream *up, const char *url,
     struct mv_fetch_sink *sink, char *errbuf)
@@ -269,7 +373,7 @@ setup_handle(struct mv_upstream *up, const char *url,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, up->connect_timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, up->timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms(up));
 	/* Under 1 KiB/s for stall_timeout: a slow-loris upstream is cut off. */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, up->stall_timeout);
@@ -339,7 +443,7 @@ int
 mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
     struct mv_fetch_sink *sink, struct mv_err *err)
 {
-	char url[4096], errbuf[CURL_ERROR_SIZE] = "";
+	char url[4096], shown[4096], errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
 	int n;
 
@@ -347,7 +451,8 @@ mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
 		return mv_fail(err, MV_ENOTFOUND, "no upstream configured");
 	n = snprintf(url, sizeof(url), "%s/%s", up->e[i].url, relpath);
 	if (n < 0 || (size_t)n >= sizeof(url))
-		return mv_fail(err, MV_ELIMIT, "upstream URL too long");
+		return mv_fail(err, MV_EUPSTREAM, "upstream URL too long");
+	snprintf(shown, sizeof(shown), "%s/%s", up->e[i].shown, relpath);
 	if (handle(up, err) == -1 || sink_reset(sink, err) == -1)
 		return -1;
 	setup_handle(up, url, sink, errbuf);
@@ -355,7 +460,8 @@ mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
 	/* A Content-Length over the limit stops curl before any byte. */
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		sink->stop = MV_SINK_OVER_LIMIT;
-	return classify(up, rc, url, sink, errbuf, err);
+	scrub(errbuf, up->e[i].userinfo);
+	return classify(up, rc, shown, sink, errbuf, err);
 }
 
 int

@@ -9,10 +9,8 @@
 #include "modvault/proto/gomod.h"
 #include "modvault/proto/modpath.h"
 
-#define LINE_MAX_BYTES	4096
-
 struct line {
-	char	 buf[LINE_MAX_BYTES + 1];
+	char	 buf[MV_GOMOD_LINE_MAX_BYTES + 1];
 	char	*f[MV_GOMOD_MAX_FIELDS];
 	int	 n;
 };
@@ -21,15 +19,28 @@ struct line {
  * Reads the next non-empty line of *text into l: white-space separated
  * fields, after removing a "//" comment; a quoted field ("x") loses its
  * quotes.  Advances *text, *len and *lineno.  Returns 1 for a line, 0 at
- * the end, -1 (with err) for a line over LINE_MAX_BYTES.
+ * the end, -1 (with err) for a line whose text before any comment is over
+ * MV_GOMOD_LINE_MAX_BYTES (a comment may be as long as it likes).
  */
+/* Bytes of the line s[0..n) before a "//" comment. */
+static size_t
+code_len(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '/' && s[i + 1] == '/')
+			return i;
+	return n;
+}
+
 static int
 read_line(const char **text, size_t *len, struct line *l, int *lineno,
     struct mv_err *err)
 {
 	const char *nl;
-	size_t n;
-	char *p, *c;
+	size_t n, code;
+	char *p;
 	int i;
 
 	do {
@@ -38,15 +49,14 @@ read_line(const char **text, size_t *len, struct line *l, int *lineno,
 		nl = memchr(*text, '\n', *len);
 		n = nl ? (size_t)(nl - *text) : *len;
 		++*lineno;
-		if (n > LINE_MAX_BYTES)
+		code = code_len(*text, n);
+		if (code > MV_GOMOD_LINE_MAX_BYTES)
 			return mv_fail(err, MV_ELIMIT, "line %d longer than %d "
-			    "bytes", *lineno, LINE_MAX_BYTES);
-		memcpy(l->buf, *text, n);
-		l->buf[n] = '\0';
+			    "bytes", *lineno, MV_GOMOD_LINE_MAX_BYTES);
+		memcpy(l->buf, *text, code);
+		l->buf[code] = '\0';
 		*text += nl ? n + 1 : n;
 		*len -= nl ? n + 1 : n;
-		if ((c = strstr(l->buf, "//")) != NULL)
-			*c = '\0';
 		for (l->n = 0, p = l->buf; l->n < MV_GOMOD_MAX_FIELDS;) {
 			p += strspn(p, " \t\r");
 			if (*p == '\0')
@@ -117,6 +127,25 @@ mv_gomod_requires(const char *text, size_t len, mv_require_fn fn, void *ctx,
 	if (block)
 		return mv_fail(err, MV_EINVAL, "unterminated require block");
 	return 0;
+}
+
+bool
+mv_gosum_is(const char *text, size_t len)
+{
+	struct line l;
+	int lineno = 0, more, lines = 0;
+	const char *colon;
+
+	while ((more = read_line(&text, &len, &l, &lineno, NULL)) > 0) {
+		/* H-5.2: "h<N>:" then the hash. */
+		colon = l.n == 3 ? strchr(l.f[2], ':') : NULL;
+		if (colon == NULL || l.f[2][0] != 'h' || colon == l.f[2] + 1 ||
+		    strspn(l.f[2] + 1, "0123456789") != (size_t)(colon -
+		    l.f[2] - 1) || colon[1] == '\0')
+			return false;
+		lines++;
+	}
+	return more == 0 && lines > 0;
 }
 
 int

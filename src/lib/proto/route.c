@@ -295,6 +295,13 @@ parse_at_v(const char *rest, const char *at, struct mv_route *r,
 	if (unescape_parts(rest, (size_t)(at - rest), file,
 	    (size_t)(dot - file), r, err) == -1)
 		return -1;
+	/* V-5.1: a non-canonical .info is a query, and must look like one. */
+	if (r->kind == MV_ROUTE_INFO && !mv_version_is_canonical(r->version)) {
+		struct mv_err e = MV_ERR_INIT;
+
+		if (mv_version_query_check(r->version, &e) == -1)
+			return not_found(&e, err);
+	}
 	/* GP-4.1: .mod and .zip exist only for canonical versions. */
 	if (r->kind != MV_ROUTE_INFO) {
 		if (!mv_version_is_canonical(r->version))

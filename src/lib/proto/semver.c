@@ -797,3 +797,25 @@ mv_check_path_major(const char *v, const char *path_major,
 	    "%.*s, not v%.*s", quote(q, sizeof(q), v), (int)(n - 1),
 	    path_major + 1, (int)p.majorlen, p.major);
 }
+
+int
+mv_version_query_check(const char *q, struct mv_err *err)
+{
+	size_t n = strnlen(q, MV_VERSION_MAX_BYTES + 1), i;
+
+	if (n == 0)
+		return mv_fail(err, MV_EINVAL, "empty version query");
+	if (n > MV_VERSION_MAX_BYTES)
+		return mv_fail(err, MV_EINVAL, "version query longer than %d "
+		    "bytes", MV_VERSION_MAX_BYTES);
+	for (i = 0; i < n; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._+~-", q[i]) == NULL)
+			return mv_fail(err, MV_EINVAL, "invalid version query "
+			    "\"%.*s\": byte 0x%02x", QUOTE_MAX, q,
+			    (unsigned char)q[i]);
+	if (q[0] == '-' || q[0] == '.' || strstr(q, "..") != NULL)
+		return mv_fail(err, MV_EINVAL, "invalid version query \"%.*s\"",
+		    QUOTE_MAX, q);
+	return 0;
+}

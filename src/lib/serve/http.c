@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modvault/base/text.h"
 #include "modvault/serve/serve.h"
 #include "http.h"
 
@@ -18,7 +19,7 @@
 void
 mv_http_error(struct mv_response *res, int status, const char *reason)
 {
-	size_t n = strcspn(reason, "\r\n");
+	char shown[4 * MV_ERR_MSG_MAX_BYTES];
 
 	mv_buf_reset(&res->body);
 	if (res->blob != NULL) {
@@ -32,8 +33,12 @@ mv_http_error(struct mv_response *res, int status, const char *reason)
 	res->accept_ranges = false;
 	res->allow_get_head = status == 405;
 	res->offload_header = NULL;
-	/* One line (GP-6.5): the go command shows it to its user. */
-	if (mv_buf_append(&res->body, reason, n, NULL) == -1 ||
+	/*
+	 * One line of printable text (GP-6.5): the go command shows it to its
+	 * user, and it may quote what a client or an upstream sent.
+	 */
+	mv_printable(reason, shown, sizeof(shown));
+	if (mv_buf_puts(&res->body, shown, NULL) == -1 ||
 	    mv_buf_putc(&res->body, '\n', NULL) == -1)
 		mv_buf_reset(&res->body);
 	res->body_kind = MV_BODY_BUF;

@@ -25,6 +25,13 @@
 #include "modvault/store/stage.h"
 #include "modvault/zip/zipscan.h"
 
+/*
+ * How much longer than upstream_timeout a miss waits for another process's
+ * fetch of the same version: the transfers end by then, and this leaves
+ * room for validating and storing what they brought.
+ */
+#define CLAIM_WAIT_MARGIN	60
+
 int
 mv_filler_init(struct mv_filler *f, struct mv_store *st,
     const struct mv_config *cfg, const struct mv_policy *policy,
@@ -63,19 +70,29 @@ verify_sumdb(void *ctx, const struct mv_version *v, struct mv_err *err)
 	    v->mod_h1, err);
 }
 
-/* "<escaped module>/@v/<escaped version><suffix>", or "/@v/list" etc. */
+/*
+ * "<escaped module>/@v/<escaped version><suffix>", or "/@v/list" etc.:
+ * the GP-2.1 escaping, then each element percent-encoded for the URL.
+ */
 static int
 relpath(const char *module, const char *version, const char *suffix,
     struct mv_buf *out, struct mv_err *err)
 {
-	if (mv_escape_path(module, out, err) == -1)
-		return -1;
-	if (version == NULL)
-		return mv_buf_puts(out, suffix, err);
-	if (mv_buf_puts(out, "/@v/", err) == -1 ||
-	    mv_escape_version(version, out, err) == -1)
-		return -1;
-	return mv_buf_puts(out, suffix, err);
+	struct mv_buf esc;
+	int rc;
+
+	mv_buf_init(&esc, MV_MODPATH_MAX_BYTES * 2);
+	rc = mv_escape_path(module, &esc, err) == -1 ||
+	    mv_url_escape(mv_buf_str(&esc), true, out, err) == -1 ? -1 : 0;
+	if (rc == 0 && version != NULL) {
+		mv_buf_reset(&esc);
+		rc = mv_buf_puts(out, "/@v/", err) == -1 ||
+		    mv_escape_version(version, &esc, err) == -1 ||
+		    mv_url_escape(mv_buf_str(&esc), false, out, err) == -1 ?
+		    -1 : 0;
+	}
+	mv_buf_free(&esc);
+	return rc == 0 ? mv_buf_puts(out, suffix, err) : -1;
 }
 
 static int64_t
@@ -112,7 +129,7 @@ absent_or_fail(struct mv_filler *f, const char *module, const char *version,
 	if (e->code != MV_ENOTFOUND && e->code != MV_EGONE)
 		return mv_err_pass(err, e);
 	(void)mv_store_negative_put(f->st, module, version, "unknown to "
-	    "upstream", now() + f->cfg->negative_ttl, NULL);
+	    "upstream", now(), now() + f->cfg->negative_ttl, NULL);
 	return mv_fail(err, MV_ENOTFOUND, "not found: %s%s%s: unknown to "
 	    "upstream", module, *version ? "@" : "", version);
 }
@@ -320,20 +337,32 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 	    negative_hit(f, module, version, err) == -1 ||
 	    negative_hit(f, module, "", err) == -1 ||
 	    mv_claim_take(mv_store_stage(f->st), module, version,
-	    f->cfg->upstream_timeout, &c, NULL, err) == -1)
+	    f->cfg->upstream_timeout + CLAIM_WAIT_MARGIN, &c, NULL, err) == -1)
 		return -1;
 	/*
 	 * Whoever held the claim before may have stored it; so may a process
 	 * that looked and stored between our caller's look and our claim.
 	 */
-	if ((rc = mv_store_get(f->st, module, version, &v, &e)) == -1) {
-		if (e.code == MV_ENOTFOUND)
-			rc = fetch_and_store(f, module, version, &pd, outcome,
-			    err);
-		else
-			mv_err_pass(err, &e);
+	if ((rc = mv_store_get(f->st, module, version, &v, &e)) == 0) {
+		mv_claim_release(c);
+		return 0;
 	}
-	mv_claim_release(c);
+	if (e.code != MV_ENOTFOUND) {
+		mv_claim_release(c);
+		return mv_err_pass(err, &e);
+	}
+	mv_err_clear(&e);
+	/* The whole fetch, every transfer of it, within upstream_timeout. */
+	mv_upstream_set_deadline(f->up, f->cfg->upstream_timeout);
+	rc = fetch_and_store(f, module, version, &pd, outcome, &e);
+	mv_upstream_set_deadline(f->up, 0);
+	if (rc == 0)
+		mv_claim_release(c);
+	else {
+		/* Those waiting for this fetch get its answer (claim.h). */
+		mv_claim_release_failed(c, &e);
+		mv_err_pass(err, &e);
+	}
 	return rc;
 }
 
@@ -378,6 +407,9 @@ mv_fill_query(struct mv_filler *f, const char *module, const char *query,
 	if (f->st == NULL || !mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: fetching is "
 		    "off", module, query);
+	if (mv_version_query_check(query, &e) == -1)
+		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: %s", module,
+		    query, e.msg);
 	mv_buf_init(&rel, MV_REQUEST_PATH_MAX_BYTES);
 	mv_buf_init(&body, MV_INFO_MAX_BYTES);
 	rc = negative_hit(f, module, query, err);

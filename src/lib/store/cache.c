@@ -77,19 +77,28 @@ mv_store_negative_get(struct mv_store *st, const char *module,
 
 int
 mv_store_negative_put(struct mv_store *st, const char *module,
-    const char *version, const char *reason, int64_t expires_at,
+    const char *version, const char *reason, int64_t now, int64_t expires_at,
     struct mv_err *err)
 {
 	sqlite3_stmt *s;
 
-	if ((s = stmt_text(st, ST_NEG_PUT, module, version, err)) == NULL)
+	if (begin(st, err) == -1)
 		return -1;
+	if ((s = stmt_text(st, ST_NEG_PUT, module, version, err)) == NULL)
+		return rollback(st);
 	if (sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC) ||
 	    sqlite3_bind_int64(s, 4, expires_at)) {
 		done(s);
-		return db_fail(st, err);
+		db_fail(st, err);
+		return rollback(st);
 	}
-	return run(st, s, err);
+	if (run(st, s, err) == -1 || mv_store_negative_sweep(st, now,
+	    err) == -1 || (s = stmt(st, ST_NEG_BOUND, err)) == NULL)
+		return rollback(st);
+	sqlite3_bind_int64(s, 1, MV_NEGATIVE_MAX_ENTRIES);
+	if (run(st, s, err) == -1)
+		return rollback(st);
+	return commit(st, err) == -1 ? rollback(st) : 0;
 }
 
 int

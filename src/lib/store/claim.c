@@ -119,6 +119,28 @@ claim_path(struct mv_stage *sg, const char *module, const char *version,
 	return 0;
 }
 
+/*
+ * The failure a holder left in fd ("CODE MESSAGE"), if any: 1 and err
+ * filled, else 0.
+ */
+static int
+left_failure(int fd, struct mv_err *err)
+{
+	char buf[MV_ERR_MSG_MAX_BYTES + 16], *sp;
+	ssize_t n;
+	long code;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	code = strtol(buf, &sp, 10);
+	if (sp == buf || *sp != ' ' || code <= MV_OK || code >= MV_CODE__MAX)
+		return 0;
+	mv_fail(err, (enum mv_code)code, "%s", sp + 1);
+	return 1;
+}
+
 /* Is fd still the file under path (not removed by its last holder)? */
 static int
 still_named(int fd, const char *path)
@@ -171,7 +193,12 @@ mv_claim_take(struct mv_stage *sg, const char *module, const char *version,
 		}
 		if (still_named(fd, c->path))
 			break;
-		close(fd);	/* its holder removed it: claim the new one */
+		/* Its holder removed it: share its failure, or claim anew. */
+		if (left_failure(fd, err)) {
+			close(fd);
+			goto fail;
+		}
+		close(fd);
 	}
 	c->fd = fd;
 	*cp = c;
@@ -189,4 +216,19 @@ mv_claim_release(struct mv_claim *c)
 	unlink(c->path);
 	close(c->fd);
 	free(c);
+}
+
+void
+mv_claim_release_failed(struct mv_claim *c, const struct mv_err *why)
+{
+	char buf[MV_ERR_MSG_MAX_BYTES + 16];
+	int n;
+
+	if (c == NULL)
+		return;
+	n = snprintf(buf, sizeof(buf), "%d %s", (int)why->code, why->msg);
+	if (n > 0 && ftruncate(c->fd, 0) == 0)
+		(void)!pwrite(c->fd, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1, 0);
+	mv_claim_release(c);
 }

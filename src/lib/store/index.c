@@ -7,6 +7,7 @@
  * responder processes, the CLI) wait their turn instead of failing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,6 +57,10 @@ const char *const mv_store_sql[ST__MAX] = {
 	[ST_NEG_PUT] = "INSERT OR REPLACE INTO negative "
 	    "(module, version, reason, expires_at) VALUES (?1, ?2, ?3, ?4)",
 	[ST_NEG_SWEEP] = "DELETE FROM negative WHERE expires_at <= ?1",
+	/* The soonest to expire go first when there are too many. */
+	[ST_NEG_BOUND] = "DELETE FROM negative WHERE rowid IN (SELECT rowid "
+	    "FROM negative ORDER BY expires_at LIMIT max(0, (SELECT count(*) "
+	    "FROM negative) - ?1))",
 	[ST_TREE_GET] = "SELECT note, size FROM sumdb_tree WHERE name = ?1",
 	/* Only a larger tree replaces the trusted one (SD-9.3). */
 	[ST_TREE_PUT] = "INSERT INTO sumdb_tree (name, size, note) "
@@ -261,6 +266,18 @@ mv_store_blobs(struct mv_store *st)
 	return st->blobs;
 }
 
+static int
+writable(const char *dir, const char *name, struct mv_err *err)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == -1)
+		return mv_fail(err, MV_EIO, "\"%s\" is not writable: %s", path,
+		    strerror(errno));
+	return 0;
+}
+
 int
 mv_store_ping(struct mv_store *st, struct mv_err *err)
 {
@@ -268,10 +285,15 @@ mv_store_ping(struct mv_store *st, struct mv_err *err)
 
 	if (s == NULL || run(st, s, err) == -1)
 		return -1;
-	/* A staging area we cannot write makes every miss fail. */
-	if (st->stage != NULL && access(mv_stage_dir(st->stage), W_OK) == -1)
-		return mv_fail(err, MV_EIO, "staging area not writable: %s",
-		    strerror(errno));
+	/*
+	 * What this process cannot write makes every miss fail: the index,
+	 * the blob directory, the staging area (as this user, on this file
+	 * system: a read-only mount says EROFS even to root).
+	 */
+	if (st->stage != NULL && (writable(st->dir, "index.db", err) == -1 ||
+	    writable(st->dir, "blobs", err) == -1 ||
+	    writable(mv_stage_dir(st->stage), ".", err) == -1))
+		return -1;
 	return 0;
 }
 

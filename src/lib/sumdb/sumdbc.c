@@ -7,6 +7,7 @@
 
 #include "modvault/base/log.h"
 #include "modvault/proto/modpath.h"
+#include "modvault/proto/semver.h"
 #include "modvault/store/sumdbstate.h"
 #include "modvault/sumdb/sumdbc.h"
 
@@ -215,11 +216,21 @@ static int
 lookup_path(const char *module, const char *version, struct mv_buf *out,
     struct mv_err *err)
 {
-	if (mv_buf_puts(out, "lookup/", err) == -1 ||
-	    mv_escape_path(module, out, err) == -1 ||
-	    mv_buf_putc(out, '@', err) == -1)
-		return -1;
-	return mv_escape_version(version, out, err);
+	struct mv_buf esc;
+	int rc;
+
+	mv_buf_init(&esc, MV_MODPATH_MAX_BYTES * 2);
+	rc = mv_buf_puts(out, "lookup/", err) == -1 ||
+	    mv_escape_path(module, &esc, err) == -1 ||
+	    mv_url_escape(mv_buf_str(&esc), true, out, err) == -1 ||
+	    mv_buf_putc(out, '@', err) == -1 ? -1 : 0;
+	mv_buf_reset(&esc);
+	if (rc == 0)
+		rc = mv_escape_version(version, &esc, err) == -1 ||
+		    mv_url_escape(mv_buf_str(&esc), false, out, err) == -1 ?
+		    -1 : 0;
+	mv_buf_free(&esc);
+	return rc;
 }
 
 /*
@@ -331,25 +342,36 @@ mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
 /* --- proxying (SD-2, SD-10.2, SD-10.3) ----------------------------------- */
 
 /*
- * SD-1.2: "lookup/<escaped path>@<escaped version>"; whether it may be
- * looked up at all (nosumdb, GP-10.3) the policy decided after routing.
+ * SD-1.2: "lookup/<escaped path>@<escaped version>" of a valid module
+ * path and canonical version, made anew from what it names (so nothing of
+ * the request but those reaches the database).  Whether it may be looked
+ * up at all (nosumdb, GP-10.3) the policy decided after routing.
  */
 static int
-check_lookup_path(const char *rest, struct mv_err *err)
+lookup_request(const char *rest, struct mv_buf *path, struct mv_err *err)
 {
 	char esc[MV_MODPATH_MAX_BYTES + 1];
 	const char *at = strrchr(rest, '@');
 	struct mv_err e = MV_ERR_INIT;
-	struct mv_buf m;
+	struct mv_buf m, v;
 	int rc;
 
 	if (at == NULL || (size_t)(at - rest) > MV_MODPATH_MAX_BYTES)
 		return mv_fail(err, MV_ENOTFOUND, "not found: malformed lookup");
 	snprintf(esc, sizeof(esc), "%.*s", (int)(at - rest), rest);
 	mv_buf_init(&m, MV_MODPATH_MAX_BYTES);
-	if ((rc = mv_unescape_path(esc, &m, &e)) == -1)
+	mv_buf_init(&v, MV_VERSION_MAX_BYTES);
+	rc = mv_unescape_path(esc, &m, &e) == -1 ||
+	    mv_unescape_version(at + 1, &v, &e) == -1 ? -1 : 0;
+	if (rc == 0 && !mv_version_is_canonical(mv_buf_str(&v)))
+		rc = mv_fail(&e, MV_EINVAL, "version \"%s\" is not canonical",
+		    mv_buf_str(&v));
+	if (rc == 0)
+		rc = lookup_path(mv_buf_str(&m), mv_buf_str(&v), path, &e);
+	if (rc == -1)
 		mv_fail(err, MV_ENOTFOUND, "not found: %s", e.msg);
 	mv_buf_free(&m);
+	mv_buf_free(&v);
 	return rc;
 }
 
@@ -415,6 +437,7 @@ mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
     struct mv_err *err)
 {
 	struct mv_err e = MV_ERR_INIT;
+	struct mv_buf path;
 	struct mv_tile t;
 	int rc;
 
@@ -422,9 +445,13 @@ mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
 	ans->immutable = false;
 	if (strcmp(rest, "latest") == 0)
 		rc = latest(c, db, out, &e);
-	else if (strncmp(rest, "lookup/", 7) == 0)
-		rc = check_lookup_path(rest + 7, &e) == -1 ? -1 :
-		    network_first(c, db, rest, MV_LOOKUP_MAX_BYTES, out, &e);
+	else if (strncmp(rest, "lookup/", 7) == 0) {
+		mv_buf_init(&path, MV_REQUEST_PATH_MAX_BYTES * 2);
+		rc = lookup_request(rest + 7, &path, &e) == -1 ? -1 :
+		    network_first(c, db, mv_buf_str(&path),
+		    MV_LOOKUP_MAX_BYTES, out, &e);
+		mv_buf_free(&path);
+	}
 	else if (mv_tile_parse(rest, strlen(rest), &t, NULL) == 0) {
 		if (t.l >= 0)
 			ans->content_type = "application/octet-stream";

@@ -1,0 +1,147 @@
+#!/bin/sh
+# faults.sh: modvault attacked as a hostile client and left with a slow or
+# failing upstream, each case a defect once: queries smuggled to the
+# upstream, credentials echoed, misses of a failing version retried one
+# after another, hits stuck behind slow misses.
+. "$MV_SRCDIR/tests/integration/lib.sh"
+need python3 curl lighttpd sqlite3
+mv_tmpdir
+up=$MV_TMP/up
+cp -R "$MV_FIXTURES/upstream" "$up"
+
+# cgi CONFIG URI: one GET through modvault.fcgi as plain CGI; sets $st,
+# the body is in $MV_TMP/body, the stderr appended to $MV_TMP/cgi.err.
+cgi() {
+	env -i PATH="$PATH" MODVAULT_CONFIG="$1" REQUEST_METHOD=GET \
+	    REQUEST_URI="$2" SCRIPT_NAME= GATEWAY_INTERFACE=CGI/1.1 \
+	    "$MODVAULT_FCGI" </dev/null >"$MV_TMP/resp" 2>>"$MV_TMP/cgi.err"
+	st=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$MV_TMP/resp" | head -1)
+	sed '1,/^\r$/d' "$MV_TMP/resp" > "$MV_TMP/body"
+}
+
+# --- a query is a query: nothing else reaches the upstream ----------------
+start_upstream "$up" --auth "alice:s3cret-pw" ||
+    { echo "Bail out! no upstream"; exit 1; }
+cfg=$MV_TMP/mv.conf
+printf 'data_dir = %s/data\nupstream = http://alice:s3cret-pw@127.0.0.1:%s\n' \
+    "$MV_TMP" "$UP_PORT" > "$cfg"
+"$MODVAULT" --config "$cfg" init >/dev/null
+b=/modvault.test/basic/@v
+for q in '%252e%252e%252fchain%252fc%252f@v%252fv1.0.0' 'x%2523y' 'x%20y' \
+    'x%253Fy' '-x'; do
+	cgi "$cfg" "$b/$q.info"
+	check "query \"$q\" is not found (got $st)" test "$st" = 404
+done
+check "... and none of them reached the upstream" \
+    sh -c "! grep -q 'basic/@v/[^v]' '$UP_LOG'"
+cgi "$cfg" "$b/v1.0.0.info"
+check "a version is fetched with the URL's credentials (got $st)" test "$st" = 200
+
+# --- credentials are used, never shown ------------------------------------
+check "the stored origin hides them" sh -c \
+    "sqlite3 '$MV_TMP/data/index.db' 'SELECT origin FROM version' | grep -q '^http://\*\*\*@127.0.0.1:'"
+check "... and does not hold the password" sh -c \
+    "! sqlite3 '$MV_TMP/data/index.db' 'SELECT origin FROM version' | grep -q s3cret"
+printf 'data_dir = %s/data\nupstream = http://alice:wrong-pw@127.0.0.1:%s\n' \
+    "$MV_TMP" "$UP_PORT" > "$MV_TMP/wrong.conf"
+cgi "$MV_TMP/wrong.conf" "/modvault.test/license/@v/v1.0.0.zip"
+check "a refused login is a 502 (got $st)" test "$st" = 502
+check "... whose body does not echo the password" sh -c "! grep -q wrong-pw '$MV_TMP/body'"
+check "... and names the upstream as ***@" grep -q '\*\*\*@127.0.0.1' "$MV_TMP/body"
+check "no log line holds a password" sh -c "! grep -q 'pw' '$MV_TMP/cgi.err'"
+stop_upstream
+
+# --- misses of a failing version share its failure ------------------------
+start_upstream "$up" --fault "license/@v/v1.0.0.zip=delay=60" ||
+    { echo "Bail out! no upstream"; exit 1; }
+printf 'data_dir = %s/data\nupstream = %s\nupstream_timeout = 3\n' \
+    "$MV_TMP" "$UP_URL" > "$MV_TMP/hang.conf"
+i=0 pids=
+while [ $i -lt 8 ]; do
+	(cgi "$MV_TMP/hang.conf" /modvault.test/license/@v/v1.0.0.zip
+	 echo "$st" > "$MV_TMP/hang.$i") &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+wait $pids
+check "8 misses of a hanging version all end in 502" \
+    test "$(cat "$MV_TMP"/hang.* | grep -c '^502$')" -eq 8
+check "... after one fetch, not eight in turn" \
+    test "$(upstream_count 'license/@v/v1.0.0.info 200')" -eq 1
+stop_upstream
+
+# --- a go.sum is read as a go.sum, whatever it is called ------------------
+start_upstream "$up" || { echo "Bail out! no upstream"; exit 1; }
+printf 'data_dir = %s/sums\nupstream = %s\n' "$MV_TMP" "$UP_URL" > "$MV_TMP/sums.conf"
+"$MODVAULT" --config "$MV_TMP/sums.conf" init >/dev/null
+cp "$MV_FIXTURES/go.sum" "$MV_TMP/deps.txt"
+n=$(fx_versions)
+expect_status 0 "fetch -r of a go.sum called deps.txt" \
+    "$MODVAULT" --config "$MV_TMP/sums.conf" fetch -r "$MV_TMP/deps.txt"
+check "... fetches every version it names ($n)" \
+    grep -qx "$n versions: $n stored, 0 already present, 0 refused" "$MV_TMP/out"
+stop_upstream
+
+# --- what a tree or a client names is shown, never obeyed ------------------
+esc=$(printf 'modvault.test/bad\033[2Jname')
+mkdir -p "$MV_TMP/tree/$esc/@v"
+printf 'x' > "$MV_TMP/tree/$esc/@v/v1.0.0.zip"
+"$MODVAULT" --config "$MV_TMP/sums.conf" import "$MV_TMP/tree" > "$MV_TMP/imp.out" 2>&1
+check "an import names a control byte as \\x1b" grep -q 'bad\\x1b\[2Jname' "$MV_TMP/imp.out"
+check "... and prints no control byte" sh -c "! grep -q \"\$(printf '\\033')\" '$MV_TMP/imp.out'"
+cgi "$MV_TMP/sums.conf" '/modvault.test/%ff/@v/list'
+check "a request naming byte 0xff is a 404 (got $st)" test "$st" = 404
+check "... whose body holds only printable ASCII" sh -c \
+    "LC_ALL=C grep -q '[^ -~]' '$MV_TMP/body' && exit 1 || exit 0"
+
+# --- /healthz says when the store cannot be written ------------------------
+mkdir -m 0755 "$MV_TMP/ro"
+printf 'data_dir = %s/ro/data\n' "$MV_TMP" > "$MV_TMP/ro/mv.conf"
+chmod 0755 "$MV_TMP" "$MV_TMP/ro"
+"$MODVAULT" --config "$MV_TMP/ro/mv.conf" init >/dev/null
+chmod 0644 "$MV_TMP/ro/mv.conf"
+# healthz_as USER: /healthz run as USER; sets $st.
+healthz_as() {
+	setpriv --reuid="$1" --regid="$1" --clear-groups env -i PATH="$PATH" \
+	    MODVAULT_CONFIG="$MV_TMP/ro/mv.conf" REQUEST_METHOD=GET \
+	    REQUEST_URI=/healthz "$MODVAULT_FCGI" </dev/null >"$MV_TMP/resp" 2>/dev/null
+	st=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$MV_TMP/resp" | head -1)
+}
+healthz_as 0
+check "/healthz of a store its user can write: 200 (got $st)" test "$st" = 200
+healthz_as 65534
+check "/healthz of a store its user cannot write: 503 (got $st)" test "$st" = 503
+chmod 0700 "$MV_TMP"
+
+# --- hits keep answering while slow misses hold processes -----------------
+start_upstream "$up" \
+    --fault "big/@v/v1.0.0.zip=delay=30" \
+    --fault "nested/@v/v1.0.0.zip=delay=30" \
+    --fault "vendored/@v/v1.0.0.zip=delay=30" \
+    --fault "major/@v/v1.0.0.zip=delay=30" ||
+    { echo "Bail out! no upstream"; exit 1; }
+printf 'data_dir = %s/data\nupstream = %s\nupstream_timeout = 40\n' \
+    "$MV_TMP" "$UP_URL" > "$MV_TMP/slow.conf"
+start_lighttpd "$MV_TMP/slow.conf" "$MV_TMP/data" ||
+    { echo "Bail out! lighttpd did not start"; exit 1; }
+pids=
+for m in big nested vendored major; do
+	curl -s -o /dev/null --max-time 60 \
+	    "$url/modvault.test/$m/@v/v1.0.0.zip" &
+	pids="$pids $!"
+done
+mv_at_exit "kill $pids 2>/dev/null"
+wait_for 10 sh -c "[ \$(grep -c '\.info 200' '$UP_LOG') -ge 4 ]" ||
+    fail "the four slow misses started"
+ok=0
+i=0
+while [ $i -lt 20 ]; do
+	code=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' \
+	    --max-time 5 "$url$b/v1.0.0.info")
+	case $code in 200*) ok=$((ok + 1)) ;; *) echo "# hit: $code" ;; esac
+	i=$((i + 1))
+done
+check "with four misses hanging, 20 hits all answered ($ok)" test "$ok" -eq 20
+stop_lighttpd
+stop_upstream
+mv_done
