@@ -32,12 +32,17 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "",
 	    "Prints counts, bytes stored, bytes saved by deduplication and\n"
 	    "the oldest and newest fetch times." },
-	{ "verify", cmd_verify, "[--sumdb]",
+	{ "verify", cmd_verify, "[--sumdb] [--dry-run]",
 	    "Re-reads every blob a version uses, recomputes its SHA-256, the\n"
 	    "zip's h1 and the go.mod's h1, and reports any mismatch or missing\n"
-	    "blob (exit status 1).  --sumdb also re-checks, offline, each\n"
-	    "version against the checksum database lookup stored with it, the\n"
-	    "stored tiles and the newest stored tree head." },
+	    "blob (exit status 1).  It repairs what it can: a version whose\n"
+	    "blob is damaged or missing is dropped (the blob moved to\n"
+	    "quarantine/) so that the next request fetches it again, blob modes\n"
+	    "are set to 0444, and each good blob's check time is recorded (the\n"
+	    "scrub: run it from the gc timer).  --dry-run only reports.\n"
+	    "--sumdb also re-checks, offline, each version against the\n"
+	    "checksum database lookup stored with it, the stored tiles and the\n"
+	    "newest stored tree head." },
 	{ "import", cmd_import, "DIR",
 	    "Stores every module version under DIR, a Go module download cache\n"
 	    "($GOMODCACHE/cache/download) or a static GOPROXY tree: each\n"

@@ -103,13 +103,24 @@ chmod u+w "$BLOB"
 printf 'X' | dd of="$BLOB" bs=1 seek=200 conv=notrunc 2>/dev/null
 [ "$(sha256 "$BLOB")" = "$(sha256 "$ZIP")" ] &&
     printf 'Y' | dd of="$BLOB" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect_status 1 "verify --dry-run reports a flipped byte in a zip blob" \
+    $MV verify --dry-run
+check "... naming the version" grep -q "^$L_M@$L_V: zip blob: " "$MV_TMP/out"
+check "... and leaves the damaged blob in place" test -f "$BLOB"
 expect_status 1 "verify fails on a flipped byte in a zip blob" $MV verify
 check "verify names the damaged version" \
     grep -q "^$L_M@$L_V: zip blob: " "$MV_TMP/out"
 check "verify counts one problem" \
     grep -qx "verified $NV versions: 1 problems" "$MV_TMP/out"
-cp "$ZIP" "$BLOB"
-expect_status 0 "verify passes once the blob is restored" $MV verify
+check "verify drops the version, to be fetched again" \
+    grep -q "^repaired: 1 versions dropped to be fetched again" "$MV_TMP/out"
+check "... moving the damaged blob to quarantine/" sh -c \
+    "test ! -e '$BLOB' && ls '$D'/quarantine/$(sha256 "$ZIP").* >/dev/null"
+expect_status 0 "verify passes on what is left" $MV verify
+check "... with one version less" grep -qx "verified $((NV - 1)) versions: 0 problems" "$MV_TMP/out"
+expect_status 0 "import brings the version back" $MV import "$UP"
+check "... stored again" grep -qx "stored $L_M@$L_V" "$MV_TMP/out"
+expect_status 0 "verify passes once it is back" $MV verify
 
 # A .mod no other version shares.
 C_M=$(fx_mod chain)
@@ -122,8 +133,15 @@ rm -f "$MBLOB"
 expect_status 1 "verify fails on a deleted blob" $MV verify
 check "verify names the version with the missing blob" \
     grep -q "^$C_M@$C_V: mod blob: .*No such file" "$MV_TMP/out"
-cp "$MOD" "$MBLOB"
+check "... and drops it" sh -c "! $MV ls | grep -q '^$C_M@$C_V'"
+expect_status 0 "import brings it back" $MV import "$UP"
 expect_status 0 "verify passes once the blob is back" $MV verify
+# A blob written with another mode is set right (0444: the web server
+# reads it as another user).
+chmod 0600 "$MBLOB"
+expect_status 0 "verify sets a blob's mode right" $MV verify
+check "... saying so" grep -q "^$C_M@$C_V: mod blob: mode was not 0444" "$MV_TMP/out"
+check "... and the mode is 0444" test "$(stat -c %a "$MBLOB")" = 444
 
 # --- import refuses bad versions, storing nothing ------------------------
 N_M=$(fx_mod nogomod)

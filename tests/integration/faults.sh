@@ -70,6 +70,53 @@ check "... after one fetch, not eight in turn" \
     test "$(upstream_count 'license/@v/v1.0.0.info 200')" -eq 1
 stop_upstream
 
+# --- a damaged or missing blob heals: quarantined, fetched again ----------
+start_upstream "$up" || { echo "Bail out! no upstream"; exit 1; }
+printf 'data_dir = %s/heal\nupstream = %s\n' "$MV_TMP" "$UP_URL" > "$MV_TMP/heal.conf"
+printf 'data_dir = %s/heal\nupstream = %s\nxsendfile = lighttpd\n' "$MV_TMP" \
+    "$UP_URL" > "$MV_TMP/heal-xs.conf"
+"$MODVAULT" --config "$MV_TMP/heal.conf" init >/dev/null
+"$MODVAULT" --config "$MV_TMP/heal.conf" import "$MV_FIXTURES/upstream" >/dev/null
+# flip FILE: one byte of a stored blob changed.
+flip() {
+	chmod u+w "$1" && printf 'X' | dd of="$1" bs=1 seek=100 conv=notrunc 2>/dev/null
+}
+for k in license nested-parent; do
+	eval "$(echo $k | tr -d -)_zip=\$(fx_file \"\$(fx_mod $k)\" \"\$(fx_ver $k)\" zip)"
+done
+lblob=$(blob_path "$MV_TMP/heal" "$license_zip")
+flip "$lblob"
+cgi "$MV_TMP/heal.conf" /modvault.test/license/@v/v1.0.0.zip
+check "a damaged zip is fetched again and served whole (got $st)" \
+    sh -c "[ $st = 200 ] && cmp -s '$MV_TMP/body' '$license_zip'"
+check "... the damaged blob kept in quarantine/" \
+    sh -c "ls '$MV_TMP/heal/quarantine/'$(sha256 "$license_zip").* >/dev/null"
+check "... and the blob whole again" test "$(sha256 "$lblob")" = "$(sha256 "$license_zip")"
+check "... after one upstream transfer" test "$(upstream_count 'license/@v/v1.0.0.zip 200')" -eq 1
+mod=$(fx_file modvault.test/chain/c v1.0.0 mod)
+rm -f "$(blob_path "$MV_TMP/heal" "$mod")"
+cgi "$MV_TMP/heal.conf" /modvault.test/chain/c/@v/v1.0.0.mod
+check "a missing .mod blob is fetched again (got $st)" \
+    sh -c "[ $st = 200 ] && cmp -s '$MV_TMP/body' '$mod'"
+# X-Sendfile: a blob is checked before the web server first sends it.
+nblob=$(blob_path "$MV_TMP/heal" "$nestedparent_zip")
+sqlite3 "$MV_TMP/heal/index.db" "DELETE FROM blob_check WHERE blob = '$(sha256 "$nestedparent_zip")'"
+flip "$nblob"
+cgi "$MV_TMP/heal-xs.conf" /modvault.test/nested/@v/v1.0.0.zip
+check "an unchecked blob is read back before X-Sendfile hands it over (got $st)" \
+    test "$st" = 200 -a "$(sha256 "$nblob")" = "$(sha256 "$nestedparent_zip")"
+check "... and its check is recorded" test "$(sqlite3 "$MV_TMP/heal/index.db" \
+    "SELECT count(*) FROM blob_check WHERE blob = '$(sha256 "$nestedparent_zip")'")" -eq 1
+# Damage after the check: the scrub (verify) finds it, the next request heals.
+flip "$nblob"
+expect_status 1 "the scrub finds a blob damaged after its check" \
+    "$MODVAULT" --config "$MV_TMP/heal.conf" verify
+cgi "$MV_TMP/heal-xs.conf" /modvault.test/nested/@v/v1.0.0.zip
+check "... and the next request fetches it again (got $st)" \
+    test "$st" = 200 -a "$(sha256 "$nblob")" = "$(sha256 "$nestedparent_zip")"
+expect_status 0 "then the store verifies" "$MODVAULT" --config "$MV_TMP/heal.conf" verify
+stop_upstream
+
 # --- a go.sum is read as a go.sum, whatever it is called ------------------
 start_upstream "$up" || { echo "Bail out! no upstream"; exit 1; }
 printf 'data_dir = %s/sums\nupstream = %s\n' "$MV_TMP" "$UP_URL" > "$MV_TMP/sums.conf"

@@ -82,9 +82,13 @@ check "both close with the same summary" sh -c \
      grep -qx '2 versions: 0 stored, 1 already present, 1 refused' '$MV_TMP/import.out'"
 
 # --- a store that needs upgrading is never upgraded by a request ----------
-# A schema-2 index, as an older modvault left it (003 added these tables).
+# A schema-2 index, as an older modvault left it (003 and 004 changed it).
 sqlite3 "$MV_TMP/fmt/index.db" 'DROP TABLE sumdb_tree; DROP TABLE sumdb_cache;
-    DROP TABLE version_sumdb; PRAGMA user_version = 2'
+    DROP TABLE version_sumdb; DROP TABLE blob_check;
+    CREATE TABLE inflight (module TEXT NOT NULL, version TEXT NOT NULL,
+	pid INTEGER NOT NULL, started_at INTEGER NOT NULL,
+	PRIMARY KEY (module, version));
+    PRAGMA user_version = 2'
 cgi "$cfg" GET /healthz
 check "/healthz of an old store is 503 (got $st)" test "$st" = 503
 check "... saying the store needs upgrading" grep -q "store needs upgrading.*run 'modvault init'" "$MV_TMP/body"

@@ -125,6 +125,20 @@ check "a partial hash tile: application/octet-stream, short-lived, $NREC hashes"
 check "the tile is the database's own" \
     sh -c "curl -s '$DB_URL/tile/8/0/000.p/$NREC' | cmp -s - '$MV_TMP/tile'"
 
+# SD-9.1.4: a tile is kept once authenticated against a signed tree, never
+# before; verify --sumdb authenticates every kept tile again.
+check "the proxied tile is kept, authenticated" test "$(sqlite3 "$MV_TMP/store/index.db" \
+    "SELECT authenticated FROM sumdb_cache WHERE path = 'tile/8/0/000.p/$NREC'")" = 1
+sqlite3 "$MV_TMP/store/index.db" "INSERT OR REPLACE INTO sumdb_cache
+    (name, path, body, authenticated, fetched_at) VALUES ('sum.test',
+    'tile/8/0/000.p/1', zeroblob(32), 1, 1)"
+expect_status 1 "verify --sumdb finds a kept tile that is not the tree's" \
+    "$MODVAULT" --config "$MV_TMP/store.conf" verify --sumdb
+check "... names it" grep -q '^checksum database sum.test: tile/8/0/000.p/1: not part of' "$MV_TMP/out"
+check "... and drops it" test "$(sqlite3 "$MV_TMP/store/index.db" \
+    "SELECT count(*) FROM sumdb_cache WHERE path = 'tile/8/0/000.p/1'")" = 0
+expect_status 0 "then verify --sumdb passes" "$MODVAULT" --config "$MV_TMP/store.conf" verify --sumdb
+
 # --- the database goes away: what modvault kept still verifies -------------
 stop_db
 check "database stopped: a fresh client still verifies everything via modvault" \
@@ -193,6 +207,11 @@ new_store badtile "$MV_FIXTURES/upstream"
 st=$(cgi "$MV_TMP/badtile.conf" "$T_URI")
 check "SD-9.1: an inconsistent tile is refused ($st)" \
     sh -c "[ '$st' = 502 ] && grep -q 'inconsistent tile' '$MV_TMP/body'"
+st=$(cgi "$MV_TMP/badtile.conf" "/sumdb/sum.test/tile/8/0/000.p/$NREC")
+check "a client asking for that tile gets the database's answer ($st)" [ "$st" = 200 ]
+check "... which is not kept, neither authenticated nor not" \
+    test "$(sqlite3 "$MV_TMP/badtile/index.db" "SELECT count(*) FROM sumdb_cache
+	WHERE path = 'tile/8/0/000.p/$NREC'")" = 0
 stop_upstream
 stop_db
 

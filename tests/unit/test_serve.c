@@ -610,6 +610,41 @@ damaged_blob_is_refused(void **state)
 	assert_non_null(strstr(r.body, "damaged"));
 	assert_null(strstr(r.body, f->dir));
 	free_reply(&r);
+	/* Quarantined, its version dropped: with fetching off, now absent. */
+	assert_int_equal(access(path, F_OK), -1);
+	get(f, "/modvault.test/nogomod/@v/v1.0.0.mod", &r);
+	expect(&r, 404, NULL, NULL);
+	free_reply(&r);
+}
+
+/* A zip modvault sends itself is read back first: a damaged one never goes. */
+static void
+damaged_zip_is_not_streamed(void **state)
+{
+	struct fx *f = *state;
+	unsigned char *bytes, d[MV_SHA256_LEN];
+	char hex[MV_SHA256_HEX + 1], path[512];
+	struct mv_err err = MV_ERR_INIT;
+	struct reply r;
+	size_t n;
+	int fd;
+
+	bytes = fixture("modvault.test/license/@v/v1.0.0.zip", &n);
+	assert_ok(mv_sha256(bytes, n, d, &err), &err);
+	free(bytes);
+	mv_hex(d, sizeof(d), hex);
+	snprintf(path, sizeof(path), "%s/data/blobs/%.2s/%.2s/%s", f->dir, hex,
+	    hex + 2, hex);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_true((fd = open(path, O_WRONLY)) >= 0);
+	assert_int_equal(pwrite(fd, "X", 1, 100), 1);
+	close(fd);
+	request(f, "GET", "/modvault.test/license/@v/v1.0.0.zip", NULL,
+	    "bytes=0-9", &r);
+	expect(&r, 500, NULL, NULL);
+	assert_non_null(strstr(r.body, "damaged"));
+	free_reply(&r);
+	assert_int_equal(access(path, F_OK), -1);
 }
 
 /* The access line logs the status sent, 206 included. */
@@ -658,6 +693,7 @@ main(void)
 		T(old_schema_is_not_migrated),
 		T(local_failures_name_no_files),
 		T(damaged_blob_is_refused),
+		T(damaged_zip_is_not_streamed),
 		T(access_log_has_the_real_status),
 	};
 

@@ -280,7 +280,7 @@ staged_files_are_blob_mode(void **state)
 	assert_ok(mv_stage_file(mv_store_stage(f->st), &sf, &err), &err);
 	umask(old);
 	assert_ok(mv_staged_write(sf, "abc", 3, &err), &err);
-	assert_ok(mv_blob_put_staged(bs, sf, NULL, &ref, &err), &err);
+	assert_ok(mv_blob_put_staged(bs, sf, NULL, &ref, NULL, &err), &err);
 	mv_staged_discard(sf);
 	assert_ok(mv_blob_delivery(bs, ref.digest, &d, &err), &err);
 	assert_int_equal(stat(d.where, &sb), 0);

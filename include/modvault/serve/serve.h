@@ -31,6 +31,9 @@
 #include "modvault/store/blobcache.h"
 #include "modvault/store/index.h"
 
+/* Zips this process verified (direct-mapped by the digest's first byte). */
+#define MV_CHECKED_SLOTS	256
+
 /* Process-wide state, made once and kept across requests. */
 struct mv_service {
 	struct mv_config	 cfg;
@@ -41,6 +44,10 @@ struct mv_service {
 	struct mv_filler	 filler;
 	bool			 filler_ok;
 	struct mv_blobcache	 small;		/* .info/.mod bytes seen */
+	struct {
+		unsigned char	 digest[MV_SHA256_LEN];
+		bool		 used;
+	}			 checked[MV_CHECKED_SLOTS];
 };
 
 /*

@@ -18,6 +18,7 @@
 #define MODVAULT_BLOB_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,15 +52,15 @@ int	 mv_blobdir_open(const char *dir, int create, struct mv_blobstore **bs,
 void	 mv_blobstore_close(struct mv_blobstore *bs);
 
 /*
- * Makes the staged file a blob (ref out: its digest and size) and leaves
- * sf empty of meaning (the caller still discards it).  digest, when not
- * NULL, is the SHA-256 the caller computed while writing the file, which
- * spares reading it again; else the file is hashed here.  The backend
- * adopts the file without copying where it can (same file system).
- * Storing bytes already stored succeeds and keeps the one copy.
+ * Makes the staged file a blob (ref out: its digest and size); the caller
+ * still discards sf.  digest, when not NULL, is the SHA-256 the caller
+ * computed while writing the file, which spares reading it again; else
+ * the file is hashed here.  The backend adopts the file without copying
+ * where it can (same file system).  Storing bytes already stored succeeds
+ * and keeps the one copy: *created (may be NULL) says which happened.
  */
 int	 mv_blob_put_staged(struct mv_blobstore *bs, struct mv_staged *sf,
-	    const unsigned char *digest, struct mv_blobref *ref,
+	    const unsigned char *digest, struct mv_blobref *ref, bool *created,
 	    struct mv_err *err);
 /* Stores a memory block as one blob, through a staged file of sg. */
 int	 mv_blob_put_mem(struct mv_blobstore *bs, struct mv_stage *sg,
@@ -107,6 +108,29 @@ struct mv_delivery {
 /* The delivery hint for a stored blob. */
 int	 mv_blob_delivery(struct mv_blobstore *bs, const unsigned char *digest,
 	    struct mv_delivery *d, struct mv_err *err);
+
+/*
+ * Reads a whole blob back and checks its size and SHA-256 against ref:
+ * MV_ECORRUPT when they differ, MV_ENOTFOUND when it is gone.
+ */
+int	 mv_blob_verify(struct mv_blobstore *bs, const struct mv_blobref *ref,
+	    struct mv_err *err);
+
+/*
+ * Moves a damaged blob out of the store, kept aside for inspection (the
+ * directory backend: quarantine/<hex>.<unix time> beside blobs/); gone
+ * already is success.
+ */
+int	 mv_blob_quarantine(struct mv_blobstore *bs, const unsigned char *digest,
+	    struct mv_err *err);
+
+/*
+ * Makes a blob readable as the backend promises (the directory backend:
+ * mode 0444, whichever process wrote it); *repaired says whether it was
+ * not.
+ */
+int	 mv_blob_upkeep(struct mv_blobstore *bs, const unsigned char *digest,
+	    bool *repaired, struct mv_err *err);
 
 /*
  * Reads a whole blob of at most max bytes into out (appending to an

@@ -40,7 +40,7 @@ enum mv_store_flags {
 };
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define MV_SCHEMA_VERSION 3
+#define MV_SCHEMA_VERSION 4
 
 /*
  * Opens the store in data_dir (relative, through a symbolic link or with

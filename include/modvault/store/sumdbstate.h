@@ -37,5 +37,14 @@ int	 mv_store_sumdb_record_put(struct mv_store *st, const char *module,
 	    const char *version, const char *name, int64_t id,
 	    const void *lookup, size_t len, struct mv_err *err);
 
+/*
+ * Calls fn with the path of every tile kept for database name (fn returns
+ * 0 to go on and must not change the store), and drops one response.
+ */
+int	 mv_store_sumdb_tile_paths(struct mv_store *st, const char *name,
+	    int (*fn)(void *ctx, const char *path), void *ctx,
+	    struct mv_err *err);
+int	 mv_store_sumdb_cache_del(struct mv_store *st, const char *name,
+	    const char *path, struct mv_err *err);
 
 #endif

@@ -1,15 +1,20 @@
 /*
- * verify.h: checking a whole store, and counting what it holds.
+ * verify.h: checking a whole store (the scrub), and counting what it
+ * holds.
  *
  * mv_store_verify re-reads every blob each stored version uses and checks
  * it against the index: each blob's SHA-256 and size, the zip against
  * every module-zip rule with its h1, the .mod's h1.  It reports each
- * version's problems through a callback and never changes the store.
+ * version's problems through a callback.  Unless told not to repair, it
+ * also records each good blob's check time (check.h), gives every blob
+ * the mode the web server needs (0444), and sends a version whose blob is
+ * damaged or missing to quarantine, so the next request fetches it again.
  * mv_store_stats counts versions, modules, blobs and bytes.
  */
 #ifndef MODVAULT_VERIFY_H
 #define MODVAULT_VERIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "modvault/base/err.h"
@@ -33,11 +38,16 @@ struct mv_verify_opts {
 	 */
 	void		(*report)(void *ctx, const struct mv_version *v,
 			    const char *what, const char *why);
+	/* Change nothing (the store was opened read-only). */
+	bool		 dry_run;
+	int64_t		 now;		/* unix seconds, for check records */
 };
 
 struct mv_verify_report {
 	uint64_t	versions;
 	uint64_t	problems;
+	uint64_t	quarantined;	/* versions dropped to be fetched again */
+	uint64_t	repaired;	/* blob modes set right */
 };
 
 /* Fails only when the walk itself fails (the index cannot be read). */

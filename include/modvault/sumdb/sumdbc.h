@@ -88,5 +88,17 @@ int	 mv_sumdbc_verify(struct mv_sumdbc *c, const char *module,
 int	 mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
 	    const char *version, const char *zip_h1, const char *mod_h1,
 	    struct mv_err *err);
+/*
+ * `modvault verify --sumdb`: authenticates every tile kept for database db
+ * offline, against the stored tiles and the newest stored tree head.  A
+ * tile that is not part of that tree is reported to report (with why) and,
+ * unless dry_run, dropped; one kept before it was authenticated (by an
+ * older modvault) is marked authenticated when it is.  *checked and *bad
+ * count them.
+ */
+int	 mv_sumdbc_check_tiles(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+	    bool dry_run, void (*report)(void *ctx, const char *db,
+	    const char *path, const char *why), void *ctx, uint64_t *checked,
+	    uint64_t *bad, struct mv_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "modvault/proto/latest.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
+#include "modvault/store/check.h"
 #include "answer.h"
 
 static void
@@ -82,6 +83,39 @@ get_version(struct mv_service *svc, const struct mv_route *route,
 }
 
 /*
+ * v's blob bad was found damaged or missing (why): it goes to quarantine
+ * and v from the index (check.h), then v is fetched again, so a damaged
+ * store heals on the next request instead of failing forever.  With
+ * fetching off this request fails with why, and the next finds nothing.
+ */
+static int
+recover(struct mv_service *svc, struct mv_version *v,
+    const struct mv_blobref *bad, const struct mv_err *why, struct mv_err *err)
+{
+	char module[MV_MODPATH_MAX_BYTES + 1], version[MV_VERSION_MAX_BYTES + 1];
+	enum mv_ingest_outcome oc;
+
+	mv_log_error("%s@%s: %s: the blob goes to quarantine and the version "
+	    "is fetched again", v->module, v->version, why->msg);
+	memcpy(module, v->module, sizeof(module));
+	memcpy(version, v->version, sizeof(version));
+	if (mv_store_quarantine(svc->store, v, bad, err) == -1)
+		return -1;
+	if (!mv_upstream_enabled(svc->filler.up))
+		return mv_err_pass(err, why);
+	if (mv_fill_version(&svc->filler, module, version, &oc, err) == -1)
+		return -1;
+	return mv_store_get(svc->store, module, version, v, err);
+}
+
+/* Damage and absence of a blob the index names, not other failures. */
+static bool
+blob_is_bad(const struct mv_err *e)
+{
+	return e->code == MV_ECORRUPT || e->code == MV_ENOTFOUND;
+}
+
+/*
  * Records the serve for gc's least-recently-served eviction; the row just
  * read says whether a write is due (at most daily), so a hit costs no
  * second query.
@@ -100,14 +134,25 @@ int
 mv_answer_file(struct mv_service *svc, const struct mv_route *route,
     struct mv_response *res, struct mv_err *err)
 {
+	struct mv_err e = MV_ERR_INIT;
 	const struct mv_blobref *ref;
 	struct mv_version v;
+	int tries;
 
 	if (get_version(svc, route, &v, err) == -1)
 		return -1;
-	ref = route->kind == MV_ROUTE_INFO ? &v.info : &v.mod;
-	if (read_small_blob(svc, ref, &res->body, err) == -1)
-		return mv_wrap(err, "%s@%s: ", v.module, v.version);
+	for (tries = 0;; tries++) {
+		ref = route->kind == MV_ROUTE_INFO ? &v.info : &v.mod;
+		mv_buf_reset(&res->body);
+		mv_err_clear(&e);
+		if (read_small_blob(svc, ref, &res->body, &e) == 0)
+			break;
+		if (tries > 0 || !blob_is_bad(&e) ||
+		    recover(svc, &v, ref, &e, err) == -1) {
+			mv_err_pass(err, &e);
+			return mv_wrap(err, "%s@%s: ", v.module, v.version);
+		}
+	}
 	set_etag(res, ref);
 	res->body_kind = MV_BODY_BUF;
 	res->len = res->body.len;
@@ -158,36 +203,100 @@ offload(struct mv_service *svc, const struct mv_delivery *d,
 	return 0;
 }
 
-int
-mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
+/* Was this blob verified by this process already? */
+static bool
+seen_checked(struct mv_service *svc, const unsigned char *digest)
+{
+	size_t i = digest[0] % MV_CHECKED_SLOTS;
+
+	return svc->checked[i].used &&
+	    memcmp(svc->checked[i].digest, digest, MV_SHA256_LEN) == 0;
+}
+
+static void
+note_checked(struct mv_service *svc, const unsigned char *digest)
+{
+	size_t i = digest[0] % MV_CHECKED_SLOTS;
+
+	memcpy(svc->checked[i].digest, digest, MV_SHA256_LEN);
+	svc->checked[i].used = true;
+}
+
+/*
+ * A zip is read back and hashed before modvault sends it itself (once
+ * per process and blob), and before it first lets the web server send
+ * it (X-Sendfile: once per blob, recorded; the scrub checks it again
+ * later), so a damaged zip never goes out with its immutable ETag.
+ */
+static int
+check_zip(struct mv_service *svc, const struct mv_version *v, bool offload,
+    struct mv_err *err)
+{
+	int64_t at = 0;
+
+	if (seen_checked(svc, v->zip.digest))
+		return 0;
+	if (offload && mv_store_blob_last_checked(svc->store, v->zip.digest,
+	    &at, err) == -1)
+		return -1;
+	if (at == 0) {
+		if (mv_blob_verify(mv_store_blobs(svc->store), &v->zip,
+		    err) == -1)
+			return -1;
+		(void)mv_store_blob_checked(svc->store, v->zip.digest,
+		    (int64_t)time(NULL), NULL);
+	}
+	note_checked(svc, v->zip.digest);
+	return 0;
+}
+
+/* The zip's answer: the web server sends it, or it is streamed. */
+static int
+zip_body(struct mv_service *svc, const struct mv_version *v,
     struct mv_response *res, struct mv_err *err)
 {
 	struct mv_blobstore *bs = mv_store_blobs(svc->store);
 	struct mv_delivery d;
-	struct mv_version v;
-	uint64_t size;
+	bool off;
 
-	if (get_version(svc, route, &v, err) == -1 ||
-	    mv_blob_delivery(bs, v.zip.digest, &d, err) == -1)
+	if (mv_blob_delivery(bs, v->zip.digest, &d, err) == -1)
 		return -1;
-	if (d.kind == MV_DELIVER_LOCAL_FILE && offload(svc, &d, res) == 0) {
-		if (mv_blob_stat(bs, v.zip.digest, &size, err) == -1)
-			return mv_wrap(err, "%s@%s: ", v.module, v.version);
-	} else {
-		if (mv_blob_open(bs, v.zip.digest, &res->blob, err) == -1)
-			return mv_wrap(err, "%s@%s: ", v.module, v.version);
-		size = mv_blob_reader_size(res->blob);
-		res->body_kind = MV_BODY_BLOB;
-		if (d.kind == MV_DELIVER_LOCAL_FILE)
-			snprintf(res->blob_file, sizeof(res->blob_file), "%s",
-			    d.where);
+	off = d.kind == MV_DELIVER_LOCAL_FILE && offload(svc, &d, res) == 0;
+	if (check_zip(svc, v, off, err) == -1) {
+		res->offload_header = NULL;
+		return -1;
 	}
-	if (size != v.zip.size)
-		return mv_fail(err, MV_ECORRUPT, "%s@%s: stored zip has %llu "
-		    "bytes, the index says %llu (run modvault verify)",
-		    v.module, v.version, (unsigned long long)size,
-		    (unsigned long long)v.zip.size);
-	res->len = size;
+	if (off)
+		return 0;
+	if (mv_blob_open(bs, v->zip.digest, &res->blob, err) == -1)
+		return -1;
+	res->body_kind = MV_BODY_BLOB;
+	if (d.kind == MV_DELIVER_LOCAL_FILE)
+		snprintf(res->blob_file, sizeof(res->blob_file), "%s", d.where);
+	return 0;
+}
+
+int
+mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
+    struct mv_response *res, struct mv_err *err)
+{
+	struct mv_err e = MV_ERR_INIT;
+	struct mv_version v;
+	int tries;
+
+	if (get_version(svc, route, &v, err) == -1)
+		return -1;
+	for (tries = 0;; tries++) {
+		mv_err_clear(&e);
+		if (zip_body(svc, &v, res, &e) == 0)
+			break;
+		if (tries > 0 || !blob_is_bad(&e) ||
+		    recover(svc, &v, &v.zip, &e, err) == -1) {
+			mv_err_pass(err, &e);
+			return mv_wrap(err, "%s@%s: ", v.module, v.version);
+		}
+	}
+	res->len = v.zip.size;
 	res->accept_ranges = true;
 	set_etag(res, &v.zip);
 	res->content_type = "application/zip";

@@ -66,15 +66,22 @@ done:
 
 int
 mv_blob_put_staged(struct mv_blobstore *bs, struct mv_staged *sf,
-    const unsigned char *digest, struct mv_blobref *ref, struct mv_err *err)
+    const unsigned char *digest, struct mv_blobref *ref, bool *created,
+    struct mv_err *err)
 {
+	bool c = false;
+
 	if (mv_staged_size(sf, &ref->size, err) == -1)
 		return -1;
 	if (digest != NULL)
 		memcpy(ref->digest, digest, MV_SHA256_LEN);
 	else if (hash_staged(sf, ref->size, ref->digest, err) == -1)
 		return -1;
-	return bs->ops->put(bs, sf, ref, err);
+	if (bs->ops->put(bs, sf, ref, &c, err) == -1)
+		return -1;
+	if (created != NULL)
+		*created = c;
+	return 0;
 }
 
 int
@@ -90,7 +97,7 @@ mv_blob_put_mem(struct mv_blobstore *bs, struct mv_stage *sg, const void *p,
 		return -1;
 	rc = mv_staged_write(sf, p, n, err);
 	if (rc == 0)
-		rc = mv_blob_put_staged(bs, sf, digest, ref, err);
+		rc = mv_blob_put_staged(bs, sf, digest, ref, NULL, err);
 	mv_staged_discard(sf);
 	return rc;
 }
@@ -163,6 +170,61 @@ mv_blob_delivery(struct mv_blobstore *bs, const unsigned char *digest,
     struct mv_delivery *d, struct mv_err *err)
 {
 	return bs->ops->delivery(bs, digest, d, err);
+}
+
+int
+mv_blob_verify(struct mv_blobstore *bs, const struct mv_blobref *ref,
+    struct mv_err *err)
+{
+	unsigned char got[MV_SHA256_LEN], *chunk;
+	struct mv_blob_reader *r;
+	struct mv_sha256 *sha;
+	uint64_t total = 0;
+	size_t n;
+	int rc;
+
+	if (mv_blob_open(bs, ref->digest, &r, err) == -1)
+		return -1;
+	if ((chunk = malloc(HASH_CHUNK)) == NULL ||
+	    (sha = mv_sha256_new(err)) == NULL) {
+		free(chunk);
+		mv_blob_close(r);
+		return mv_fail(err, MV_ENOMEM, "out of memory");
+	}
+	while ((rc = mv_blob_read(r, chunk, HASH_CHUNK, &n, err)) == 0 &&
+	    n > 0 && (rc = mv_sha256_update(sha, chunk, n, err)) == 0)
+		total += n;
+	if (rc == 0)
+		rc = mv_sha256_final(sha, got, err);
+	mv_sha256_free(sha);
+	free(chunk);
+	mv_blob_close(r);
+	if (rc == -1)
+		return -1;
+	if (total != ref->size || memcmp(got, ref->digest, MV_SHA256_LEN) != 0)
+		return mv_fail(err, MV_ECORRUPT, "stored blob is damaged (%llu "
+		    "bytes, the index says %llu, or its bytes changed)",
+		    (unsigned long long)total, (unsigned long long)ref->size);
+	return 0;
+}
+
+int
+mv_blob_quarantine(struct mv_blobstore *bs, const unsigned char *digest,
+    struct mv_err *err)
+{
+	struct mv_err e = MV_ERR_INIT;
+
+	if (bs->ops->quarantine(bs, digest, &e) == 0 || e.code == MV_ENOTFOUND)
+		return 0;
+	return mv_err_pass(err, &e);
+}
+
+int
+mv_blob_upkeep(struct mv_blobstore *bs, const unsigned char *digest,
+    bool *repaired, struct mv_err *err)
+{
+	*repaired = false;
+	return bs->ops->upkeep(bs, digest, repaired, err);
 }
 
 int

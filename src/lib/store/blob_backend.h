@@ -11,16 +11,19 @@
 #ifndef MODVAULT_BLOB_BACKEND_H
 #define MODVAULT_BLOB_BACKEND_H
 
+#include <stdbool.h>
+
 #include "modvault/store/blob.h"
 
 struct mv_blob_ops {
 	/*
 	 * Makes the staged file, whose SHA-256 (digest) and size (ref) the
 	 * caller established, durable under its digest.  Already stored:
-	 * success, keeping the one copy.
+	 * success, keeping the one copy (*created false).
 	 */
 	int	(*put)(struct mv_blobstore *bs, struct mv_staged *sf,
-		    const struct mv_blobref *ref, struct mv_err *err);
+		    const struct mv_blobref *ref, bool *created,
+		    struct mv_err *err);
 	/* A reader (MV_ENOTFOUND when absent). */
 	int	(*open)(struct mv_blobstore *bs, const unsigned char *digest,
 		    struct mv_blob_reader **r, struct mv_err *err);
@@ -33,6 +36,16 @@ struct mv_blob_ops {
 	int	(*delivery)(struct mv_blobstore *bs,
 		    const unsigned char *digest, struct mv_delivery *d,
 		    struct mv_err *err);
+	/* Moves a blob out of the store, kept aside (MV_ENOTFOUND: gone). */
+	int	(*quarantine)(struct mv_blobstore *bs,
+		    const unsigned char *digest, struct mv_err *err);
+	/*
+	 * Makes a blob readable as the backend promises (the directory: mode
+	 * 0444, for a web server running as another user); *repaired says
+	 * whether it was not.
+	 */
+	int	(*upkeep)(struct mv_blobstore *bs, const unsigned char *digest,
+		    bool *repaired, struct mv_err *err);
 	void	(*close)(struct mv_blobstore *bs);
 };
 

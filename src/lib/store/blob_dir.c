@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "blob_backend.h"
@@ -78,7 +79,7 @@ blob_path(const struct blobdir *bd, const unsigned char *digest, int name,
 /* Makes the staged file durable, then names it by its digest. */
 static int
 dir_put(struct mv_blobstore *bs, struct mv_staged *sf,
-    const struct mv_blobref *ref, struct mv_err *err)
+    const struct mv_blobref *ref, bool *created, struct mv_err *err)
 {
 	struct blobdir *bd = (struct blobdir *)bs;
 	char hex[MV_SHA256_HEX + 1], d1[PATH_MAX], d2[PATH_MAX], final[PATH_MAX];
@@ -96,7 +97,8 @@ dir_put(struct mv_blobstore *bs, struct mv_staged *sf,
 	    mkdir_durable(d2, d1, err) == -1)
 		return -1;
 	/* link, not rename: an existing blob is never replaced. */
-	if (link(mv_staged_path(sf), final) == -1 && errno != EEXIST)
+	*created = link(mv_staged_path(sf), final) == 0;
+	if (!*created && errno != EEXIST)
 		return mv_fail(err, MV_EIO, "cannot link blob \"%s\": %s%s",
 		    final, strerror(errno), errno == EXDEV ? " (the staging "
 		    "area must be on the blob directory's file system)" : "");
@@ -199,6 +201,51 @@ dir_delivery(struct mv_blobstore *bs, const unsigned char *digest,
 {
 	d->kind = MV_DELIVER_LOCAL_FILE;
 	blob_path((struct blobdir *)bs, digest, 1, d->where, sizeof(d->where));
+	return 0;
+}
+
+/* dir/quarantine/<hex>.<unix time>: out of the store, kept for a look. */
+static int
+dir_quarantine(struct mv_blobstore *bs, const unsigned char *digest,
+    struct mv_err *err)
+{
+	struct blobdir *bd = (struct blobdir *)bs;
+	char path[PATH_MAX], qdir[PATH_MAX], to[PATH_MAX + 96];
+	char hex[MV_SHA256_HEX + 1];
+
+	blob_path(bd, digest, 1, path, sizeof(path));
+	mv_hex(digest, MV_SHA256_LEN, hex);
+	snprintf(qdir, sizeof(qdir), "%.*s/quarantine",
+	    (int)(strlen(bd->root) - strlen("/blobs")), bd->root);
+	snprintf(to, sizeof(to), "%s/%s.%lld", qdir, hex, (long long)time(NULL));
+	if (mkdir(qdir, 0755) == -1 && errno != EEXIST)
+		return mv_fail(err, MV_EIO, "cannot create \"%s\": %s", qdir,
+		    strerror(errno));
+	if (rename(path, to) == -1)
+		return mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
+		    "cannot move blob \"%s\" to quarantine: %s", path,
+		    strerror(errno));
+	return 0;
+}
+
+/* Blobs are world-readable and read-only, whoever wrote them. */
+static int
+dir_upkeep(struct mv_blobstore *bs, const unsigned char *digest,
+    bool *repaired, struct mv_err *err)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	blob_path((struct blobdir *)bs, digest, 1, path, sizeof(path));
+	if (stat(path, &sb) == -1)
+		return mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
+		    "cannot stat blob \"%s\": %s", path, strerror(errno));
+	if ((sb.st_mode & 07777) == 0444)
+		return 0;
+	if (chmod(path, 0444) == -1)
+		return mv_fail(err, MV_EIO, "cannot chmod blob \"%s\": %s",
+		    path, strerror(errno));
+	*repaired = true;
 	return 0;
 }
 
@@ -308,6 +355,8 @@ static const struct mv_blob_ops dir_ops = {
 	.remove = dir_remove,
 	.iterate = dir_iterate,
 	.delivery = dir_delivery,
+	.quarantine = dir_quarantine,
+	.upkeep = dir_upkeep,
 	.close = dir_close,
 };
 

@@ -34,6 +34,20 @@ referenced(struct mv_store *st, const unsigned char *digest, bool *ref,
 	return 0;
 }
 
+/* A removed blob's check record goes with it. */
+static int
+forget_check(struct mv_store *st, const unsigned char *digest,
+    struct mv_err *err)
+{
+	char hex[MV_SHA256_HEX + 1];
+	sqlite3_stmt *s;
+
+	mv_hex(digest, MV_SHA256_LEN, hex);
+	if ((s = stmt_text(st, ST_CHECK_DEL, hex, NULL, err)) == NULL)
+		return -1;
+	return run(st, s, err);
+}
+
 /* Removes a blob no row uses any more; the caller holds the write lock. */
 static int
 release_blob(struct mv_store *st, const struct mv_blobref *b, uint64_t *freed,
@@ -52,7 +66,7 @@ release_blob(struct mv_store *st, const struct mv_blobref *b, uint64_t *freed,
 		return mv_err_pass(err, &e);
 	}
 	*freed += b->size;
-	return 0;
+	return forget_check(st, b->digest, err);
 }
 
 int

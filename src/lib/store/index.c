@@ -78,6 +78,13 @@ const char *const mv_store_sql[ST__MAX] = {
 	    "WHERE excluded.authenticated >= sumdb_cache.authenticated",
 	[ST_RECORD_GET] = "SELECT lookup, record_id FROM version_sumdb "
 	    "WHERE module = ?1 AND version = ?2 AND name = ?3",
+	[ST_CHECK_GET] = "SELECT verified_at FROM blob_check WHERE blob = ?1",
+	[ST_CHECK_PUT] = "INSERT OR REPLACE INTO blob_check (blob, verified_at) "
+	    "VALUES (?1, ?2)",
+	[ST_CHECK_DEL] = "DELETE FROM blob_check WHERE blob = ?1",
+	[ST_TILE_PATHS] = "SELECT path FROM sumdb_cache WHERE name = ?1 "
+	    "AND path LIKE 'tile/%' ORDER BY path",
+	[ST_CACHE_DEL] = "DELETE FROM sumdb_cache WHERE name = ?1 AND path = ?2",
 	[ST_RECORD_PUT] = "INSERT OR REPLACE INTO version_sumdb "
 	    "(module, version, name, record_id, lookup) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5)",

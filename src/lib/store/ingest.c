@@ -14,6 +14,7 @@
 #include "modvault/proto/info.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
+#include "modvault/store/check.h"
 #include "modvault/store/ingest.h"
 
 /* How often a commit is retried after a concurrent gc took a blob. */
@@ -124,6 +125,24 @@ validate(const struct mv_ingest *in, const struct mv_zip_limits *lim,
 }
 
 /*
+ * The blobs this ingest created were checked just now, byte for byte: a
+ * blob already there is not known to hold them (the scrub, verify.h, and
+ * the responder check those).
+ */
+static void
+record_checks(struct mv_store *st, const struct mv_version *v,
+    const bool created[3])
+{
+	const struct mv_blobref *refs[3] = { &v->zip, &v->mod, &v->info };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (created[i])
+			(void)mv_store_blob_checked(st, refs[i]->digest,
+			    v->fetched_at, NULL);
+}
+
+/*
  * Blobs first (the zip, the largest, first), then the row.  A concurrent
  * gc may take a blob between its put and the commit (mv_store_insert then
  * says MV_ENOTFOUND): the staged files are still there, so put again.
@@ -133,18 +152,25 @@ store(struct mv_store *st, const struct mv_ingest *in, struct mv_version *v,
     enum mv_ingest_outcome *outcome, struct mv_err *err)
 {
 	struct mv_blobstore *bs = mv_store_blobs(st);
+	bool made[3] = { false, false, false }, c[3];
 	struct mv_err e = MV_ERR_INIT;
-	int tries;
+	int tries, i;
 
 	for (tries = 0; tries < INSERT_TRIES; tries++) {
 		mv_err_clear(&e);
 		if (mv_blob_put_staged(bs, in->zip, in->zip_digest, &v->zip,
+		    &c[0], err) == -1 ||
+		    mv_blob_put_staged(bs, in->mod, NULL, &v->mod, &c[1],
 		    err) == -1 ||
-		    mv_blob_put_staged(bs, in->mod, NULL, &v->mod, err) == -1 ||
-		    mv_blob_put_staged(bs, in->info, NULL, &v->info, err) == -1)
+		    mv_blob_put_staged(bs, in->info, NULL, &v->info, &c[2],
+		    err) == -1)
 			return -1;
-		if (mv_store_insert(st, v, outcome, &e) == 0)
+		for (i = 0; i < 3; i++)
+			made[i] = made[i] || c[i];
+		if (mv_store_insert(st, v, outcome, &e) == 0) {
+			record_checks(st, v, made);
 			return 0;
+		}
 		if (e.code != MV_ENOTFOUND)
 			break;
 	}

@@ -131,3 +131,34 @@ mv_store_sumdb_record_put(struct mv_store *st, const char *module,
 	}
 	return run(st, s, err);
 }
+
+int
+mv_store_sumdb_tile_paths(struct mv_store *st, const char *name,
+    int (*fn)(void *ctx, const char *path), void *ctx, struct mv_err *err)
+{
+	char path[MV_TILE_PATH_MAX_BYTES + 1];
+	sqlite3_stmt *s;
+	int rc = 0, step;
+
+	if ((s = stmt_text(st, ST_TILE_PATHS, name, NULL, err)) == NULL)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		col_text(s, 0, path, sizeof(path));
+		rc = fn(ctx, path);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(st, err);
+	done(s);
+	return rc;
+}
+
+int
+mv_store_sumdb_cache_del(struct mv_store *st, const char *name,
+    const char *path, struct mv_err *err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_text(st, ST_CACHE_DEL, name, path, err)) == NULL)
+		return -1;
+	return run(st, s, err);
+}

@@ -1,11 +1,26 @@
 /* verify.c: re-reading and re-hashing every stored version (see verify.h). */
+/*
+ * The walk only reads (a callback of mv_store_each must not change the
+ * store): it records what it found, good blobs and bad versions, and the
+ * repairs run after it.  A bad version is one whose blob is damaged or
+ * missing; a version whose blobs are whole but whose zip breaks a rule or
+ * whose h1 differs from the index is reported, not dropped (its bytes are
+ * what was stored; the index disagrees, which is for an operator to see).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "modvault/store/check.h"
 #include "modvault/store/verify.h"
 
 #define CHUNK	(64 * 1024)
+
+/* A version to send to quarantine after the walk, and why. */
+struct bad {
+	struct mv_version	v;
+	struct mv_blobref	blob;
+};
 
 struct verify {
 	struct mv_store			*st;
@@ -13,7 +28,10 @@ struct verify {
 	struct mv_verify_report		*rep;
 	struct mv_sha256		*sha;
 	char				*chunk;
-	uint64_t			 before;	/* problems so far */
+	struct bad			*bad;
+	size_t				 nbad, capbad;
+	unsigned char			(*good)[MV_SHA256_LEN];
+	size_t				 ngood, capgood;
 };
 
 static void
@@ -23,6 +41,44 @@ problem(struct verify *vf, const struct mv_version *v, const char *what,
 	vf->rep->problems++;
 	if (vf->o->report != NULL)
 		vf->o->report(vf->o->ctx, v, what, why);
+}
+
+/* Grows an array of elem-byte elements to hold one more; false: no memory. */
+static bool
+grow(void *arrayp, size_t *cap, size_t n, size_t elem)
+{
+	void **array = arrayp, *p;
+	size_t ncap = *cap ? *cap * 2 : 64;
+
+	if (n < *cap)
+		return true;
+	if ((p = realloc(*array, ncap * elem)) == NULL)
+		return false;
+	*array = p;
+	*cap = ncap;
+	return true;
+}
+
+/* Remembers a blob that read back whole (its check time is recorded). */
+static void
+note_good(struct verify *vf, const struct mv_blobref *ref)
+{
+	if (vf->o->dry_run || !grow(&vf->good, &vf->capgood, vf->ngood,
+	    sizeof(*vf->good)))
+		return;
+	memcpy(vf->good[vf->ngood++], ref->digest, MV_SHA256_LEN);
+}
+
+/* Remembers a version whose blob is damaged or missing. */
+static void
+note_bad(struct verify *vf, const struct mv_version *v,
+    const struct mv_blobref *blob)
+{
+	if (vf->o->dry_run || !grow(&vf->bad, &vf->capbad, vf->nbad,
+	    sizeof(*vf->bad)))
+		return;
+	vf->bad[vf->nbad].v = *v;
+	vf->bad[vf->nbad++].blob = *blob;
 }
 
 /*
@@ -58,6 +114,32 @@ check_blob(struct verify *vf, const struct mv_blobref *ref, struct mv_buf *keep,
 		    "(%llu bytes, index says %llu)", (unsigned long long)total,
 		    (unsigned long long)ref->size);
 	return 0;
+}
+
+/* One blob: whole (recorded), or bad (its version goes to quarantine). */
+static bool
+blob_ok(struct verify *vf, const struct mv_version *v,
+    const struct mv_blobref *ref, const char *what, struct mv_buf *keep)
+{
+	struct mv_err err = MV_ERR_INIT;
+	bool repaired = false;
+
+	if (check_blob(vf, ref, keep, &err) == -1) {
+		problem(vf, v, what, err.msg);
+		if (err.code == MV_ECORRUPT || err.code == MV_ENOTFOUND)
+			note_bad(vf, v, ref);
+		return false;
+	}
+	note_good(vf, ref);
+	mv_err_clear(&err);
+	if (!vf->o->dry_run && mv_blob_upkeep(mv_store_blobs(vf->st),
+	    ref->digest, &repaired, &err) == 0 && repaired) {
+		vf->rep->repaired++;
+		if (vf->o->report != NULL)
+			vf->o->report(vf->o->ctx, v, what, "mode was not 0444 "
+			    "(set right)");
+	}
+	return true;
 }
 
 static int
@@ -100,12 +182,12 @@ check_mod(struct verify *vf, const struct mv_version *v)
 	struct mv_buf mod;
 
 	mv_buf_init(&mod, vf->o->lim->max_gomod_bytes);
-	if (check_blob(vf, &v->mod, &mod, &err) == -1)
-		problem(vf, v, "mod blob", err.msg);
-	else if (mv_h1_gomod(mv_buf_str(&mod), mod.len, h1, &err) == -1)
-		problem(vf, v, "mod", err.msg);
-	else if (strcmp(h1, v->mod_h1) != 0)
-		problem(vf, v, "mod", "h1 differs from the index");
+	if (blob_ok(vf, v, &v->mod, "mod blob", &mod)) {
+		if (mv_h1_gomod(mv_buf_str(&mod), mod.len, h1, &err) == -1)
+			problem(vf, v, "mod", err.msg);
+		else if (strcmp(h1, v->mod_h1) != 0)
+			problem(vf, v, "mod", "h1 differs from the index");
+	}
 	mv_buf_free(&mod);
 }
 
@@ -117,15 +199,10 @@ verify_version(void *ctx, const struct mv_version *v)
 	uint64_t before = vf->rep->problems;
 
 	vf->rep->versions++;
-	if (check_blob(vf, &v->info, NULL, &err) == -1)
-		problem(vf, v, "info blob", err.msg);
+	(void)blob_ok(vf, v, &v->info, "info blob", NULL);
 	check_mod(vf, v);
-	mv_err_clear(&err);
-	if (check_blob(vf, &v->zip, NULL, &err) == -1)
-		problem(vf, v, "zip blob", err.msg);
-	else
+	if (blob_ok(vf, v, &v->zip, "zip blob", NULL))
 		check_zip(vf, v);
-	mv_err_clear(&err);
 	if (vf->rep->problems == before && vf->o->extra != NULL &&
 	    vf->o->extra(vf->o->ctx, v, &err) == -1)
 		problem(vf, v, vf->o->extra_what, err.msg);
@@ -134,20 +211,45 @@ verify_version(void *ctx, const struct mv_version *v)
 	return 0;
 }
 
+/* After the walk: check times recorded, bad versions to quarantine. */
+static int
+repair(struct verify *vf, struct mv_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < vf->ngood; i++)
+		if (mv_store_blob_checked(vf->st, vf->good[i], vf->o->now,
+		    err) == -1)
+			return -1;
+	for (i = 0; i < vf->nbad; i++) {
+		if (mv_store_quarantine(vf->st, &vf->bad[i].v,
+		    &vf->bad[i].blob, err) == -1)
+			return -1;
+		vf->rep->quarantined++;
+		if (vf->o->report != NULL)
+			vf->o->report(vf->o->ctx, &vf->bad[i].v, "store",
+			    "dropped, its damaged blob quarantined: the next "
+			    "request fetches it again");
+	}
+	return 0;
+}
+
 int
 mv_store_verify(struct mv_store *st, const struct mv_verify_opts *o,
     struct mv_verify_report *rep, struct mv_err *err)
 {
-	struct verify vf = { st, o, rep, NULL, NULL, 0 };
+	struct verify vf = { .st = st, .o = o, .rep = rep };
 	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	if ((vf.chunk = malloc(CHUNK)) == NULL)
 		mv_fail(err, MV_ENOMEM, "out of memory");
-	else if ((vf.sha = mv_sha256_new(err)) != NULL)
-		rc = mv_store_each(st, NULL, verify_version, &vf, err) != 0 ?
-		    -1 : 0;
+	else if ((vf.sha = mv_sha256_new(err)) != NULL &&
+	    mv_store_each(st, NULL, verify_version, &vf, err) == 0)
+		rc = repair(&vf, err);
 	mv_sha256_free(vf.sha);
 	free(vf.chunk);
+	free(vf.bad);
+	free(vf.good);
 	return rc;
 }

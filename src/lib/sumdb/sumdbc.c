@@ -2,6 +2,7 @@
  * sumdbc.c: the checksum database, proxied and verified (see sumdbc.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -109,6 +110,9 @@ struct tiles_ctx {
 	struct mv_sumdbc	*c;
 	struct mv_sumdb_db	*db;
 	int			 offline;	/* the store only */
+	/* A tile a client asked for, being authenticated (or NULL). */
+	const struct mv_tile	*cand;
+	const struct mv_buf	*cand_data;
 };
 
 /* An authenticated copy of t, or of its full-width tile, from the store. */
@@ -146,6 +150,10 @@ read_tile(void *ctx, const struct mv_tile *t, struct mv_buf *out,
 	struct mv_buf b;
 	int rc;
 
+	if (x->cand != NULL && x->cand->h == t->h && x->cand->l == t->l &&
+	    x->cand->n == t->n && x->cand->w >= t->w)
+		return mv_buf_append(out, x->cand_data->data, (size_t)t->w * 32,
+		    err);
 	if (stored_tile(x, t, out) == 0)
 		return 0;
 	if (x->offline)
@@ -242,7 +250,7 @@ check_one(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *module,
     const char *version, const char *zip_h1, const char *mod_h1,
     int offline, struct mv_err *err)
 {
-	struct tiles_ctx x = { c, db, offline };
+	struct tiles_ctx x = { c, db, offline, NULL, NULL };
 	struct mv_tlog_tiles tt = { TILE_HEIGHT, read_tile, save_tile, &x };
 	struct mv_sumdb_result res;
 	struct mv_buf path, body;
@@ -396,21 +404,68 @@ network_first(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *path,
 	return mv_err_pass(err, &nerr);
 }
 
-/* A tile's content is fixed by its path: the store first. */
+/*
+ * SD-9.1.4: is hash tile t (data: what the database sent a client) part of
+ * the newest tree this proxy trusts?  Its last hash is read through tiles
+ * authenticated up to that tree's signed root, the candidate itself first:
+ * save_tile keeps what was authenticated.  A tile the client needs wider
+ * than what that tree covers, or a data tile, cannot be vouched for.
+ */
+static bool
+tile_authentic(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+    const struct mv_tile *t, const struct mv_buf *data, int offline)
+{
+	struct tiles_ctx x = { c, db, offline, t, data };
+	struct mv_tlog_tiles tt = { TILE_HEIGHT, read_tile, save_tile, &x };
+	unsigned char hash[MV_TLOG_HASH];
+	struct mv_tile wide = *t;
+	struct mv_tree trusted;
+	struct mv_buf b;
+	int64_t level, last;
+	bool ok;
+
+	if (t->l < 0 || t->h != TILE_HEIGHT ||
+	    data->len != (size_t)t->w * 32 ||
+	    trusted_tree(c, db, &trusted, NULL) == -1 || trusted.n == 0)
+		return false;
+	level = (int64_t)t->l * t->h;
+	last = (t->n << t->h) + t->w - 1;
+	if (level > 62 || last >= (trusted.n >> level) ||
+	    mv_tlog_read_hash(&tt, &trusted, (int)level, last, hash,
+	    NULL) == -1)
+		return false;
+	/* The tile the tree covers there is authenticated now: t its prefix? */
+	wide.w = (int)((trusted.n >> level) - (t->n << t->h) < (1 << t->h) ?
+	    (trusted.n >> level) - (t->n << t->h) : (1 << t->h));
+	mv_buf_init(&b, TILE_MAX);
+	x.cand = NULL;
+	ok = stored_tile(&x, &wide, &b) == 0 && b.len >= data->len &&
+	    memcmp(b.data, data->data, data->len) == 0;
+	mv_buf_free(&b);
+	return ok;
+}
+
+/*
+ * A tile's content is fixed by its path: an authenticated copy in the
+ * store is served as it is.  Else the database's answer is served, and
+ * kept only once authenticated (SD-9.1.4), so a truncated or forged tile
+ * is never cached and served to every client.
+ */
 static int
 store_first(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *path,
-    struct mv_buf *out, struct mv_err *err)
+    const struct mv_tile *t, struct mv_buf *out, struct mv_err *err)
 {
-	bool auth;
+	bool auth = false;
 
 	if (mv_store_sumdb_cache_get(c->st, db->key.name, path, out, &auth,
-	    NULL) == 0)
+	    NULL) == 0 && auth)
 		return 0;
 	mv_buf_reset(out);
 	if (db_get(db, path, TILE_MAX * 2, out, err) == -1)
 		return -1;
-	(void)mv_store_sumdb_cache_put(c->st, db->key.name, path, out->data,
-	    out->len, false, now(), NULL);
+	if (tile_authentic(c, db, t, out, 0))
+		(void)mv_store_sumdb_cache_put(c->st, db->key.name, path,
+		    out->data, out->len, true, now(), NULL);
 	return 0;
 }
 
@@ -457,7 +512,7 @@ mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
 			ans->content_type = "application/octet-stream";
 		/* A partial tile is replaced by the full one upstream. */
 		ans->immutable = t.w == 1 << t.h;
-		rc = store_first(c, db, rest, out, &e);
+		rc = store_first(c, db, rest, &t, out, &e);
 	} else
 		rc = mv_fail(&e, MV_ENOTFOUND, "not found: no checksum "
 		    "database path \"%.200s\"", rest);
@@ -468,4 +523,93 @@ mv_sumdbc_proxy(struct mv_sumdbc *c, struct mv_sumdb_db *db,
 	    mv_code_is_local(e.code))
 		return mv_err_pass(err, &e);
 	return mv_fail(err, MV_EUPSTREAM, "%s", e.msg);
+}
+
+/* The tile paths of one database, collected before anything changes. */
+struct paths {
+	char	(*p)[MV_TILE_PATH_MAX_BYTES + 1];
+	size_t	 n, cap;
+};
+
+static int
+add_path(void *ctx, const char *path)
+{
+	struct paths *ps = ctx;
+	void *q;
+
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+		if ((q = realloc(ps->p, ps->cap * sizeof(*ps->p))) == NULL)
+			return -1;
+		ps->p = q;
+	}
+	snprintf(ps->p[ps->n++], sizeof(*ps->p), "%s", path);
+	return 0;
+}
+
+/* One stored tile, authenticated offline: 1 good, 0 bad, -1 failure. */
+static int
+check_stored_tile(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+    const char *path, const char **why, struct mv_err *err)
+{
+	struct mv_tile t;
+	struct mv_buf b;
+	bool auth = false;
+	int rc;
+
+	mv_buf_init(&b, TILE_MAX * 2);
+	if (mv_store_sumdb_cache_get(c->st, db->key.name, path, &b, &auth,
+	    err) == -1) {
+		mv_buf_free(&b);
+		return -1;
+	}
+	*why = "not part of the newest trusted tree";
+	if (mv_tile_parse(path, strlen(path), &t, NULL) == -1) {
+		*why = "not a tile path";
+		rc = 0;
+	} else if (t.l < 0)
+		rc = 0;		/* data tiles are never authenticated */
+	else
+		rc = tile_authentic(c, db, &t, &b, 1) ? 1 : 0;
+	if (rc == 1 && !auth)
+		(void)mv_store_sumdb_cache_put(c->st, db->key.name, path,
+		    b.data, b.len, true, now(), NULL);
+	mv_buf_free(&b);
+	return rc;
+}
+
+int
+mv_sumdbc_check_tiles(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+    bool dry_run, void (*report)(void *ctx, const char *db,
+    const char *path, const char *why), void *ctx, uint64_t *checked,
+    uint64_t *bad, struct mv_err *err)
+{
+	struct paths ps = { NULL, 0, 0 };
+	const char *why;
+	size_t i;
+	int rc = 0, ok;
+
+	*checked = *bad = 0;
+	if (mv_store_sumdb_tile_paths(c->st, db->key.name, add_path, &ps,
+	    err) != 0) {
+		free(ps.p);
+		return mv_fail(err, MV_ENOMEM, "out of memory");
+	}
+	for (i = 0; rc == 0 && i < ps.n; i++) {
+		if ((ok = check_stored_tile(c, db, ps.p[i], &why, err)) == -1) {
+			rc = -1;
+			break;
+		}
+		++*checked;
+		if (ok)
+			continue;
+		++*bad;
+		if (report != NULL)
+			report(ctx, db->key.name, ps.p[i], why);
+		if (!dry_run)
+			rc = mv_store_sumdb_cache_del(c->st, db->key.name,
+			    ps.p[i], err);
+	}
+	free(ps.p);
+	return rc;
 }
