@@ -117,6 +117,92 @@ check "... and the next request fetches it again (got $st)" \
 expect_status 0 "then the store verifies" "$MODVAULT" --config "$MV_TMP/heal.conf" verify
 stop_upstream
 
+# --- a full disk is ours, not the upstream's, and loses nothing -----------
+start_upstream "$up" || { echo "Bail out! no upstream"; exit 1; }
+mkdir -p "$MV_TMP/full"
+printf 'data_dir = %s/full/data\nupstream = %s\n' "$MV_TMP" "$UP_URL" > "$MV_TMP/full.conf"
+# In a mount namespace of its own: a 3 MiB file system for the store, too
+# small for the 5 MiB module.
+unshare --mount sh -c "mount -t tmpfs -o size=3m tmpfs '$MV_TMP/full' &&
+    '$MODVAULT' --config '$MV_TMP/full.conf' init >/dev/null &&
+    for u in /modvault.test/big/@v/v1.0.0.zip /modvault.test/license/@v/v1.0.0.zip; do
+	env -i PATH=\"\$PATH\" MODVAULT_CONFIG='$MV_TMP/full.conf' REQUEST_METHOD=GET \
+	    REQUEST_URI=\$u '$MODVAULT_FCGI' </dev/null 2>>'$MV_TMP/full.err' |
+	    sed -n '1s/^Status: //p; \$p' | tr -d '\r'
+    done > '$MV_TMP/full.out' &&
+    '$MODVAULT' --config '$MV_TMP/full.conf' verify > '$MV_TMP/full.verify' 2>&1 &&
+    ls -A '$MV_TMP/full/data/tmp' > '$MV_TMP/full.tmp'" ||
+    fail "a tmpfs store in a mount namespace of its own"
+check "a miss on a full disk is 507, not a 502" grep -q '^507 ' "$MV_TMP/full.out"
+check "... saying the store has no room, naming no file" sh -c \
+    "grep -q 'insufficient storage' '$MV_TMP/full.out' && ! grep -q '$MV_TMP' '$MV_TMP/full.out'"
+check "... while the log names the cause" grep -q 'No space left on device' "$MV_TMP/full.err"
+check "... and a version that fits is still stored" grep -q '^200 ' "$MV_TMP/full.out"
+check "... the store verifies" grep -q '^verified 1 versions: 0 problems' "$MV_TMP/full.verify"
+check "... and nothing is left in the staging area" test ! -s "$MV_TMP/full.tmp"
+
+# --- under a memory limit: misses refused with 503, hits served -----------
+printf 'data_dir = %s/mem\nupstream = %s\n' "$MV_TMP" "$UP_URL" > "$MV_TMP/mem.conf"
+"$MODVAULT" --config "$MV_TMP/mem.conf" init >/dev/null
+"$MODVAULT" --config "$MV_TMP/mem.conf" fetch modvault.test/basic@v1.0.0 >/dev/null
+(ulimit -v 80000; cgi "$MV_TMP/mem.conf" /modvault.test/license/@v/v1.0.0.zip
+ echo "$st" > "$MV_TMP/mem.miss")
+check "a miss under ulimit -v 80000 is a 503, not a dead process ($(cat "$MV_TMP/mem.miss"))" \
+    test "$(cat "$MV_TMP/mem.miss")" = 503
+check "... saying why" grep -q 'ulimit -v' "$MV_TMP/body"
+(ulimit -v 62000; cgi "$MV_TMP/mem.conf" /modvault.test/basic/@v/v1.0.0.zip
+ echo "$st" > "$MV_TMP/mem.hit")
+check "a hit under ulimit -v 62000 is served ($(cat "$MV_TMP/mem.hit"))" \
+    test "$(cat "$MV_TMP/mem.hit")" = 200
+stop_upstream
+
+# --- import never follows a link out of the tree, never waits on a FIFO ----
+t=$MV_TMP/hostile-tree/modvault.test/basic/@v
+mkdir -p "$t"
+mkfifo "$t/v1.0.0.info"
+cp "$(fx_file modvault.test/basic v1.0.0 mod)" "$t/v1.0.0.mod"
+cp "$(fx_file modvault.test/basic v1.0.0 zip)" "$t/v1.0.0.zip"
+ln -s /etc/passwd "$t/v1.1.0.info"
+cp "$(fx_file modvault.test/basic v1.1.0 mod)" "$t/v1.1.0.mod"
+cp "$(fx_file modvault.test/basic v1.1.0 zip)" "$t/v1.1.0.zip"
+printf 'data_dir = %s/imp\n' "$MV_TMP" > "$MV_TMP/imp.conf"
+"$MODVAULT" --config "$MV_TMP/imp.conf" init >/dev/null
+timeout 20 "$MODVAULT" --config "$MV_TMP/imp.conf" import "$MV_TMP/hostile-tree" \
+    > "$MV_TMP/imp2.out" 2>&1
+check "import does not hang on a FIFO (exit $?, want 1)" test $? -eq 1
+check "... refusing it as not a regular file" \
+    grep -q '^refused modvault.test/basic@v1.0.0: .info: .* is not a regular file' "$MV_TMP/imp2.out"
+check "... and a symbolic link out of the tree" \
+    grep -q '^refused modvault.test/basic@v1.1.0: .info: .*symbolic link' "$MV_TMP/imp2.out"
+
+# --- gc on a slow disk never holds the index against a miss ---------------
+start_upstream "$up" || { echo "Bail out! no upstream"; exit 1; }
+printf 'data_dir = %s/gc\nupstream = %s\n' "$MV_TMP" "$UP_URL" > "$MV_TMP/gc.conf"
+"$MODVAULT" --config "$MV_TMP/gc.conf" init >/dev/null
+"$MODVAULT" --config "$MV_TMP/gc.conf" import "$MV_FIXTURES/upstream" >/dev/null
+# Every version but the big one removed: dozens of blobs for gc, each
+# unlink made to take 0.8 s (strace's fault injection: a slow disk freeing
+# a file's extents), so the whole walk takes longer than a writer waits for
+# the index (30 s).
+awk '$3 != "big" { print $1 "@" $2 }' "$MV_FIXTURES/modules.txt" |
+    while read -r mv; do "$MODVAULT" --config "$MV_TMP/gc.conf" rm "$mv" >/dev/null; done
+strace -f -qq -o "$MV_TMP/gc.trace" -e trace=unlink \
+    -e inject=unlink:delay_enter=800000 \
+    "$MODVAULT" --config "$MV_TMP/gc.conf" gc > "$MV_TMP/gc.out" 2>&1 &
+gcpid=$!
+mv_at_exit "kill $gcpid 2>/dev/null"
+wait_for 10 grep -q 'unlink(.*/tmp/removed-' "$MV_TMP/gc.trace" ||
+    fail "gc started removing blobs"
+cgi "$MV_TMP/gc.conf" /modvault.test/license/@v/v1.0.0.zip
+check "a miss while gc crawls over a slow disk is answered (got $st)" test "$st" = 200
+check "... while gc is still running" kill -0 "$gcpid"
+kill "$gcpid" 2>/dev/null
+wait "$gcpid" 2>/dev/null
+"$MODVAULT" --config "$MV_TMP/gc.conf" verify > "$MV_TMP/gc.verify" 2>&1
+check "a gc killed mid-walk leaves a consistent store (verify exit $?)" \
+    test $? -eq 0
+stop_upstream
+
 # --- a go.sum is read as a go.sum, whatever it is called ------------------
 start_upstream "$up" || { echo "Bail out! no upstream"; exit 1; }
 printf 'data_dir = %s/sums\nupstream = %s\n' "$MV_TMP" "$UP_URL" > "$MV_TMP/sums.conf"

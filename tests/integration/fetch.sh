@@ -251,18 +251,18 @@ check "a fetch killed mid-download: its staged and claim files are gone" \
     [ -z "$(ls -A "$MV_TMP/data6/tmp")" ]
 
 # A download the store cannot keep (here: a file size limit, so writing
-# the zip fails with EFBIG) is the server's failure: 500, whose body
-# names no file; nothing is stored or left staged.
+# the zip fails with EFBIG) is the server's failure: 507 Insufficient
+# Storage, whose body names no file; nothing is stored or left staged.
 printf 'upstream = %s\n' "$UP_URL" | write_config "$MV_TMP/efbig.conf" "$MV_TMP/data8"
 "$MODVAULT" --config "$MV_TMP/efbig.conf" init >/dev/null
 env -i PATH="$PATH" MODVAULT_CONFIG="$MV_TMP/efbig.conf" REQUEST_METHOD=GET \
     REQUEST_URI="/$BIG_E/@v/$BIG_V.zip" sh -c \
     "trap '' XFSZ; ulimit -f $((BIG_SIZE / 2048)); exec '$MODVAULT_FCGI'" \
     </dev/null >"$MV_TMP/efbig.out" 2>"$MV_TMP/efbig.err"
-check "a download the store cannot write: 500" \
-    grep -q '^Status: 500' "$MV_TMP/efbig.out"
+check "a download the store cannot write: 507" \
+    grep -q '^Status: 507' "$MV_TMP/efbig.out"
 check "its body names no file" sh -c "
-	grep -q '^internal error: ' '$MV_TMP/efbig.out' &&
+	grep -q '^internal error: insufficient storage' '$MV_TMP/efbig.out' &&
 	! grep -qF '$MV_TMP' '$MV_TMP/efbig.out'"
 check "nothing stored, nothing left staged" \
     sh -c "[ -z \"\$('$MODVAULT' --config '$MV_TMP/efbig.conf' ls)\" ] && [ -z \"\$(ls -A '$MV_TMP/data8/tmp')\" ]"

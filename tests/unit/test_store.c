@@ -258,9 +258,14 @@ blob_put_dedupe_read_remove(void **state)
 	assert_fails(mv_blob_stat(bs, a.digest, &size, &err), &err,
 	    MV_ENOTFOUND);
 	assert_fails(mv_blob_open(bs, a.digest, &r, &err), &err, MV_ENOTFOUND);
+	assert_fails(mv_blob_remove(bs, a.digest, &err), &err, MV_ENOTFOUND);
 	assert_int_equal(nblobs(f->st), 1);
-	/* Nothing was left in the staging area. */
+	/* Removed at once; its bytes wait in the staging area for reclaim. */
 	snprintf(tmp, sizeof(tmp), "%s/tmp", f->data);
+	assert_int_equal(nfiles(tmp, "removed-"), 1);
+	mv_blob_reclaim(bs);
+	assert_int_equal(nfiles(tmp, "removed-"), 0);
+	/* Nothing was left in the staging area. */
 	assert_int_equal(nfiles(tmp, "stage-"), 0);
 }
 

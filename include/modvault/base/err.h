@@ -48,6 +48,7 @@ enum mv_code {
 	MV_ETIMEOUT,	/* a bounded wait ran out */
 	MV_ECONFIG,	/* the configuration is wrong */
 	MV_EUNAVAIL,	/* cannot answer now; the message names no file */
+	MV_ENOSPACE,	/* the store's disk (or quota, or file size) is full */
 	MV_CODE__MAX
 };
 
@@ -75,6 +76,12 @@ int		 mv_wrap(struct mv_err *err, const char *fmt, ...)
 /* Records from (a failure) in to, as mv_fail would; returns -1. */
 int		 mv_err_pass(struct mv_err *to, const struct mv_err *from);
 void		 mv_err_clear(struct mv_err *err);
+/*
+ * The code for a failed system call's errno: a full disk, quota or file
+ * size limit (ENOSPC, EDQUOT, EFBIG) is MV_ENOSPACE, no memory MV_ENOMEM,
+ * anything else MV_EIO.
+ */
+enum mv_code	 mv_errno_code(int e);
 /* A stable lower-case name for a code ("invalid", "not found", ...). */
 const char	*mv_code_name(enum mv_code code);
 /* The HTTP status the responder answers for a failure with code. */
@@ -83,10 +90,15 @@ int		 mv_code_http_status(enum mv_code code);
 int		 mv_code_exit_status(enum mv_code code);
 /*
  * Is a failure with this code this machine's own (disk, memory, the
- * configuration), whatever bytes were being handled?  Such a failure is
- * never blamed on an upstream, and its message may name local files, so
- * the responder logs it instead of sending it.
+ * configuration, a store to upgrade), whatever bytes were being handled?
+ * Such a failure is never blamed on an upstream.
  */
 bool		 mv_code_is_local(enum mv_code code);
+/*
+ * May a message of this code be shown to a client?  Not when it may name
+ * local files (I/O, memory, configuration): the responder then logs it
+ * and tells the client only what kind of failure it was.
+ */
+bool		 mv_code_is_public(enum mv_code code);
 
 #endif

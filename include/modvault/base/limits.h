@@ -71,6 +71,11 @@
 /* "Not found" answers remembered at once (each costs a row of the index). */
 #define MV_NEGATIVE_MAX_ENTRIES		100000
 
+/* --- what the store writes itself ------------------------------------- */
+
+/* A version manifest (manifest.h): ten lines, about 2.4 KiB at most. */
+#define MV_MANIFEST_MAX_BYTES		4096
+
 /* --- configuration and files the CLI reads ---------------------------- */
 
 #define MV_CONFIG_FILE_MAX_BYTES	(1u * MV_MIB)
@@ -86,6 +91,14 @@
 #define MV_IMPORT_MAX_VERSIONS		1000000
 
 /* --- memory a process keeps ------------------------------------------- */
+
+/*
+ * The address space a fetch needs: libcurl, OpenSSL, libarchive and the
+ * zip scan's threads (each with a malloc arena) map about 64 MiB; below
+ * this limit (ulimit -v) a process does not fetch, it answers 503, rather
+ * than let an allocation inside libarchive abort it mid-request.
+ */
+#define MV_FETCH_MIN_ADDRESS_SPACE_BYTES	(96u * MV_MIB)
 
 /* One error or log message. */
 #define MV_ERR_MSG_MAX_BYTES		512

@@ -35,11 +35,16 @@ struct mv_filler {
 	const struct mv_policy		*policy;
 	struct mv_zip_limits		 lim;
 	struct mv_sumdbc		 sumdb;	/* verifies before storing */
+	/* Why this process cannot fetch at all (a memory limit), or "". */
+	char				 unfit[MV_ERR_MSG_MAX_BYTES];
 };
 
 /*
  * Sets up f from the config (the upstream list is parsed here).  st may
- * be NULL (a store that failed to open): every fill then fails.
+ * be NULL (a store that failed to open): every fill then fails.  A process
+ * whose address space is limited below MV_FETCH_MIN_ADDRESS_SPACE_BYTES
+ * cannot validate a zip safely: every fill then fails with MV_EUNAVAIL
+ * saying so (and it is logged once), while what is stored is still served.
  */
 int	 mv_filler_init(struct mv_filler *f, struct mv_store *st,
 	    const struct mv_config *cfg, const struct mv_policy *policy,

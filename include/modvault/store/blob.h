@@ -84,8 +84,16 @@ void	 mv_blob_close(struct mv_blob_reader *r);
 
 int	 mv_blob_stat(struct mv_blobstore *bs, const unsigned char *digest,
 	    uint64_t *size, struct mv_err *err);
+/*
+ * Takes a blob out of the store at once (MV_ENOTFOUND: not there): quick
+ * enough to do under the index's write lock, which is where gc does it.
+ * The bytes themselves are freed by mv_blob_reclaim, which may be slow on
+ * a busy disk, so callers call it once the lock is gone.
+ */
 int	 mv_blob_remove(struct mv_blobstore *bs, const unsigned char *digest,
 	    struct mv_err *err);
+/* Frees the bytes of every blob this handle removed; never fails. */
+void	 mv_blob_reclaim(struct mv_blobstore *bs);
 /*
  * Calls fn for every stored blob; a non-zero return from fn stops the
  * walk and is returned (fn fills its own error report).

@@ -1,4 +1,5 @@
 /* err.c: recording and classifying failures (see err.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,21 +16,23 @@ static const struct {
 	const char	*name;
 	int		 http;
 	int		 exit;
-	bool		 local;
+	bool		 local;		/* this machine's failure */
+	bool		 public;	/* its message may be shown */
 } codes[MV_CODE__MAX] = {
-	[MV_OK] =	  { "ok",		   200, 0, false },
-	[MV_EINVAL] =	  { "invalid",		   400, 2, false },
-	[MV_ENOTFOUND] =  { "not found",	   404, 1, false },
-	[MV_EGONE] =	  { "gone",		   410, 1, false },
-	[MV_EFORBIDDEN] = { "forbidden",	   403, 1, false },
-	[MV_ENOMEM] =	  { "out of memory",	   503, 1, true },
-	[MV_EIO] =	  { "i/o error",	   500, 1, true },
-	[MV_ECORRUPT] =	  { "corrupt",		   500, 1, false },
-	[MV_ELIMIT] =	  { "too large",	   414, 1, false },
-	[MV_EUPSTREAM] =  { "upstream error",	   502, 1, false },
-	[MV_ETIMEOUT] =	  { "timeout",		   504, 1, false },
-	[MV_ECONFIG] =	  { "configuration error", 500, 2, true },
-	[MV_EUNAVAIL] =	  { "unavailable",	   503, 1, false },
+	[MV_OK] =	  { "ok",		   200, 0, false, true },
+	[MV_EINVAL] =	  { "invalid",		   400, 2, false, true },
+	[MV_ENOTFOUND] =  { "not found",	   404, 1, false, true },
+	[MV_EGONE] =	  { "gone",		   410, 1, false, true },
+	[MV_EFORBIDDEN] = { "forbidden",	   403, 1, false, true },
+	[MV_ENOMEM] =	  { "out of memory",	   503, 1, true,  false },
+	[MV_EIO] =	  { "i/o error",	   500, 1, true,  false },
+	[MV_ECORRUPT] =	  { "corrupt",		   500, 1, false, true },
+	[MV_ELIMIT] =	  { "too large",	   414, 1, false, true },
+	[MV_EUPSTREAM] =  { "upstream error",	   502, 1, false, true },
+	[MV_ETIMEOUT] =	  { "timeout",		   504, 1, false, true },
+	[MV_ECONFIG] =	  { "configuration error", 500, 2, true,  false },
+	[MV_EUNAVAIL] =	  { "unavailable",	   503, 1, true,  true },
+	[MV_ENOSPACE] =	  { "no space",		   507, 1, true,  false },
 };
 
 int
@@ -121,4 +124,25 @@ bool
 mv_code_is_local(enum mv_code code)
 {
 	return (unsigned)code >= MV_CODE__MAX || codes[code].local;
+}
+
+bool
+mv_code_is_public(enum mv_code code)
+{
+	return (unsigned)code < MV_CODE__MAX && codes[code].public;
+}
+
+enum mv_code
+mv_errno_code(int e)
+{
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+		return MV_ENOSPACE;
+	case ENOMEM:
+		return MV_ENOMEM;
+	default:
+		return MV_EIO;
+	}
 }

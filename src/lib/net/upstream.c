@@ -404,8 +404,8 @@ classify(struct mv_upstream *up, CURLcode rc, const char *url,
 	curl_off_t cl = -1, got = -1;
 
 	if (sink->stop == MV_SINK_LOCAL)
-		return mv_fail(err, sink->stop_errno == ENOMEM ? MV_ENOMEM :
-		    MV_EIO, "cannot keep what upstream %s sent: %s", url,
+		return mv_fail(err, mv_errno_code(sink->stop_errno), "cannot "
+		    "keep what upstream %s sent: %s", url,
 		    strerror(sink->stop_errno));
 	if (sink->stop == MV_SINK_OVER_LIMIT)
 		return mv_fail(err, MV_EUPSTREAM, "upstream %s: body larger than "

@@ -196,11 +196,14 @@ public_reason(const struct mv_err *err, char *buf, size_t bufsz)
 {
 	const char *what;
 
-	if (!mv_code_is_local(err->code))
+	if (mv_code_is_public(err->code))
 		return err->msg;
 	switch (err->code) {
 	case MV_ECONFIG:	what = "modvault is misconfigured"; break;
 	case MV_ENOMEM:		what = "modvault ran out of memory"; break;
+	case MV_ENOSPACE:	what = "insufficient storage: the store has no "
+				    "room (disk, quota or file size limit)";
+				break;
 	default:		what = "the store failed"; break;
 	}
 	snprintf(buf, bufsz, "internal error: %s (the server's error log "

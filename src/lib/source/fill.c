@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "modvault/base/log.h"
@@ -32,6 +33,8 @@
  */
 #define CLAIM_WAIT_MARGIN	60
 
+static void check_memory(struct mv_filler *f);
+
 int
 mv_filler_init(struct mv_filler *f, struct mv_store *st,
     const struct mv_config *cfg, const struct mv_policy *policy,
@@ -49,7 +52,34 @@ mv_filler_init(struct mv_filler *f, struct mv_store *st,
 		mv_sumdbc_release(&f->sumdb);
 		return -1;
 	}
+	check_memory(f);
 	return 0;
+}
+
+/* A fetch needs room to validate a zip (limits.h): is there? */
+static void
+check_memory(struct mv_filler *f)
+{
+	struct rlimit rl;
+	const uint64_t need = MV_FETCH_MIN_ADDRESS_SPACE_BYTES;
+
+	if (!mv_upstream_enabled(f->up) || getrlimit(RLIMIT_AS, &rl) == -1 ||
+	    rl.rlim_cur == RLIM_INFINITY || (uint64_t)rl.rlim_cur >= need)
+		return;
+	snprintf(f->unfit, sizeof(f->unfit), "cannot fetch: this process may "
+	    "use %llu MiB of address space (ulimit -v), validating a zip needs "
+	    "%llu MiB", (unsigned long long)(rl.rlim_cur >> 20),
+	    (unsigned long long)(need >> 20));
+	mv_log_error("%s", f->unfit);
+}
+
+/* Fails when this process cannot fetch at all (check_memory). */
+static int
+fit(const struct mv_filler *f, struct mv_err *err)
+{
+	if (f->unfit[0] == '\0')
+		return 0;
+	return mv_fail(err, MV_EUNAVAIL, "%s", f->unfit);
 }
 
 void
@@ -332,7 +362,8 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 	if (f->st == NULL || !mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
 		    "the store, and fetching is off", module, version);
-	if (mv_policy_check(f->policy, MV_POLICY_FETCH, module, version, &pd,
+	if (fit(f, err) == -1 ||
+	    mv_policy_check(f->policy, MV_POLICY_FETCH, module, version, &pd,
 	    err) == -1 ||
 	    negative_hit(f, module, version, err) == -1 ||
 	    negative_hit(f, module, "", err) == -1 ||
@@ -407,6 +438,8 @@ mv_fill_query(struct mv_filler *f, const char *module, const char *query,
 	if (f->st == NULL || !mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: fetching is "
 		    "off", module, query);
+	if (fit(f, err) == -1)
+		return -1;
 	if (mv_version_query_check(query, &e) == -1)
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: %s", module,
 		    query, e.msg);

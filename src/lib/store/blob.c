@@ -158,6 +158,12 @@ mv_blob_remove(struct mv_blobstore *bs, const unsigned char *digest,
 	return bs->ops->remove(bs, digest, err);
 }
 
+void
+mv_blob_reclaim(struct mv_blobstore *bs)
+{
+	bs->ops->reclaim(bs);
+}
+
 int
 mv_blob_iterate(struct mv_blobstore *bs, mv_blob_iter_fn fn, void *ctx,
     struct mv_err *err)

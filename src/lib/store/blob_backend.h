@@ -29,8 +29,10 @@ struct mv_blob_ops {
 		    struct mv_blob_reader **r, struct mv_err *err);
 	int	(*stat)(struct mv_blobstore *bs, const unsigned char *digest,
 		    uint64_t *size, struct mv_err *err);
+	/* Out of the store's name space at once; bytes freed by reclaim. */
 	int	(*remove)(struct mv_blobstore *bs, const unsigned char *digest,
 		    struct mv_err *err);
+	void	(*reclaim)(struct mv_blobstore *bs);
 	int	(*iterate)(struct mv_blobstore *bs, mv_blob_iter_fn fn,
 		    void *ctx, struct mv_err *err);
 	int	(*delivery)(struct mv_blobstore *bs,

@@ -26,6 +26,10 @@ struct blobdir {
 	struct mv_blobstore	 base;
 	/* Half of PATH_MAX, so every name built under it fits. */
 	char			 root[PATH_MAX / 2];	/* dir/blobs */
+	char			 tmp[PATH_MAX / 2];	/* dir/tmp */
+	/* Removed, their bytes not yet freed (see dir_remove). */
+	unsigned char		(*removed)[MV_SHA256_LEN];
+	size_t			 nremoved, capremoved;
 };
 
 struct dirreader {
@@ -57,8 +61,8 @@ mkdir_durable(const char *dir, const char *parent, struct mv_err *err)
 		return parent != NULL ? fsync_dir(parent, err) : 0;
 	if (errno == EEXIST)
 		return 0;
-	return mv_fail(err, MV_EIO, "cannot create \"%s\": %s", dir,
-	    strerror(errno));
+	return mv_fail(err, mv_errno_code(errno), "cannot create \"%s\": %s",
+	    dir, strerror(errno));
 }
 
 /* dir/blobs/ab/cd/<hex>, or dir/blobs/ab/cd when name is false. */
@@ -86,8 +90,8 @@ dir_put(struct mv_blobstore *bs, struct mv_staged *sf,
 
 	mv_crash_point("after-write");
 	if (fsync(mv_staged_fd(sf)) == -1)
-		return mv_fail(err, MV_EIO, "cannot fsync a staged file: %s",
-		    strerror(errno));
+		return mv_fail(err, mv_errno_code(errno), "cannot fsync a "
+		    "staged file: %s", strerror(errno));
 	mv_crash_point("after-fsync");
 	mv_hex(ref->digest, MV_SHA256_LEN, hex);
 	snprintf(d1, sizeof(d1), "%s/%.2s", bd->root, hex);
@@ -99,7 +103,8 @@ dir_put(struct mv_blobstore *bs, struct mv_staged *sf,
 	/* link, not rename: an existing blob is never replaced. */
 	*created = link(mv_staged_path(sf), final) == 0;
 	if (!*created && errno != EEXIST)
-		return mv_fail(err, MV_EIO, "cannot link blob \"%s\": %s%s",
+		return mv_fail(err, mv_errno_code(errno), "cannot link blob "
+		    "\"%s\": %s%s",
 		    final, strerror(errno), errno == EXDEV ? " (the staging "
 		    "area must be on the blob directory's file system)" : "");
 	mv_crash_point("after-rename");
@@ -181,17 +186,76 @@ dir_stat(struct mv_blobstore *bs, const unsigned char *digest, uint64_t *size,
 	return 0;
 }
 
+/* dir/tmp/removed-<hex>.<pid>: a removed blob until reclaimed. */
+static void
+removed_path(const struct blobdir *bd, const unsigned char *digest,
+    char *out, size_t outsz)
+{
+	char hex[MV_SHA256_HEX + 1];
+
+	mv_hex(digest, MV_SHA256_LEN, hex);
+	snprintf(out, outsz, "%s/" MV_STAGE_REMOVED_PREFIX "%s.%ld", bd->tmp,
+	    hex, (long)getpid());
+}
+
+static int
+note_removed(struct blobdir *bd, const unsigned char *digest)
+{
+	unsigned char (*p)[MV_SHA256_LEN];
+	size_t cap;
+
+	if (bd->nremoved == bd->capremoved) {
+		cap = bd->capremoved ? bd->capremoved * 2 : 16;
+		if ((p = realloc(bd->removed, cap * sizeof(*p))) == NULL)
+			return -1;
+		bd->removed = p;
+		bd->capremoved = cap;
+	}
+	memcpy(bd->removed[bd->nremoved++], digest, MV_SHA256_LEN);
+	return 0;
+}
+
+/*
+ * A rename into tmp/ takes the blob out of the name space at once; the
+ * unlink that frees its bytes (slow on a busy disk: a big file's extents)
+ * waits for dir_reclaim, outside the index lock.  A crash in between
+ * leaves a removed-* file that mv_stage_clean deletes.  Should the
+ * rename fail, the blob is unlinked here instead.
+ */
 static int
 dir_remove(struct mv_blobstore *bs, const unsigned char *digest,
     struct mv_err *err)
 {
-	char path[PATH_MAX];
+	struct blobdir *bd = (struct blobdir *)bs;
+	char path[PATH_MAX], to[PATH_MAX];
 
-	blob_path((struct blobdir *)bs, digest, 1, path, sizeof(path));
-	if (unlink(path) == -1)
-		return mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
-		    "cannot remove blob \"%s\": %s", path, strerror(errno));
-	return 0;
+	blob_path(bd, digest, 1, path, sizeof(path));
+	removed_path(bd, digest, to, sizeof(to));
+	if (rename(path, to) == 0) {
+		if (note_removed(bd, digest) == 0)
+			return 0;
+		unlink(to);
+		return 0;
+	}
+	/* Not there (ENOENT again), or tmp/ unusable: freed at once. */
+	if (unlink(path) == 0)
+		return 0;
+	return mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
+	    "cannot remove blob \"%s\": %s", path, strerror(errno));
+}
+
+static void
+dir_reclaim(struct mv_blobstore *bs)
+{
+	struct blobdir *bd = (struct blobdir *)bs;
+	char to[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < bd->nremoved; i++) {
+		removed_path(bd, bd->removed[i], to, sizeof(to));
+		unlink(to);	/* gone already: removed twice */
+	}
+	bd->nremoved = 0;
 }
 
 /* A local file the web server can send itself (X-Sendfile). */
@@ -345,7 +409,11 @@ dir_iterate(struct mv_blobstore *bs, mv_blob_iter_fn fn, void *ctx,
 static void
 dir_close(struct mv_blobstore *bs)
 {
-	free(bs);
+	struct blobdir *bd = (struct blobdir *)bs;
+
+	dir_reclaim(bs);
+	free(bd->removed);
+	free(bd);
 }
 
 static const struct mv_blob_ops dir_ops = {
@@ -353,6 +421,7 @@ static const struct mv_blob_ops dir_ops = {
 	.open = dir_open,
 	.stat = dir_stat,
 	.remove = dir_remove,
+	.reclaim = dir_reclaim,
 	.iterate = dir_iterate,
 	.delivery = dir_delivery,
 	.quarantine = dir_quarantine,
@@ -374,7 +443,8 @@ mv_blobdir_open(const char *dir, int create, struct mv_blobstore **bsp,
 		return mv_fail(err, MV_ENOMEM, "out of memory");
 	bd->base.ops = &dir_ops;
 	if ((size_t)snprintf(bd->root, sizeof(bd->root), "%s/blobs", dir) >=
-	    sizeof(bd->root)) {
+	    sizeof(bd->root) || (size_t)snprintf(bd->tmp, sizeof(bd->tmp),
+	    "%s/tmp", dir) >= sizeof(bd->tmp)) {
 		free(bd);
 		return mv_fail(err, MV_EINVAL, "data directory name too long");
 	}

@@ -2,8 +2,9 @@
 /*
  * The blob walk holds no lock: each blob found unreferenced is removed in
  * a short transaction of its own that looks again under the write lock,
- * so a slow disk never makes a responder wait for the whole walk, and a
- * row committed meanwhile keeps its blob.  (mv_store_insert checks under
+ * and its bytes are freed after the commit (mv_blob_reclaim), so a slow
+ * disk never makes a responder wait, and a row committed meanwhile keeps
+ * its blob.  (mv_store_insert checks under
  * the same lock that its blobs exist, and stores them again if gc took
  * one first.)
  */
@@ -89,12 +90,17 @@ mv_store_evict(struct mv_store *st, const char *module, const char *version,
 	if (release_blob(st, &v.zip, &n, err) == -1 ||
 	    release_blob(st, &v.mod, &n, err) == -1 ||
 	    release_blob(st, &v.info, &n, err) == -1)
-		return rollback(st);
+		goto fail;
 	if (commit(st, err) == -1)
-		return rollback(st);
+		goto fail;
+	mv_blob_reclaim(st->blobs);
 	if (freed != NULL)
 		*freed = n;
 	return 0;
+fail:
+	rollback(st);
+	mv_blob_reclaim(st->blobs);
+	return -1;
 }
 
 struct sweep {
@@ -117,10 +123,13 @@ sweep_one(void *ctx, const struct mv_blobref *ref)
 		return 0;
 	if (begin(g->st, g->err) == -1)
 		return -1;
-	if (release_blob(g->st, ref, &g->bytes, g->err) == -1)
-		return rollback(g->st);
-	if (commit(g->st, g->err) == -1)
-		return rollback(g->st);
+	if (release_blob(g->st, ref, &g->bytes, g->err) == -1 ||
+	    commit(g->st, g->err) == -1) {
+		rollback(g->st);
+		mv_blob_reclaim(g->st->blobs);
+		return -1;
+	}
+	mv_blob_reclaim(g->st->blobs);
 	if (g->bytes != before)
 		g->nblobs++;
 	return 0;

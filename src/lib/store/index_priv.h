@@ -38,7 +38,8 @@ struct mv_store {
 static inline int
 db_fail(struct mv_store *st, struct mv_err *err)
 {
-	return mv_fail(err, MV_EIO, "index: %s", sqlite3_errmsg(st->db));
+	return mv_fail(err, sqlite3_errcode(st->db) == SQLITE_FULL ?
+	    MV_ENOSPACE : MV_EIO, "index: %s", sqlite3_errmsg(st->db));
 }
 
 /* The cached statement id, reset and ready for binding. */

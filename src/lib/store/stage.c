@@ -98,8 +98,8 @@ mv_stage_file(struct mv_stage *sg, struct mv_staged **sfp,
 	snprintf(sf->path, sizeof(sf->path), "%s/" MV_STAGE_FILE_PREFIX
 	    "XXXXXX", sg->dir);
 	if ((sf->fd = mkostemp(sf->path, O_CLOEXEC)) == -1) {
-		mv_fail(err, MV_EIO, "cannot create a staged file in \"%s\": "
-		    "%s", sg->dir, strerror(errno));
+		mv_fail(err, mv_errno_code(errno), "cannot create a staged "
+		    "file in \"%s\": %s", sg->dir, strerror(errno));
 		free(sf);
 		return -1;
 	}
@@ -129,8 +129,8 @@ mv_staged_write(struct mv_staged *sf, const void *p, size_t n,
 		if ((k = write(sf->fd, s, n)) == -1) {
 			if (errno == EINTR)
 				continue;
-			return mv_fail(err, MV_EIO, "cannot write a staged file: "
-			    "%s", strerror(errno));
+			return mv_fail(err, mv_errno_code(errno), "cannot write "
+			    "a staged file: %s", strerror(errno));
 		}
 		/* A crash test point: a large file partly written. */
 		if (sf->written < MV_MIB && sf->written + (uint64_t)k >= MV_MIB)
@@ -306,7 +306,7 @@ int
 mv_stage_clean(struct mv_stage *sg, uint64_t *removed, struct mv_err *err)
 {
 	size_t fl = strlen(MV_STAGE_FILE_PREFIX), cl =
-	    strlen(MV_STAGE_CLAIM_PREFIX);
+	    strlen(MV_STAGE_CLAIM_PREFIX), rl = strlen(MV_STAGE_REMOVED_PREFIX);
 	time_t now = time(NULL);
 	struct dirent *de;
 	uint64_t n = 0;
@@ -318,6 +318,7 @@ mv_stage_clean(struct mv_stage *sg, uint64_t *removed, struct mv_err *err)
 	while ((de = readdir(d)) != NULL)
 		if (strncmp(de->d_name, MV_STAGE_FILE_PREFIX, fl) == 0 ||
 		    strncmp(de->d_name, MV_STAGE_CLAIM_PREFIX, cl) == 0 ||
+		    strncmp(de->d_name, MV_STAGE_REMOVED_PREFIX, rl) == 0 ||
 		    strncmp(de->d_name, "blob-", 5) == 0)
 			n += (uint64_t)clean_one(dirfd(d), de->d_name, now);
 	closedir(d);

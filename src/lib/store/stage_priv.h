@@ -16,5 +16,7 @@ const char	*mv_stage_dir(const struct mv_stage *sg);
 /* Name prefixes of what lives in the staging directory. */
 #define MV_STAGE_FILE_PREFIX	"stage-"
 #define MV_STAGE_CLAIM_PREFIX	"claim-"
+/* A removed blob waiting for its bytes to be freed (blob_dir.c). */
+#define MV_STAGE_REMOVED_PREFIX	"removed-"
 
 #endif

@@ -130,6 +130,16 @@ quote(char out[QUOTE_MAX], const char *s, size_t n)
 	return out;
 }
 
+/*
+ * What a libarchive failure means: out of memory is this machine's
+ * failure (MV_ENOMEM), anything else the zip's (a broken rule).
+ */
+static enum mv_code
+la_code(struct archive *a)
+{
+	return archive_errno(a) == ENOMEM ? MV_ENOMEM : MV_ECORRUPT;
+}
+
 /* libarchive's message for a, on one line (some end in a newline). */
 static const char *
 la_error(struct archive *a, char out[QUOTE_MAX])
@@ -493,8 +503,8 @@ hash_data(struct zc *z, const char *q, uint64_t size, bool gomod,
 
 	while ((n = archive_read_data(z->a, z->chunk, CHUNK)) != 0) {
 		if (n < 0)
-			return mv_fail(err, MV_ECORRUPT, "MZ-2.4: cannot read "
-			    "%s: %s", q, la_error(z->a, lq));
+			return mv_fail(err, la_code(z->a), "MZ-2.4: cannot "
+			    "read %s: %s", q, la_error(z->a, lq));
 		*got += (uint64_t)n;
 		z->res->unzipped_bytes += (uint64_t)n;
 		if (check_growth(z, q, *got, size, err) == -1 ||
@@ -542,7 +552,7 @@ do_entry(struct zc *z, struct archive_entry *e, struct mv_err *err)
 	bool isdir, gomod;
 
 	if (full == NULL)
-		return mv_fail(err, MV_ECORRUPT, "MZ-4.1: unreadable entry "
+		return mv_fail(err, la_code(z->a), "MZ-4.1: unreadable entry "
 		    "name: %s", la_error(z->a, q));
 	/* What libarchive yields must be what the central directory says. */
 	if (z->idx >= z->dir.n || strlen(full) != z->dir.e[z->idx].namelen ||
@@ -581,7 +591,7 @@ zc_entries(struct zc *z, struct mv_err *err)
 	while ((r = archive_read_next_header(z->a, &e)) != ARCHIVE_EOF) {
 		if (r != ARCHIVE_OK) {
 			/* WARN: local header disagrees with the central one. */
-			return mv_fail(err, MV_ECORRUPT, "MZ-4.1: bad zip "
+			return mv_fail(err, la_code(z->a), "MZ-4.1: bad zip "
 			    "archive: %s", la_error(z->a, q));
 		}
 		if (do_entry(z, e, err) == -1)
@@ -689,8 +699,8 @@ zc_opened(struct zc *z, int r, struct mv_err *err)
 	char q[QUOTE_MAX];
 
 	if (r != ARCHIVE_OK)
-		return mv_fail(err, MV_ECORRUPT, "MZ-4.1: not a zip archive: %s",
-		    la_error(z->a, q));
+		return mv_fail(err, la_code(z->a), "MZ-4.1: not a zip archive: "
+		    "%s", la_error(z->a, q));
 	return zc_run(z, err);
 }
 
