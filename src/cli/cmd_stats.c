@@ -17,6 +17,8 @@ print_stats(const struct mv_store_stats *s)
 	printf("blobs: %" PRIu64 "\n", s->blobs);
 	printf("bytes stored: %" PRIu64 "\n", s->blob_bytes);
 	printf("bytes referenced: %" PRIu64 "\n", s->referenced_bytes);
+	printf("manifests: %" PRIu64 " (%" PRIu64 " bytes)\n", s->manifests,
+	    s->manifest_bytes);
 	printf("bytes saved by dedup: %" PRIu64 "\n",
 	    s->referenced_bytes - s->unique_bytes);
 	printf("bytes unreferenced: %" PRIu64 "\n",

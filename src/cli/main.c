@@ -22,9 +22,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "init", cmd_init, "",
+	{ "init", cmd_init, "[--empty]",
 	    "Creates the store in data_dir, or upgrades an older one in place\n"
-	    "(the only command that changes the index's schema)." },
+	    "(the only command that changes the index's schema, and writes\n"
+	    "the manifest of each version stored before schema 5).  A\n"
+	    "data_dir that holds blobs but whose index.db is missing or empty\n"
+	    "is refused: run reindex, or --empty to start an empty index\n"
+	    "anyway (gc then deletes the blobs)." },
 	{ "ls", cmd_ls, "[PATTERN]",
 	    "Lists stored module versions (module@version, zip bytes, .info\n"
 	    "Time), one a line.  PATTERN is a comma-separated list of\n"
@@ -58,6 +62,14 @@ static const struct command commands[] = {
 	    "and exits 1 if any was refused." },
 	{ "rm", cmd_rm, "MODULE@VERSION",
 	    "Removes a module version from the index; gc then frees its blobs." },
+	{ "reindex", cmd_reindex, "",
+	    "Rebuilds the index from the blobs after index.db was lost or\n"
+	    "damaged: each version from its manifest, or from a zip no\n"
+	    "manifest names (its entries name it, its go.mod is the .mod, its\n"
+	    ".info the one stored .info naming that version), validated as a\n"
+	    "fetch is.  Prints restored, already present or not recovered:\n"
+	    "REASON per version and exits 1 if any was not recovered (the\n"
+	    "next request fetches those again)." },
 	{ "gc", cmd_gc, "[--older-than DAYS] [--max-bytes N]",
 	    "Removes blobs no version uses.  --older-than evicts versions not\n"
 	    "served (or fetched) for DAYS days; --max-bytes evicts the least\n"

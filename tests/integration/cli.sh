@@ -41,8 +41,9 @@ check "import again: $NV already present" \
     test "$(grep -c '^already present ' "$MV_TMP/out")" -eq "$NV"
 check "import again: the totals" \
     grep -qx "$NV versions: 0 stored, $NV already present, 0 refused" "$MV_TMP/out"
-check "identical bytes stored once: $NB blobs" \
-    test "$(count_files "$D/blobs")" -eq "$NB"
+check "identical bytes stored once: $NB blobs, and a manifest a version" \
+    test "$(count_files "$D/blobs")" -eq $((NB + NV))
+check "... $NV manifests" test "$(manifests "$D" | wc -l)" -eq "$NV"
 
 # A Go module download cache has the same layout under cache/download.
 mkdir -p "$MV_TMP/gomodcache/cache"
@@ -90,6 +91,8 @@ check "stats counts $NB blobs holding $STORE_BYTES bytes" \
     sh -c "grep -qx 'blobs: $NB' '$MV_TMP/out' && grep -qx 'bytes stored: $STORE_BYTES' '$MV_TMP/out'"
 check "stats reports the bytes saved by dedup ($((ALL_BYTES - STORE_BYTES)))" \
     grep -qx "bytes saved by dedup: $((ALL_BYTES - STORE_BYTES))" "$MV_TMP/out"
+check "stats counts the $NV manifests apart" grep -qx "manifests: $NV ($(manifests "$D" |
+    awk '{ n += $1 } END { print n }') bytes)" "$MV_TMP/out"
 expect_status 0 "verify on a clean store" $MV verify
 check "verify checked $NV versions" \
     grep -qx "verified $NV versions: 0 problems" "$MV_TMP/out"
@@ -181,15 +184,22 @@ expect_status 1 "rm of an absent version fails" $MV rm "$L_M@$L_V"
 $MV ls >"$MV_TMP/ls"
 check "ls no longer shows the removed version" \
     sh -c "[ \$(wc -l <'$MV_TMP/ls') -eq $((NV - 1)) ] && ! grep -q '^$L_M@$L_V	' '$MV_TMP/ls'"
+# Manifests go too: the removed version's, and those of versions verify
+# dropped above and import stored again (a new manifest each time).
+manifests "$D" | awk '{ n++; b += $1 } END { print n, b }' >"$MV_TMP/man0"
 expect_status 0 "gc" $MV gc
-check "gc removed the $RM_N unreferenced blobs ($RM_BYTES bytes)" \
-    grep -qx "removed $RM_N unreferenced blobs ($RM_BYTES bytes) and 0 stray staged files" \
+manifests "$D" | awk '{ n++; b += $1 } END { print n, b }' >"$MV_TMP/man1"
+read -r MAN0_N MAN0_B <"$MV_TMP/man0"
+read -r MAN1_N MAN1_B <"$MV_TMP/man1"
+check "gc kept one manifest a stored version ($MAN1_N)" test "$MAN1_N" -eq $((NV - 1))
+check "gc removed the $RM_N unreferenced blobs ($RM_BYTES bytes) and $((MAN0_N - MAN1_N)) manifests" \
+    grep -qx "removed $((RM_N + MAN0_N - MAN1_N)) unreferenced blobs ($((RM_BYTES + MAN0_B - MAN1_B)) bytes) and 0 stray staged files" \
     "$MV_TMP/out"
 check "gc: nothing to evict" \
-    grep -qx "evicted 0 versions (0 bytes); blobs now hold $((STORE_BYTES - RM_BYTES)) bytes" \
+    grep -qx "evicted 0 versions (0 bytes); blobs now hold $((STORE_BYTES - RM_BYTES + MAN1_B)) bytes" \
     "$MV_TMP/out"
-check "gc reclaimed the space: $((NB - RM_N)) blobs left" \
-    test "$(count_files "$D/blobs")" -eq $((NB - RM_N))
+check "gc reclaimed the space: $((NB - RM_N)) blobs and $MAN1_N manifests left" \
+    test "$(count_files "$D/blobs")" -eq $((NB - RM_N + MAN1_N))
 expect_status 0 "gc --older-than 30 evicts nothing fresh" $MV gc --older-than 30
 check "nothing evicted" grep -q '^evicted 0 versions' "$MV_TMP/out"
 # Half of what is stored: the big version alone is more than that.
@@ -202,7 +212,7 @@ check "gc --max-bytes left at most $LIMIT bytes ($STORED)" test "$STORED" -le $L
 check "gc --max-bytes kept some versions" test "$STORED" -gt 0
 NEV=$(grep -c '^evicted [^ ]*@' "$MV_TMP/gc")
 check "gc --max-bytes: one line per evicted version ($NEV), then the totals" \
-    sh -c "[ $NEV -gt 0 ] && tail -n 1 '$MV_TMP/gc' | grep -q '^evicted $NEV versions ([0-9]* bytes); blobs now hold $STORED bytes\$'"
+    sh -c "[ $NEV -gt 0 ] && tail -n 1 '$MV_TMP/gc' | grep -q '^evicted $NEV versions ([0-9]* bytes); blobs now hold $((STORED + $(manifests "$D" | awk '{ n += $1 } END { print n + 0 }'))) bytes\$'"
 check "gc --max-bytes evicted the big version" \
     grep -q "^evicted $(fx_mod big)@$(fx_ver big) " "$MV_TMP/gc"
 $MV ls >"$MV_TMP/ls"
@@ -296,7 +306,8 @@ check "the rest reported already present" \
     test "$(cat "$MV_TMP/c1" "$MV_TMP/c2" | grep -c '^already present ')" -eq "$NV"
 $MODVAULT --config $E --data-dir "$C" ls >"$MV_TMP/cls"
 check "the store holds $NV versions" test "$(wc -l <"$MV_TMP/cls")" -eq "$NV"
-check "and $NB blobs" test "$(count_files "$C/blobs")" -eq "$NB"
+check "and $NB blobs and $NV manifests" \
+    test "$(count_files "$C/blobs")" -eq $((NB + NV))
 check "no staged or claim files left" test "$(count_files "$C/tmp")" -eq 0
 expect_status 0 "verify after concurrent imports" \
     $MODVAULT --config $E --data-dir "$C" verify

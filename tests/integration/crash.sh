@@ -82,8 +82,8 @@ for point in mid-write after-write after-fsync after-rename before-commit; do
 	$MV rm "$BIG_M@$BIG_V" >/dev/null && $MV gc >"$MV_TMP/gc"
 	check "rm + gc empties the store after $point" \
 	    test "$(count_files "$D/blobs")" -eq 0
-	check "rm + gc reports the 3 blobs it removed ($point)" \
-	    grep -q '^removed 3 unreferenced blobs' "$MV_TMP/gc"
+	check "rm + gc reports the 3 blobs and the manifest it removed ($point)" \
+	    grep -q '^removed 4 unreferenced blobs' "$MV_TMP/gc"
 done
 
 # Who may remove a staged file: a live writer holds an exclusive flock on

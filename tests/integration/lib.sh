@@ -82,6 +82,12 @@ need() {
 	done
 }
 
+# sanitized: true when modvault was built with AddressSanitizer (which
+# reserves terabytes of address space, and holds freed memory on purpose).
+sanitized() {
+	ldd "$MODVAULT_FCGI" 2>/dev/null | grep -q libasan
+}
+
 # mv_tmpdir: makes $MV_TMP, removed when the script exits.
 mv_tmpdir() {
 	MV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/modvault-test.XXXXXX") ||
@@ -120,6 +126,24 @@ blob_path() {
 # count_files DIR: regular files under DIR.
 count_files() {
 	find "$1" -type f | wc -l | tr -d ' '
+}
+
+# manifests DATA_DIR: "SIZE FILE" of each version manifest among the
+# store's blobs (blob files starting "modvault manifest 1"), one a line.
+manifests() {
+	find "$1/blobs" -type f -size -5k | while read -r mv_f; do
+		[ "$(head -c 20 "$mv_f" | tr -d '\0')" = "modvault manifest 1" ] &&
+		    echo "$(wc -c <"$mv_f" | tr -d ' ') $mv_f"
+	done
+	return 0
+}
+
+# manifest_of DATA_DIR MODULE VERSION: the manifest blob file of a version.
+manifest_of() {
+	manifests "$1" | while read -r mv_s mv_f; do
+		grep -qxF "module $2" "$mv_f" && grep -qxF "version $3" "$mv_f" &&
+		    echo "$mv_f"
+	done | head -1
 }
 
 # --- waiting on a condition --------------------------------------------

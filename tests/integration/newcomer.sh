@@ -82,9 +82,11 @@ check "both close with the same summary" sh -c \
      grep -qx '2 versions: 0 stored, 1 already present, 1 refused' '$MV_TMP/import.out'"
 
 # --- a store that needs upgrading is never upgraded by a request ----------
-# A schema-2 index, as an older modvault left it (003 and 004 changed it).
+# A schema-2 index, as an older modvault left it (003 to 005 changed it).
 sqlite3 "$MV_TMP/fmt/index.db" 'DROP TABLE sumdb_tree; DROP TABLE sumdb_cache;
     DROP TABLE version_sumdb; DROP TABLE blob_check;
+    DROP INDEX version_manifest_blob; ALTER TABLE version DROP COLUMN manifest_blob;
+    ALTER TABLE version DROP COLUMN manifest_size;
     CREATE TABLE inflight (module TEXT NOT NULL, version TEXT NOT NULL,
 	pid INTEGER NOT NULL, started_at INTEGER NOT NULL,
 	PRIMARY KEY (module, version));
@@ -98,6 +100,9 @@ check "requests left the schema alone" test "$(sqlite3 "$MV_TMP/fmt/index.db" 'P
 expect_status 1 "ls on an old store fails" "$MODVAULT" --config "$cfg" ls
 check "... saying to run modvault init" grep -q "run 'modvault init'" "$MV_TMP/err"
 expect_status 0 "init upgrades it" "$MODVAULT" --config "$cfg" init
+check "... writing the manifest of each version it holds" \
+    grep -qx "wrote the manifests of $("$MODVAULT" --config "$cfg" ls | wc -l) versions" "$MV_TMP/out"
+expect_status 0 "... which verify then finds whole" "$MODVAULT" --config "$cfg" verify
 cgi "$cfg" GET /healthz
 check "then /healthz is 200 (got $st)" test "$st" = 200
 

@@ -200,8 +200,9 @@ ingest_hook(struct mv_store *st, const char *module, const char *version,
 		staged_discard(&s);
 		return -1;
 	}
-	in = (struct mv_ingest){ module, version, s.info, s.mod, s.zip, "test",
-	    verify, ctx, NULL, NULL };
+	in = (struct mv_ingest){ .module = module, .version = version,
+	    .info = s.info, .mod = s.mod, .zip = s.zip, .origin = "test",
+	    .verify = verify, .verify_ctx = ctx };
 	rc = mv_store_ingest(st, &in, &lim, out, err);
 	staged_discard(&s);
 	return rc;
@@ -522,7 +523,7 @@ store_through_symlink_and_relative_path(void **state)
 	}
 	assert_int_equal(chdir(cwd), 0);
 	assert_int_equal(nversions(f->st, NULL), 1);
-	assert_int_equal(nblobs(f->st), 3);
+	assert_int_equal(nblobs(f->st), 4);	/* 3 files, 1 manifest */
 }
 
 /* A version-1 index with one row, as the 001 migration alone leaves it. */
@@ -682,10 +683,10 @@ ingest_good_then_present(void **state)
 	free(info);
 	assert_string_equal(v.origin, "test");
 	assert_int_equal(v.last_served, 0);
-	assert_int_equal(nblobs(f->st), 3);
+	assert_int_equal(nblobs(f->st), 4);	/* 3 files, 1 manifest */
 	assert_ok(ingest(f->st, NOGOMOD, "v1.0.0", &fl, &out, &err), &err);
 	assert_int_equal(out, MV_INGEST_PRESENT);
-	assert_int_equal(nblobs(f->st), 3);
+	assert_int_equal(nblobs(f->st), 4);
 	/* A zip with a go.mod whose bytes equal the .mod (MZ-9.2). */
 	fixture_files(&fl, BASIC, "v1.0.0");
 	assert_ok(ingest(f->st, BASIC, "v1.0.0", &fl, &out, &err), &err);
@@ -875,7 +876,7 @@ concurrent_ingest_stores_once(void **state)
 	}
 	assert_int_equal(stored, 1);
 	assert_int_equal(nversions(f->st, NULL), 1);
-	assert_int_equal(nblobs(f->st), 3);
+	assert_int_equal(nblobs(f->st), 4);	/* 3 files, 1 manifest */
 }
 
 /* --- touch, remove, evict, gc --------------------------------------------- */
@@ -933,7 +934,7 @@ remove_gc_and_evict(void **state)
 	assert_ok(ingest(f->st, BASIC, "v1.0.0", &fl, &out, &err), &err);
 	assert_ok(mv_blob_put_mem(mv_store_blobs(f->st), mv_store_stage(f->st),
 	    "orphan", 6, &orphan, &err), &err);
-	assert_int_equal(nblobs(f->st), 7);
+	assert_int_equal(nblobs(f->st), 9);	/* 2 manifests */
 	assert_ok(mv_store_gc_blobs(f->st, &n, &bytes, &err), &err);
 	assert_int_equal(n, 1);
 	assert_int_equal(bytes, 6);
@@ -942,12 +943,13 @@ remove_gc_and_evict(void **state)
 	    MV_ENOTFOUND);
 	assert_fails(mv_store_get(f->st, NOGOMOD, "v1.0.0", &v, &err), &err,
 	    MV_ENOTFOUND);
-	assert_int_equal(nblobs(f->st), 6);	/* rm leaves blobs to gc */
+	assert_int_equal(nblobs(f->st), 8);	/* rm leaves blobs to gc */
 	assert_ok(mv_store_gc_blobs(f->st, &n, NULL, &err), &err);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	assert_ok(mv_store_get(f->st, BASIC, "v1.0.0", &v, &err), &err);
 	assert_ok(mv_store_evict(f->st, BASIC, "v1.0.0", &freed, &err), &err);
-	assert_int_equal(freed, v.info.size + v.mod.size + v.zip.size);
+	assert_int_equal(freed, v.info.size + v.mod.size + v.zip.size +
+	    v.manifest.size);
 	assert_int_equal(nblobs(f->st), 0);
 	/* A row is never committed for a blob that is gone. */
 	assert_fails(mv_store_insert(f->st, &v, &out, &err), &err,
@@ -1076,7 +1078,7 @@ gc_collects_blobs_and_staging(void **state)
 	assert_int_equal(rep.blob_bytes_removed, 6);
 	assert_int_equal(rep.staged_removed, 1);
 	assert_int_equal(rep.evicted, 0);
-	assert_int_equal(nblobs(f->st), 3);
+	assert_int_equal(nblobs(f->st), 4);
 	/* Evict down to nothing: least recently used first. */
 	o.max_bytes = true;
 	o.bytes = 0;

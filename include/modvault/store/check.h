@@ -31,5 +31,8 @@ int	 mv_store_blob_last_checked(struct mv_store *st,
  */
 int	 mv_store_quarantine(struct mv_store *st, const struct mv_version *v,
 	    const struct mv_blobref *bad, struct mv_err *err);
+/* Only the blob and its check record (a manifest, which is remade). */
+int	 mv_store_quarantine_blob(struct mv_store *st,
+	    const struct mv_blobref *bad, struct mv_err *err);
 
 #endif

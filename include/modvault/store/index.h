@@ -37,10 +37,13 @@ enum mv_store_flags {
 	MV_STORE_CREATE = 1 << 0,
 	/* Open for reading only. */
 	MV_STORE_READONLY = 1 << 1,
+	/* Open even when index.db is missing or empty beside blobs (a lost
+	 * index, refused otherwise): `modvault reindex`, `init --empty`. */
+	MV_STORE_ADOPT = 1 << 2,
 };
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define MV_SCHEMA_VERSION 4
+#define MV_SCHEMA_VERSION 5
 
 /*
  * Opens the store in data_dir (relative, through a symbolic link or with
@@ -51,7 +54,9 @@ enum mv_store_flags {
  * fails with MV_EUNAVAIL ("store needs upgrading: ... run 'modvault
  * init'", or written by a newer modvault), and of a file that is not a
  * modvault index with MV_ECORRUPT.  No store (no directory, no index.db)
- * is MV_ENOTFOUND naming data_dir and "run 'modvault init'".  Opening
+ * is MV_ENOTFOUND naming data_dir and "run 'modvault init'"; an index
+ * missing or empty beside blobs is MV_ECORRUPT naming `modvault reindex`,
+ * even for MV_STORE_CREATE, unless MV_STORE_ADOPT.  Opening
  * cleans nothing: stray staged files are removed by mv_stage_clean at
  * FastCGI start-up and by gc.
  */
@@ -75,6 +80,8 @@ struct mv_version {
 	struct mv_blobref	info;
 	struct mv_blobref	mod;
 	struct mv_blobref	zip;
+	/* What the blobs alone say of it (manifest.h); size 0: none yet. */
+	struct mv_blobref	manifest;
 	char			zip_h1[MV_H1_LEN + 1];
 	char			mod_h1[MV_H1_LEN + 1];
 	char			origin[512];	/* where it came from */

@@ -56,7 +56,9 @@ int	 mv_store_verify(struct mv_store *st, const struct mv_verify_opts *o,
 
 struct mv_store_stats {
 	uint64_t	modules, versions;
-	uint64_t	blobs, blob_bytes;	/* what the blob store holds */
+	/* What the blob store holds for module files (not manifests). */
+	uint64_t	blobs, blob_bytes;
+	uint64_t	manifests, manifest_bytes;	/* of stored versions */
 	uint64_t	referenced_bytes;	/* sum over versions' files */
 	uint64_t	unique_bytes;		/* of the distinct blobs used */
 	int64_t		oldest_fetch, newest_fetch;	/* unix s, 0: none */

@@ -71,6 +71,16 @@ int	 mv_zip_check_input(const struct mv_zip_input *in, const char *module,
 	    const char *version, const struct mv_zip_limits *lim,
 	    const struct mv_zipscan *scan, struct mv_zip_result *res,
 	    struct mv_err *err);
+/*
+ * The module path and version a zip names itself by: the "module@version/"
+ * prefix of the first name in its central directory (MZ-1.3 makes every
+ * name start so).  This says nothing of the zip's validity, only which
+ * module@version to check it as (`modvault reindex`); MV_ECORRUPT when the
+ * name has no such prefix or a part does not fit.
+ */
+int	 mv_zip_identify(const struct mv_zip_input *in, uint64_t max_files,
+	    char *module, size_t modsz, char *version, size_t versz,
+	    struct mv_err *err);
 /* The same over a regular file open at fd (read with pread). */
 int	 mv_zip_check_fd(int fd, const char *module, const char *version,
 	    const struct mv_zip_limits *lim, const struct mv_zipscan *scan,

@@ -332,9 +332,11 @@ fetch_and_store(struct mv_filler *f, const char *module, const char *version,
 		}
 		goto out;
 	}
-	in = (struct mv_ingest){ module, version, d.info, d.mod, d.zip,
-	    mv_upstream_url(f->up, entry), pd->verify_sumdb ? verify_sumdb :
-	    NULL, f, d.zip_digest, d.scan };
+	in = (struct mv_ingest){ .module = module, .version = version,
+	    .info = d.info, .mod = d.mod, .zip = d.zip,
+	    .origin = mv_upstream_url(f->up, entry),
+	    .verify = pd->verify_sumdb ? verify_sumdb : NULL, .verify_ctx = f,
+	    .zip_digest = d.zip_digest, .zip_scan = d.scan };
 	rc = mv_store_ingest(f->st, &in, &f->lim, outcome, &e);
 	if (rc == 0)
 		mv_log_info("stored %s@%s from %s", module, version,

@@ -37,18 +37,27 @@ mv_store_blob_last_checked(struct mv_store *st, const unsigned char *digest,
 }
 
 int
-mv_store_quarantine(struct mv_store *st, const struct mv_version *v,
-    const struct mv_blobref *bad, struct mv_err *err)
+mv_store_quarantine_blob(struct mv_store *st, const struct mv_blobref *bad,
+    struct mv_err *err)
 {
-	struct mv_err e = MV_ERR_INIT;
 	char hex[MV_SHA256_HEX + 1];
 	sqlite3_stmt *s;
 
 	if (mv_blob_quarantine(st->blobs, bad->digest, err) == -1)
 		return -1;
 	mv_hex(bad->digest, MV_SHA256_LEN, hex);
-	if ((s = stmt_text(st, ST_CHECK_DEL, hex, NULL, err)) == NULL ||
-	    run(st, s, err) == -1)
+	if ((s = stmt_text(st, ST_CHECK_DEL, hex, NULL, err)) == NULL)
+		return -1;
+	return run(st, s, err);
+}
+
+int
+mv_store_quarantine(struct mv_store *st, const struct mv_version *v,
+    const struct mv_blobref *bad, struct mv_err *err)
+{
+	struct mv_err e = MV_ERR_INIT;
+
+	if (mv_store_quarantine_blob(st, bad, err) == -1)
 		return -1;
 	if (mv_store_remove(st, v->module, v->version, &e) == -1 &&
 	    e.code != MV_ENOTFOUND)

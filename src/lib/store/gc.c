@@ -16,25 +16,6 @@
 #include "modvault/store/gc.h"
 #include "index_priv.h"
 
-static int
-referenced(struct mv_store *st, const unsigned char *digest, bool *ref,
-    struct mv_err *err)
-{
-	char hex[MV_SHA256_HEX + 1];
-	sqlite3_stmt *s;
-	int rc;
-
-	mv_hex(digest, MV_SHA256_LEN, hex);
-	if ((s = stmt_text(st, ST_REFERENCED, hex, NULL, err)) == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	done(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(st, err);
-	*ref = rc == SQLITE_ROW;
-	return 0;
-}
-
 /* A removed blob's check record goes with it. */
 static int
 forget_check(struct mv_store *st, const unsigned char *digest,
@@ -57,7 +38,7 @@ release_blob(struct mv_store *st, const struct mv_blobref *b, uint64_t *freed,
 	struct mv_err e = MV_ERR_INIT;
 	bool used = true;
 
-	if (referenced(st, b->digest, &used, err) == -1)
+	if (mv_store_blob_used(st, b->digest, &used, err) == -1)
 		return -1;
 	if (used)
 		return 0;
@@ -89,7 +70,9 @@ mv_store_evict(struct mv_store *st, const char *module, const char *version,
 		return -1;
 	if (release_blob(st, &v.zip, &n, err) == -1 ||
 	    release_blob(st, &v.mod, &n, err) == -1 ||
-	    release_blob(st, &v.info, &n, err) == -1)
+	    release_blob(st, &v.info, &n, err) == -1 ||
+	    (v.manifest.size > 0 &&
+	    release_blob(st, &v.manifest, &n, err) == -1))
 		goto fail;
 	if (commit(st, err) == -1)
 		goto fail;
@@ -117,7 +100,7 @@ sweep_one(void *ctx, const struct mv_blobref *ref)
 	uint64_t before = g->bytes;
 	bool used = true;
 
-	if (referenced(g->st, ref->digest, &used, g->err) == -1)
+	if (mv_store_blob_used(g->st, ref->digest, &used, g->err) == -1)
 		return -1;
 	if (used)
 		return 0;

@@ -27,7 +27,7 @@
 #define BUSY_TIMEOUT_MS	30000
 #define VERSION_COLS "module, version, time, info_blob, info_size, mod_blob, " \
 	"mod_size, zip_blob, zip_size, zip_h1, mod_h1, origin, fetched_at, " \
-	"last_served"
+	"last_served, manifest_blob, manifest_size"
 
 const char *const mv_store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -45,9 +45,13 @@ const char *const mv_store_sql[ST__MAX] = {
 	    "WHERE module = ?1 AND version = ?2",
 	[ST_REMOVE] = "DELETE FROM version WHERE module = ?1 AND version = ?2",
 	[ST_INSERT] = "INSERT OR IGNORE INTO version (" VERSION_COLS ") "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14, ?15, ?16)",
 	[ST_REFERENCED] = "SELECT 1 FROM version WHERE info_blob = ?1 "
-	    "OR mod_blob = ?1 OR zip_blob = ?1 LIMIT 1",
+	    "OR mod_blob = ?1 OR zip_blob = ?1 OR manifest_blob = ?1 LIMIT 1",
+	[ST_SET_MANIFEST] = "UPDATE version SET manifest_blob = ?3, "
+	    "manifest_size = ?4 WHERE module = ?1 AND version = ?2 "
+	    "AND manifest_blob = ''",
 	[ST_LIST_GET] = "SELECT versions, fetched_at FROM module_list "
 	    "WHERE module = ?1",
 	[ST_LIST_PUT] = "INSERT OR REPLACE INTO module_list "
@@ -118,6 +122,10 @@ row_version(sqlite3_stmt *s, struct mv_version *v, struct mv_err *err)
 	col_text(s, 11, v->origin, sizeof(v->origin));
 	v->fetched_at = sqlite3_column_int64(s, 12);
 	v->last_served = sqlite3_column_int64(s, 13);
+	memset(&v->manifest, 0, sizeof(v->manifest));
+	if (sqlite3_column_int64(s, 15) > 0 &&
+	    col_blobref(s, 14, &v->manifest, err) == -1)
+		return -1;
 	return 0;
 }
 
@@ -150,6 +158,60 @@ exec(struct mv_store *st, const char *sql, struct mv_err *err)
 	return 0;
 }
 
+static int
+stop_at_first(void *ctx, const struct mv_blobref *ref)
+{
+	(void)ref;
+	*(bool *)ctx = true;
+	return 1;
+}
+
+/* Whether dir/blobs holds a blob (the walk stops at the first). */
+static bool
+has_blobs(const char *dir)
+{
+	struct mv_err e = MV_ERR_INIT;
+	struct mv_blobstore *bs;
+	bool found = false;
+
+	if (mv_blobdir_open(dir, 0, &bs, &e) == -1)
+		return false;
+	(void)mv_blob_iterate(bs, stop_at_first, &found, &e);
+	mv_blobstore_close(bs);
+	return found;
+}
+
+/*
+ * An index lost (missing, or emptied: a 0-byte file) beside blobs it
+ * used to name is refused by everything but reindex and init --empty
+ * (MV_STORE_ADOPT): making a new, empty index there would let gc delete
+ * every blob.
+ */
+static int
+check_not_lost(struct mv_store *st, const char *path, int flags,
+    struct mv_err *err)
+{
+	const char *lost = NULL;	/* "missing", "empty" or not lost */
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		lost = errno == ENOENT ? "missing" : NULL;
+	else if (sb.st_size == 0)
+		lost = "empty";
+	if (lost == NULL || (flags & MV_STORE_ADOPT))
+		return 0;
+	if (has_blobs(st->dir))
+		return mv_fail(err, MV_ECORRUPT, "the store in \"%s\" has "
+		    "blobs but its index.db is %s: 'modvault reindex' rebuilds "
+		    "the index from the blobs ('modvault init --empty' starts "
+		    "an empty one instead, and gc then deletes the blobs)",
+		    st->dir, lost);
+	if (!(flags & MV_STORE_CREATE) && strcmp(lost, "missing") == 0)
+		return mv_fail(err, MV_ENOTFOUND, "no store in \"%s\" (no "
+		    "index.db): run 'modvault init'", st->dir);
+	return 0;
+}
+
 /*
  * Settings, then the schema version: `modvault init` (MV_STORE_CREATE)
  * migrates; everything else insists on ours, so no request ever changes
@@ -162,9 +224,8 @@ open_index(struct mv_store *st, int flags, struct mv_err *err)
 	int oflags;
 
 	snprintf(path, sizeof(path), "%s/index.db", st->dir);
-	if (!(flags & MV_STORE_CREATE) && access(path, F_OK) == -1)
-		return mv_fail(err, MV_ENOTFOUND, "no store in \"%s\" (no "
-		    "index.db): run 'modvault init'", st->dir);
+	if (check_not_lost(st, path, flags, err) == -1)
+		return -1;
 	oflags = flags & MV_STORE_READONLY ? SQLITE_OPEN_READONLY :
 	    flags & MV_STORE_CREATE ? SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
@@ -438,6 +499,16 @@ bind_blob(sqlite3_stmt *s, int i, const struct mv_blobref *ref)
 	    sqlite3_bind_int64(s, i + 1, (sqlite3_int64)ref->size);
 }
 
+/* A manifest, or '' and 0 when there is none. */
+static int
+bind_manifest(sqlite3_stmt *s, int i, const struct mv_blobref *ref)
+{
+	if (ref->size > 0)
+		return bind_blob(s, i, ref);
+	return sqlite3_bind_text(s, i, "", -1, SQLITE_STATIC) ||
+	    sqlite3_bind_int64(s, i + 1, 0);
+}
+
 static int
 bind_version(sqlite3_stmt *s, const struct mv_version *v)
 {
@@ -450,7 +521,8 @@ bind_version(sqlite3_stmt *s, const struct mv_version *v)
 	    sqlite3_bind_text(s, 11, v->mod_h1, -1, SQLITE_STATIC) ||
 	    sqlite3_bind_text(s, 12, v->origin, -1, SQLITE_STATIC) ||
 	    sqlite3_bind_int64(s, 13, v->fetched_at) ||
-	    sqlite3_bind_int64(s, 14, v->last_served);
+	    sqlite3_bind_int64(s, 14, v->last_served) ||
+	    bind_manifest(s, 15, &v->manifest);
 }
 
 int
@@ -464,7 +536,8 @@ mv_store_insert(struct mv_store *st, const struct mv_version *v,
 	/* Under the lock, so gc cannot remove them before the row lands. */
 	if (blob_exists(st, &v->zip, err) == -1 ||
 	    blob_exists(st, &v->mod, err) == -1 ||
-	    blob_exists(st, &v->info, err) == -1)
+	    blob_exists(st, &v->info, err) == -1 ||
+	    (v->manifest.size > 0 && blob_exists(st, &v->manifest, err) == -1))
 		return rollback(st);
 	if ((s = stmt(st, ST_INSERT, err)) == NULL)
 		return rollback(st);
@@ -483,3 +556,22 @@ mv_store_insert(struct mv_store *st, const struct mv_version *v,
 	return 0;
 }
 
+
+int
+mv_store_blob_used(struct mv_store *st, const unsigned char *digest,
+    bool *used, struct mv_err *err)
+{
+	char hex[MV_SHA256_HEX + 1];
+	sqlite3_stmt *s;
+	int rc;
+
+	mv_hex(digest, MV_SHA256_LEN, hex);
+	if ((s = stmt_text(st, ST_REFERENCED, hex, NULL, err)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, err);
+	*used = rc == SQLITE_ROW;
+	return 0;
+}

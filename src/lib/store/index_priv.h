@@ -20,7 +20,7 @@ enum stmt_id {
 	ST_LIST_GET, ST_LIST_PUT, ST_NEG_GET, ST_NEG_PUT, ST_NEG_SWEEP, ST_NEG_BOUND,
 	ST_TREE_GET, ST_TREE_PUT, ST_CACHE_GET, ST_CACHE_PUT, ST_RECORD_GET,
 	ST_RECORD_PUT, ST_CHECK_GET, ST_CHECK_PUT, ST_CHECK_DEL, ST_TILE_PATHS,
-	ST_CACHE_DEL,
+	ST_CACHE_DEL, ST_SET_MANIFEST,
 	ST__MAX
 };
 
@@ -130,5 +130,9 @@ col_text(sqlite3_stmt *s, int i, char *out, size_t outsz)
 		memcpy(out, t, n);
 	out[n] = '\0';
 }
+
+/* Whether some row names the blob (its .info, .mod, .zip or manifest). */
+int	 mv_store_blob_used(struct mv_store *st, const unsigned char *digest,
+	    bool *used, struct mv_err *err);
 
 #endif

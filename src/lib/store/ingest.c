@@ -16,6 +16,7 @@
 #include "modvault/proto/semver.h"
 #include "modvault/store/check.h"
 #include "modvault/store/ingest.h"
+#include "modvault/store/manifest.h"
 
 /* How often a commit is retried after a concurrent gc took a blob. */
 #define INSERT_TRIES	3
@@ -143,7 +144,8 @@ record_checks(struct mv_store *st, const struct mv_version *v,
 }
 
 /*
- * Blobs first (the zip, the largest, first), then the row.  A concurrent
+ * Blobs first (the zip, the largest, first, the manifest naming the others
+ * last), then the row.  A concurrent
  * gc may take a blob between its put and the commit (mv_store_insert then
  * says MV_ENOTFOUND): the staged files are still there, so put again.
  */
@@ -163,7 +165,8 @@ store(struct mv_store *st, const struct mv_ingest *in, struct mv_version *v,
 		    mv_blob_put_staged(bs, in->mod, NULL, &v->mod, &c[1],
 		    err) == -1 ||
 		    mv_blob_put_staged(bs, in->info, NULL, &v->info, &c[2],
-		    err) == -1)
+		    err) == -1 ||
+		    mv_store_put_manifest(st, v, err) == -1)
 			return -1;
 		for (i = 0; i < 3; i++)
 			made[i] = made[i] || c[i];

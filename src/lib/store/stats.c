@@ -39,6 +39,10 @@ count_version(void *ctx, const struct mv_version *v)
 		memcpy(c->last_module, v->module, sizeof(c->last_module));
 	}
 	s->referenced_bytes += v->info.size + v->mod.size + v->zip.size;
+	if (v->manifest.size > 0) {
+		s->manifests++;
+		s->manifest_bytes += v->manifest.size;
+	}
 	if (s->oldest_fetch == 0 || v->fetched_at < s->oldest_fetch)
 		s->oldest_fetch = v->fetched_at;
 	if (v->fetched_at > s->newest_fetch)
@@ -77,6 +81,10 @@ mv_store_stats(struct mv_store *st, struct mv_store_stats *s,
 	    mv_blob_iterate(mv_store_blobs(st), count_blob, s, err) == 0) {
 		if (c.nrefs > 0)
 			qsort(c.refs, c.nrefs, sizeof(*c.refs), cmp_ref);
+		/* Each version's own manifest is not a module file. */
+		s->blobs -= s->manifests < s->blobs ? s->manifests : s->blobs;
+		s->blob_bytes -= s->manifest_bytes < s->blob_bytes ?
+		    s->manifest_bytes : s->blob_bytes;
 		for (i = 0; i < c.nrefs; i++)
 			if (i == 0 || cmp_ref(&c.refs[i - 1], &c.refs[i]) != 0)
 				s->unique_bytes += c.refs[i].size;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "modvault/store/check.h"
+#include "modvault/store/manifest.h"
 #include "modvault/store/verify.h"
 
 #define CHUNK	(64 * 1024)
@@ -24,6 +25,9 @@ struct bad {
 
 struct verify {
 	struct mv_store			*st;
+	/* Versions whose manifest blob is damaged: written again. */
+	struct mv_version		*remake;
+	size_t				 nremake, capremake;
 	const struct mv_verify_opts	*o;
 	struct mv_verify_report		*rep;
 	struct mv_sha256		*sha;
@@ -116,7 +120,21 @@ check_blob(struct verify *vf, const struct mv_blobref *ref, struct mv_buf *keep,
 	return 0;
 }
 
-/* One blob: whole (recorded), or bad (its version goes to quarantine). */
+/* Remembers a version whose manifest must be written again. */
+static void
+note_remake(struct verify *vf, const struct mv_version *v)
+{
+	if (vf->o->dry_run || !grow(&vf->remake, &vf->capremake, vf->nremake,
+	    sizeof(*vf->remake)))
+		return;
+	vf->remake[vf->nremake++] = *v;
+}
+
+/*
+ * One blob: whole (recorded), or bad: its version goes to quarantine, or,
+ * for a manifest (which the row can always write again), the manifest is
+ * remade.
+ */
 static bool
 blob_ok(struct verify *vf, const struct mv_version *v,
     const struct mv_blobref *ref, const char *what, struct mv_buf *keep)
@@ -126,7 +144,11 @@ blob_ok(struct verify *vf, const struct mv_version *v,
 
 	if (check_blob(vf, ref, keep, &err) == -1) {
 		problem(vf, v, what, err.msg);
-		if (err.code == MV_ECORRUPT || err.code == MV_ENOTFOUND)
+		if (err.code != MV_ECORRUPT && err.code != MV_ENOTFOUND)
+			return false;
+		if (ref == &v->manifest)
+			note_remake(vf, v);
+		else
 			note_bad(vf, v, ref);
 		return false;
 	}
@@ -191,6 +213,36 @@ check_mod(struct verify *vf, const struct mv_version *v)
 	mv_buf_free(&mod);
 }
 
+/* The manifest (manifest.h): whole, and saying what the row says. */
+static void
+check_manifest(struct verify *vf, const struct mv_version *v)
+{
+	struct mv_err err = MV_ERR_INIT;
+	struct mv_version said;
+	struct mv_buf text;
+
+	if (v->manifest.size == 0) {
+		problem(vf, v, "manifest", "none (written before schema 5): "
+		    "run 'modvault init'");
+		return;
+	}
+	mv_buf_init(&text, MV_MANIFEST_MAX_BYTES);
+	if (blob_ok(vf, v, &v->manifest, "manifest blob", &text)) {
+		if (mv_manifest_parse(text.data, text.len, &said, &err) == -1)
+			problem(vf, v, "manifest", err.msg);
+		else if (strcmp(said.module, v->module) != 0 ||
+		    strcmp(said.version, v->version) != 0 ||
+		    memcmp(&said.info, &v->info, sizeof(v->info)) != 0 ||
+		    memcmp(&said.mod, &v->mod, sizeof(v->mod)) != 0 ||
+		    memcmp(&said.zip, &v->zip, sizeof(v->zip)) != 0 ||
+		    strcmp(said.zip_h1, v->zip_h1) != 0 ||
+		    strcmp(said.mod_h1, v->mod_h1) != 0)
+			problem(vf, v, "manifest", "names other blobs or "
+			    "hashes than the index");
+	}
+	mv_buf_free(&text);
+}
+
 static int
 verify_version(void *ctx, const struct mv_version *v)
 {
@@ -203,6 +255,7 @@ verify_version(void *ctx, const struct mv_version *v)
 	check_mod(vf, v);
 	if (blob_ok(vf, v, &v->zip, "zip blob", NULL))
 		check_zip(vf, v);
+	check_manifest(vf, v);
 	if (vf->rep->problems == before && vf->o->extra != NULL &&
 	    vf->o->extra(vf->o->ctx, v, &err) == -1)
 		problem(vf, v, vf->o->extra_what, err.msg);
@@ -221,6 +274,16 @@ repair(struct verify *vf, struct mv_err *err)
 		if (mv_store_blob_checked(vf->st, vf->good[i], vf->o->now,
 		    err) == -1)
 			return -1;
+	for (i = 0; i < vf->nremake; i++) {
+		if (mv_store_quarantine_blob(vf->st, &vf->remake[i].manifest,
+		    err) == -1 ||
+		    mv_store_put_manifest(vf->st, &vf->remake[i], err) == -1)
+			return -1;
+		if (vf->o->report != NULL)
+			vf->o->report(vf->o->ctx, &vf->remake[i], "store",
+			    "manifest written again, the damaged one "
+			    "quarantined");
+	}
 	for (i = 0; i < vf->nbad; i++) {
 		if (mv_store_quarantine(vf->st, &vf->bad[i].v,
 		    &vf->bad[i].blob, err) == -1)
@@ -251,5 +314,6 @@ mv_store_verify(struct mv_store *st, const struct mv_verify_opts *o,
 	free(vf.chunk);
 	free(vf.bad);
 	free(vf.good);
+	free(vf.remake);
 	return rc;
 }

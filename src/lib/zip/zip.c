@@ -843,3 +843,39 @@ mv_zip_check_fd(int fd, const char *module, const char *version,
 	in.size = (uint64_t)st.st_size;
 	return mv_zip_check_input(&in, module, version, lim, scan, res, err);
 }
+
+int
+mv_zip_identify(const struct mv_zip_input *in, uint64_t max_files,
+    char *module, size_t modsz, char *version, size_t versz,
+    struct mv_err *err)
+{
+	struct mv_zipsrc src = { NULL, in, in->size };
+	struct mv_zipdir dir = { NULL, 0, 0 };
+	const char *name, *at, *slash;
+	int rc = -1;
+
+	if (mv_zipdir_read(&src, max_files, &dir, err) == -1)
+		goto done;
+	if (dir.n == 0) {
+		mv_fail(err, MV_ECORRUPT, "MZ-1.3: the zip has no entries");
+		goto done;
+	}
+	name = dir.e[0].name;
+	at = memchr(name, '@', dir.e[0].namelen);
+	slash = at != NULL ? memchr(at, '/', dir.e[0].namelen -
+	    (size_t)(at - name)) : NULL;
+	if (slash == NULL || at == name || slash == at + 1 ||
+	    (size_t)(at - name) >= modsz || (size_t)(slash - at - 1) >= versz) {
+		mv_fail(err, MV_ECORRUPT, "MZ-1.3: the first entry has no "
+		    "module@version/ prefix");
+		goto done;
+	}
+	memcpy(module, name, (size_t)(at - name));
+	module[at - name] = '\0';
+	memcpy(version, at + 1, (size_t)(slash - at - 1));
+	version[slash - at - 1] = '\0';
+	rc = 0;
+done:
+	mv_zipdir_free(&dir);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* fuzz_info.c: an upstream's .info (GP-11.1.1) on arbitrary bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modvault/proto/info.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Whatever parses stays within the buffers' bounds, NUL-terminated. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mv_buf version, time;
+
+	mv_buf_init(&version, 256);
+	mv_buf_init(&time, 63);
+	if (mv_info_parse((const char *)data, size, &version, &time,
+	    NULL) == 0 && (strlen(mv_buf_str(&version)) > 256 ||
+	    strlen(mv_buf_str(&time)) > 63))
+		abort();
+	mv_buf_free(&version);
+	mv_buf_free(&time);
+	return 0;
+}
