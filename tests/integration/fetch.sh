@@ -278,6 +278,8 @@ check "modvault fetch -r go.sum stores every version in it" \
     sh -c "sed -n 's/^stored //p' '$MV_TMP/out' | sort | cmp -s - '$MV_TMP/want'"
 check "modvault fetch -r go.sum: the totals" \
     grep -qx "$NV versions: $NV stored, 0 already present, 0 refused" "$MV_TMP/out"
+check "every blob a fetch wrote is mode 0444 (the web server reads it as another user)" \
+    test -z "$(find "$MV_TMP/data3/blobs" -type f ! -perm 0444)"
 expect_status 0 "modvault fetch again" fetch "$B_M@$B_V"
 check "modvault fetch again: already present, then the totals" \
     sh -c "[ \"\$(cat '$MV_TMP/out')\" = 'already present $B_M@$B_V
