@@ -328,19 +328,23 @@ run_go_get() {
 	rm -rf "$mv_g"
 }
 
-# start_lighttpd CONFIG DATA_DIR: lighttpd on a free port with the shipped
-# contrib/lighttpd template, spawning modvault.fcgi with CONFIG; sets url
-# and LIGHTTPD_PID once /healthz answers.
+# start_lighttpd CONFIG DATA_DIR [RUN_DIR]: lighttpd on a free port with the
+# shipped contrib/lighttpd template, spawning modvault.fcgi with CONFIG;
+# sets url and LIGHTTPD_PID once /healthz answers.  DATA_DIR is where
+# X-Sendfile may read blobs/ (with storage = s3, the node cache:
+# data_dir/cache); RUN_DIR (default $MV_TMP/run) holds its sockets and
+# logs, so several can run at once.
 start_lighttpd() {
-	rm -rf "$MV_TMP/run"
-	mkdir -p "$MV_TMP/run/htdocs"
+	mv_run=${3:-$MV_TMP/run}
+	rm -rf "$mv_run"
+	mkdir -p "$mv_run/htdocs"
 	mv_port=$(free_port)
 	"$MV_SRCDIR/contrib/render.sh" \
 	    "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" \
-	    "$MV_TMP/run/lighttpd.conf" PORT="$mv_port" RUNDIR="$MV_TMP/run" \
+	    "$mv_run/lighttpd.conf" PORT="$mv_port" RUNDIR="$mv_run" \
 	    FCGI="$MODVAULT_FCGI" CONFIG="$1" DATA="$2" &&
-	    lighttpd -tt -f "$MV_TMP/run/lighttpd.conf" || return 1
-	lighttpd -D -f "$MV_TMP/run/lighttpd.conf" &
+	    lighttpd -tt -f "$mv_run/lighttpd.conf" || return 1
+	lighttpd -D -f "$mv_run/lighttpd.conf" &
 	LIGHTTPD_PID=$!
 	mv_at_exit "kill $LIGHTTPD_PID 2>/dev/null"
 	url=http://127.0.0.1:$mv_port
@@ -408,3 +412,187 @@ stop_fcgi() {
 [ -x "$MODVAULT" ] || { echo "Bail out! no $MODVAULT (set MV_BUILDDIR)"; exit 1; }
 [ -d "$MV_FIXTURES/upstream" ] && [ -f "$MV_FIXTURES/modules.txt" ] ||
     skip "no fixtures in $MV_FIXTURES"
+
+# --- a Ceph object gateway, for the S3 client --------------------------------
+# One monitor, one OSD keeping its data in memory (memstore) and radosgw
+# (beast), all under $MV_TMP/ceph and on 127.0.0.1 only, started in about
+# three seconds.  What the recipe must get right, each seen failing:
+# - the monitor map has msgr2 addresses (v2:...,v1:...), or the OSD loops
+#   on "Address family not supported";
+# - with auth "none", clients need `ms mon client mode = crc secure`, or
+#   they loop on "get_initial_auth_request returned -13";
+# - `paxos propose interval = 0.1`: radosgw's first start makes a dozen
+#   pool changes, each waiting for a monitor commit (1 s by default);
+# - `rgw enable lc threads = false`: at night (UTC) the lifecycle workers
+#   delay shutdown by seconds;
+# - the OSD binds a port range of its own, below the ephemeral ports that
+#   free_port hands out, so parallel scripts do not take each other's.
+
+# mv_ceph_params: "MON_V1 MON_V2 RGW OSD FSID SECRET": three distinct free
+# ports, the first of 20 free ones below the ephemeral range (the OSD's),
+# a cluster id and a random secret key (one Python start: each costs up
+# to a second on a loaded machine).
+mv_ceph_params() {
+	python3 - <<'PY'
+import random, secrets, socket, uuid
+def free_range(n):
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    for _ in range(100):
+        base, socks = random.randrange(10000, low - n), []
+        try:
+            for p in range(base, base + n):
+                socks.append(socket.socket())
+                socks[-1].bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            pass
+        finally:
+            for s in socks:
+                s.close()
+    raise SystemExit(1)
+socks = [socket.socket() for _ in range(3)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+ports = [s.getsockname()[1] for s in socks]
+print(*ports, free_range(20), uuid.uuid4(), secrets.token_hex(20))
+PY
+}
+
+# mv_ceph_conf DIR FSID MON_V1 MON_V2 OSD_PORT RGW_PORT: DIR/ceph.conf.
+mv_ceph_conf() {
+	cat >"$1/ceph.conf" <<CONF
+[global]
+fsid = $2
+mon host = [v2:127.0.0.1:$4,v1:127.0.0.1:$3]
+public addr = 127.0.0.1
+auth cluster required = none
+auth service required = none
+auth client required = none
+run dir = $1/run
+crash dir = $1/run
+log file = $1/\$name.log
+admin socket = $1/run/\$name.asok
+keyring = $1/keyring
+osd pool default size = 1
+osd pool default min size = 1
+mon allow pool size one = true
+mon warn on pool no redundancy = false
+osd crush chooseleaf type = 0
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd pool default pg autoscale mode = off
+mon max pg per osd = 1000
+mon data avail crit = 1
+[mon]
+mon data = $1/mon
+paxos propose interval = 0.1
+[osd]
+osd data = $1/osd
+osd objectstore = memstore
+memstore device bytes = 1073741824
+ms bind port min = $5
+ms bind port max = $(($5 + 19))
+[client]
+ms mon client mode = crc secure
+rgw data = $1/rgw
+rgw frontends = beast endpoint=127.0.0.1:$6
+rgw enable lc threads = false
+CONF
+}
+
+# mv_gone PID: PID has exited (a child not yet reaped is a zombie).
+mv_gone() {
+	! kill -0 "$1" 2>/dev/null ||
+	    [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = Z ]
+}
+
+# mv_up_or_gone PID URL: URL answers, or PID (its server) has exited.
+mv_up_or_gone() {
+	curl -s -o /dev/null "$2" || mv_gone "$1"
+}
+
+# mv_ceph_logs: the end of each daemon's log, as TAP comments; false.
+mv_ceph_logs() {
+	for mv_f in "$MV_TMP"/ceph/*.log "$MV_TMP"/ceph/*.out; do
+		[ -f "$mv_f" ] && tail -5 "$mv_f" | sed "s|^|# ${mv_f##*/}: |"
+	done
+	return 1
+}
+
+# mv_s3_put_bucket: creates $S3_BUCKET with a signed PUT; 200 or false.
+mv_s3_put_bucket() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X PUT \
+	    --aws-sigv4 "aws:amz:$S3_REGION:s3" \
+	    -u "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+	    -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+	    "$S3_ENDPOINT/$S3_BUCKET")" = 200 ]
+}
+
+# start_ceph: the gateway, a user and an empty bucket; exports S3_ENDPOINT,
+# S3_ACCESS_KEY, S3_SECRET_KEY (random for the run), S3_BUCKET, S3_REGION.
+# stop_ceph (also run at exit) stops it.
+start_ceph() {
+	need ceph ceph-mon ceph-osd radosgw radosgw-admin monmaptool curl \
+	    python3 timeout
+	mv_c=$MV_TMP/ceph
+	rm -rf "$mv_c"
+	mkdir -p "$mv_c/mon" "$mv_c/osd" "$mv_c/run" "$mv_c/rgw" || return 1
+	set -- $(mv_ceph_params)
+	[ $# -eq 6 ] || return 1
+	mv_fsid=$5
+	mv_ceph_conf "$mv_c" "$mv_fsid" "$1" "$2" "$4" "$3"
+	mv_cc="-c $mv_c/ceph.conf"
+	mv_at_exit stop_ceph
+	CEPH_PIDS=
+	monmaptool --create --fsid "$mv_fsid" --addv a \
+	    "[v2:127.0.0.1:$2,v1:127.0.0.1:$1]" "$mv_c/monmap" >/dev/null &&
+	ceph-mon $mv_cc -i a --mkfs --monmap "$mv_c/monmap" || return 1
+	ceph-mon $mv_cc -i a -f >"$mv_c/mon.out" 2>&1 &
+	CEPH_PIDS="$! $CEPH_PIDS"
+	mv_osd=$(timeout 30 ceph $mv_cc --connect-timeout 20 osd create) &&
+	ceph-osd $mv_cc -i "$mv_osd" --mkfs >"$mv_c/mkfs.out" 2>&1 ||
+	    mv_ceph_logs || return 1
+	ceph-osd $mv_cc -i "$mv_osd" -f >"$mv_c/osd.out" 2>&1 &
+	CEPH_PIDS="$! $CEPH_PIDS"
+	radosgw $mv_cc -n client.rgw -f >"$mv_c/rgw.out" 2>&1 &
+	mv_rgw=$!
+	CEPH_PIDS="$mv_rgw $CEPH_PIDS"
+	export S3_ENDPOINT="http://127.0.0.1:$3" S3_REGION=us-east-1 \
+	    S3_BUCKET=modvault-test S3_ACCESS_KEY=MODVAULTTESTACCESS01 \
+	    S3_SECRET_KEY="$6"
+	wait_for 30 mv_up_or_gone "$mv_rgw" "$S3_ENDPOINT/" &&
+	    ! mv_gone "$mv_rgw" || mv_ceph_logs || return 1
+	timeout 30 radosgw-admin $mv_cc user create --uid=modvault \
+	    --display-name=modvault --access-key="$S3_ACCESS_KEY" \
+	    --secret-key="$S3_SECRET_KEY" >"$mv_c/user.out" 2>&1 &&
+	mv_s3_put_bucket || mv_ceph_logs
+}
+
+# stop_rgw [SIGNAL] / start_rgw: the gateway alone stopped (TERM, or
+# SIGNAL; the cluster behind it keeps its objects) and started again on the
+# same port.
+stop_rgw() {
+	kill -"${1:-TERM}" "$mv_rgw" 2>/dev/null
+	wait_for 10 mv_gone "$mv_rgw" || kill -9 "$mv_rgw" 2>/dev/null
+	wait "$mv_rgw" 2>/dev/null
+	return 0
+}
+start_rgw() {
+	radosgw -c "$MV_TMP/ceph/ceph.conf" -n client.rgw -f \
+	    >>"$MV_TMP/ceph/rgw.out" 2>&1 &
+	mv_rgw=$!
+	CEPH_PIDS="$mv_rgw $CEPH_PIDS"
+	wait_for 30 mv_up_or_gone "$mv_rgw" "$S3_ENDPOINT/" && ! mv_gone "$mv_rgw"
+}
+
+# stop_ceph: stops the gateway, then the OSD, then the monitor (in that
+# order each exits at once); a daemon that ignores TERM for 10 s is killed.
+stop_ceph() {
+	for mv_pid in $CEPH_PIDS; do
+		kill "$mv_pid" 2>/dev/null
+		wait_for 10 mv_gone "$mv_pid" || kill -9 "$mv_pid" 2>/dev/null
+		wait "$mv_pid" 2>/dev/null
+	done
+	CEPH_PIDS=
+	return 0
+}

@@ -71,6 +71,21 @@
 /* "Not found" answers remembered at once (each costs a row of the index). */
 #define MV_NEGATIVE_MAX_ENTRIES		100000
 
+/* --- an S3-compatible object store (s3.h) ------------------------------ */
+
+/* An object key, prefix included (S3's own limit is 1024 bytes). */
+#define MV_S3_KEY_MAX_BYTES		1024
+/* One ListObjectsV2 answer (1,000 keys of at most 1 KiB, and XML). */
+#define MV_S3_LIST_MAX_BYTES		(4u * MV_MIB)
+/* An error body or other small answer kept to explain a failure. */
+#define MV_S3_SMALL_MAX_BYTES		(64u * MV_KIB)
+/* Keys and common prefixes of one listing page (S3's max-keys ceiling). */
+#define MV_S3_LIST_MAX_ENTRIES		1000
+/* A continuation token (AWS's are ~100 bytes; radosgw's is a key). */
+#define MV_S3_TOKEN_MAX_BYTES		2048
+/* A request URL: endpoint, bucket, an encoded key or listing query. */
+#define MV_S3_URL_MAX_BYTES		(32u * MV_KIB)
+
 /* --- what the store writes itself ------------------------------------- */
 
 /* A version manifest (manifest.h): ten lines, about 2.4 KiB at most. */
