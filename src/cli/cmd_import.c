@@ -25,21 +25,33 @@ cmd_import(struct cli *c, int argc, char **argv)
 	struct mv_import_opts o = { &c->policy, &lim, report, NULL };
 	struct mv_import_report rep;
 	struct mv_err err = MV_ERR_INIT;
-	struct mv_store *st;
+	struct mv_store *st, *from = NULL;
+	const char *store_dir = NULL;
+	const struct cli_opt opts[] = { { "from-store", &store_dir, NULL },
+	    { NULL, NULL, NULL } };
 	char root[PATH_MAX];
 	int first, rc;
 
-	if ((rc = cli_options(c, argc, argv, NULL, &first)) != CLI_OK ||
-	    (rc = cli_operands(c, argc - first, 1, 1)) != CLI_OK)
+	if ((rc = cli_options(c, argc, argv, opts, &first)) != CLI_OK ||
+	    (rc = cli_operands(c, argc - first, store_dir == NULL, store_dir ==
+	    NULL)) != CLI_OK)
 		return rc;
-	if (realpath(argv[first], root) == NULL) {
+	if (store_dir == NULL && realpath(argv[first], root) == NULL) {
 		cli_error(c, "cannot open \"%s\"", argv[first]);
 		return CLI_FAILED;
 	}
-	if ((rc = cli_open_store(c, 0, &st)) != CLI_OK)
+	if (store_dir != NULL && mv_store_open(store_dir, MV_STORE_READONLY,
+	    &from, &err) == -1) {
+		cli_error(c, "--from-store: %s", err.msg);
+		return CLI_FAILED;
+	}
+	if ((rc = cli_open_store(c, 0, &st)) != CLI_OK) {
+		mv_store_close(from);
 		return rc;
+	}
 	cli_zip_limits(c, &lim);
-	if (mv_import_tree(st, root, &o, &rep, &err) == -1) {
+	if ((from != NULL ? mv_import_store(st, from, &o, &rep, &err) :
+	    mv_import_tree(st, root, &o, &rep, &err)) == -1) {
 		cli_error(c, "%s", err.msg);
 		rc = CLI_FAILED;
 	} else {
@@ -51,5 +63,6 @@ cmd_import(struct cli *c, int argc, char **argv)
 		rc = rep.refused > 0 ? CLI_FAILED : CLI_OK;
 	}
 	mv_store_close(st);
+	mv_store_close(from);
 	return rc;
 }

@@ -1,7 +1,9 @@
-/* cmd_ls.c: `modvault ls [PATTERN]`: the stored module versions. */
+/* cmd_ls.c: `modvault ls [PATTERN]`: the stored module versions (for
+ * storage = s3, every version in the bucket). */
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "modvault/store/shared.h"
 #include "cli.h"
 
 static int
@@ -24,8 +26,11 @@ cmd_ls(struct cli *c, int argc, char **argv)
 		return rc;
 	if ((rc = cli_open_store(c, MV_STORE_READONLY, &st)) != CLI_OK)
 		return rc;
-	if (mv_store_each(st, first < argc ? argv[first] : NULL, print_version,
-	    NULL, &err) != 0) {
+	/* A shared store's versions are the bucket's, whoever stored them. */
+	if ((mv_store_shared(st) ? mv_store_shared_each_version(st,
+	    first < argc ? argv[first] : NULL, print_version, NULL, &err) :
+	    mv_store_each(st, first < argc ? argv[first] : NULL, print_version,
+	    NULL, &err)) != 0) {
 		cli_error(c, "%s", err.msg);
 		rc = CLI_FAILED;
 	}

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modvault/store/shared.h"
 #include "cli.h"
 
 int
@@ -24,7 +25,10 @@ cmd_rm(struct cli *c, int argc, char **argv)
 	    argv[first]);
 	if ((rc = cli_open_store(c, 0, &st)) != CLI_OK)
 		return rc;
-	if (mv_store_remove(st, module, at + 1, &err) == -1) {
+	/* From the bucket too: no node adopts it again. */
+	if (mv_store_shared_remove(st, module, at + 1, &err) == -1 ||
+	    (mv_store_remove(st, module, at + 1, &err) == -1 &&
+	    (!mv_store_shared(st) || err.code != MV_ENOTFOUND))) {
 		cli_error(c, "%s", err.msg);
 		rc = CLI_FAILED;
 	} else

@@ -47,12 +47,14 @@ static const struct command commands[] = {
 	    "--sumdb also re-checks, offline, each version against the\n"
 	    "checksum database lookup stored with it, the stored tiles and the\n"
 	    "newest stored tree head." },
-	{ "import", cmd_import, "DIR",
+	{ "import", cmd_import, "DIR | --from-store DATA_DIR",
 	    "Stores every module version under DIR, a Go module download cache\n"
 	    "($GOMODCACHE/cache/download) or a static GOPROXY tree: each\n"
 	    "@v/V.zip with its V.info and V.mod.  Each is validated as a fetch\n"
 	    "is; prints stored, already present or refused: REASON per version\n"
-	    "and exits 1 if any was refused." },
+	    "and exits 1 if any was refused.  --from-store copies every version\n"
+	    "of another modvault store (a directory store moving to a bucket),\n"
+	    "each validated the same way." },
 	{ "fetch", cmd_fetch, "[-r go.mod|go.sum] [MODULE@VERSION...]",
 	    "Fetches module versions from the configured upstream into the\n"
 	    "store, validated as on a miss: each MODULE@VERSION (VERSION may\n"
@@ -70,11 +72,16 @@ static const struct command commands[] = {
 	    "fetch is.  Prints restored, already present or not recovered:\n"
 	    "REASON per version and exits 1 if any was not recovered (the\n"
 	    "next request fetches those again)." },
-	{ "gc", cmd_gc, "[--older-than DAYS] [--max-bytes N]",
+	{ "gc", cmd_gc, "[--older-than DAYS] [--max-bytes N] [--grace SECONDS]",
 	    "Removes blobs no version uses.  --older-than evicts versions not\n"
 	    "served (or fetched) for DAYS days; --max-bytes evicts the least\n"
 	    "recently served versions until the blobs total at most N bytes\n"
-	    "(suffixes K, M, G, T: powers of 1024)." },
+	    "(suffixes K, M, G, T: powers of 1024).  With storage = s3 a blob\n"
+	    "is in use while any manifest in the bucket names it, an unused\n"
+	    "one goes only once older than --grace (3600 s: another node may\n"
+	    "still be storing the version that needs it), an eviction\n"
+	    "withdraws the version from the bucket for every node, and this\n"
+	    "node's blob cache is trimmed to cache_max_bytes." },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -184,7 +191,7 @@ cli_open_store(const struct cli *c, int flags, struct mv_store **st)
 {
 	struct mv_err err = MV_ERR_INIT;
 
-	if (mv_store_open(c->cfg.data_dir, flags, st, &err) == -1) {
+	if (mv_store_open_config(&c->cfg, flags, st, &err) == -1) {
 		cli_error(c, "%s", err.msg);
 		return CLI_FAILED;
 	}

@@ -557,7 +557,7 @@ example_config_documents_every_key(void **state)
 		    "%s\n", line + 1);
 		nkeys++;
 	}
-	assert_int_equal(nkeys, 15);
+	assert_int_equal(nkeys, 19);
 	assert_ok(mv_config_parse(&cfg, path, out, used, &err), &err);
 	mv_config_defaults(&def);
 	/* The example shows /var; the build's localstatedir may differ. */
@@ -592,12 +592,134 @@ sumdb_keys(void **state)
 	assert_int_equal(cfg.sumdb_verify, MV_SUMDB_VERIFY_ON);
 }
 
+/* storage = s3 and its keys (README, "Object storage"). */
+static void
+storage_keys(void **state)
+{
+	static const char text[] =
+	    "storage = s3\n"
+	    "s3_endpoint = http://127.0.0.1:7480/\n"
+	    "s3_bucket = go-mods.1\n"
+	    "s3_region = eu-west-3\n"
+	    "s3_prefix = team/a\n"
+	    "s3_access_key = AKIAEXAMPLE\n"
+	    "s3_secret_key_file = /etc/modvault/s3.secret\n"
+	    "zip_delivery = redirect\n"
+	    "cache_max_bytes = 2G\n";
+	static const struct bad_value bad[] = {
+		{ "storage", "nfs", "must be one of dir, s3" },
+		{ "s3_endpoint", "ftp://x", "must be an http:// or https:// "
+		    "URL" },
+		{ "s3_endpoint", "http://ak:sk@host", "must be scheme://host"
+		    "[:port] with no user, path or query (the keys go in "
+		    "s3_access_key and s3_secret_key_file)" },
+		{ "s3_endpoint", "http://host/bucket", "must be scheme://host"
+		    "[:port] with no user, path or query (the keys go in "
+		    "s3_access_key and s3_secret_key_file)" },
+		{ "s3_bucket", "Go_Mods", "must be 3 to 63 lower-case letters, "
+		    "digits, '.' or '-', starting and ending with a letter or "
+		    "digit" },
+		{ "s3_bucket", "ab", "must be 3 to 63 lower-case letters, "
+		    "digits, '.' or '-', starting and ending with a letter or "
+		    "digit" },
+		{ "s3_region", "us east", "must be a region name such as "
+		    "us-east-1" },
+		{ "s3_prefix", "/abs", "must be letters, digits and -._~/! with "
+		    "no leading '/' or empty segment" },
+		{ "s3_prefix", "a//b", "must be letters, digits and -._~/! with "
+		    "no leading '/' or empty segment" },
+		{ "s3_access_key", "AK:SK", "must be an access key id (letters, "
+		    "digits, -_./+=)" },
+		{ "zip_delivery", "proxy", "must be one of local, redirect" },
+	};
+	struct mv_config cfg;
+	struct mv_err err = MV_ERR_INIT;
+
+	assert_ok(parse(&cfg, text, &err), &err);
+	assert_int_equal(cfg.storage, MV_STORAGE_S3);
+	assert_string_equal(cfg.s3.endpoint, "http://127.0.0.1:7480");
+	assert_string_equal(cfg.s3.bucket, "go-mods.1");
+	assert_string_equal(cfg.s3.region, "eu-west-3");
+	assert_string_equal(cfg.s3.prefix, "team/a/");
+	assert_string_equal(cfg.s3.access_key, "AKIAEXAMPLE");
+	assert_string_equal(cfg.s3.secret_key_file, "/etc/modvault/s3.secret");
+	assert_int_equal(cfg.zip_delivery, MV_ZIP_DELIVERY_REDIRECT);
+	assert_int_equal(cfg.cache_max_bytes, UINT64_C(2) << 30);
+	expect_bad_values(bad, NELEM(bad));
+	/* The keys must agree. */
+	expect_str("storage = s3\ns3_bucket = gomods\n", "t.conf: storage = "
+	    "s3 needs s3_endpoint and s3_bucket");
+	expect_str("s3_bucket = gomods\n", "t.conf: s3_* keys are set but "
+	    "storage is dir (add storage = s3)");
+	expect_str("zip_delivery = redirect\n", "t.conf: zip_delivery = "
+	    "redirect needs storage = s3");
+	mv_config_defaults(&cfg);
+	assert_int_equal(cfg.storage, MV_STORAGE_DIR);
+	assert_string_equal(cfg.s3.region, "us-east-1");
+	assert_int_equal(cfg.zip_delivery, MV_ZIP_DELIVERY_LOCAL);
+	assert_int_equal(cfg.cache_max_bytes, UINT64_C(10) << 30);
+}
+
+/* The secret: a file only its owner reads, else the environment. */
+static void
+s3_credentials(void **state)
+{
+	char dir[] = "/tmp/mvtest-s3cred-XXXXXX", path[PATH_MAX];
+	char ak[256], sk[256];
+	struct mv_config cfg;
+	struct mv_err err = MV_ERR_INIT;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/secret", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("s3cr3t/Key+x\nsecond line\n", f);
+	fclose(f);
+	mv_config_defaults(&cfg);
+	cfg.storage = MV_STORAGE_S3;
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	assert_fails(mv_config_s3_credentials(&cfg, ak, sizeof(ak), sk,
+	    sizeof(sk), &err), &err, MV_ECONFIG);
+	assert_non_null(strstr(err.msg, "AWS_ACCESS_KEY_ID"));
+	snprintf(cfg.s3.access_key, sizeof(cfg.s3.access_key), "AK1");
+	snprintf(cfg.s3.secret_key_file, sizeof(cfg.s3.secret_key_file), "%s",
+	    path);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_fails(mv_config_s3_credentials(&cfg, ak, sizeof(ak), sk,
+	    sizeof(sk), &err), &err, MV_ECONFIG);
+	assert_non_null(strstr(err.msg, "chmod 600"));
+	assert_null(strstr(err.msg, "s3cr3t"));
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_ok(mv_config_s3_credentials(&cfg, ak, sizeof(ak), sk,
+	    sizeof(sk), &err), &err);
+	assert_string_equal(ak, "AK1");
+	assert_string_equal(sk, "s3cr3t/Key+x");
+	/* Without a file: the standard environment variables. */
+	cfg.s3.access_key[0] = cfg.s3.secret_key_file[0] = '\0';
+	setenv("AWS_ACCESS_KEY_ID", "AK2", 1);
+	assert_fails(mv_config_s3_credentials(&cfg, ak, sizeof(ak), sk,
+	    sizeof(sk), &err), &err, MV_ECONFIG);
+	assert_non_null(strstr(err.msg, "AWS_SECRET_ACCESS_KEY"));
+	setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+	assert_ok(mv_config_s3_credentials(&cfg, ak, sizeof(ak), sk,
+	    sizeof(sk), &err), &err);
+	assert_string_equal(ak, "AK2");
+	assert_string_equal(sk, "envsecret");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_names),
 		cmocka_unit_test(sumdb_keys),
+		cmocka_unit_test(storage_keys),
+		cmocka_unit_test(s3_credentials),
 		cmocka_unit_test(every_key_good),
 		cmocka_unit_test(enum_values),
 		cmocka_unit_test(path_values),

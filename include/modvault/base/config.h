@@ -34,6 +34,25 @@ enum mv_sumdb_verify {
 	MV_SUMDB_VERIFY_OFF,
 };
 
+enum mv_storage {
+	MV_STORAGE_DIR,		/* blobs in data_dir/blobs */
+	MV_STORAGE_S3,		/* blobs in an S3-compatible bucket */
+};
+
+enum mv_zip_delivery {
+	MV_ZIP_DELIVERY_LOCAL,		/* from the node: X-Sendfile or streamed */
+	MV_ZIP_DELIVERY_REDIRECT,	/* 302 to a presigned bucket URL */
+};
+
+/* storage = s3: the bucket every node shares (README, "Object storage"). */
+struct mv_s3_settings {
+	char	endpoint[1024];		/* scheme://host[:port] */
+	char	bucket[64];
+	char	region[64];
+	char	prefix[512];		/* "" or ending in '/' */
+	char	access_key[256];	/* "": $AWS_ACCESS_KEY_ID */
+	char	secret_key_file[PATH_MAX];	/* "": $AWS_SECRET_ACCESS_KEY */
+};
 
 /* One "sumdb = KEY [URL]" line. */
 struct mv_sumdb_config {
@@ -62,6 +81,10 @@ struct mv_config {
 	size_t			 nsumdb;
 	enum mv_sumdb_verify	 sumdb_verify;
 	char			 nosumdb[MV_CONFIG_VALUE_MAX_BYTES];	/* patterns */
+	enum mv_storage		 storage;
+	struct mv_s3_settings	 s3;
+	enum mv_zip_delivery	 zip_delivery;
+	uint64_t		 cache_max_bytes;	/* the node's blob cache */
 };
 
 /* The file used when neither --config nor MODVAULT_CONFIG names one. */
@@ -84,5 +107,16 @@ int		 mv_config_load(struct mv_config *cfg, const char *path,
 int		 mv_config_parse(struct mv_config *cfg, const char *name,
 		    const char *text, size_t len, struct mv_err *err);
 const char	*mv_log_level_name(enum mv_log_level l);
+
+/*
+ * The credentials for storage = s3: s3_access_key, else $AWS_ACCESS_KEY_ID;
+ * the first line of s3_secret_key_file, which only its owner may read
+ * (mode 0600 or stricter, else MV_ECONFIG saying so), else
+ * $AWS_SECRET_ACCESS_KEY.  MV_ECONFIG when either is missing.  Messages
+ * never contain the secret.
+ */
+int		 mv_config_s3_credentials(const struct mv_config *cfg,
+		    char *access_key, size_t aksz, char *secret, size_t sksz,
+		    struct mv_err *err);
 
 #endif

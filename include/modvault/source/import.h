@@ -49,4 +49,13 @@ int	 mv_import_tree(struct mv_store *st, const char *root,
 	    const struct mv_import_opts *o, struct mv_import_report *rep,
 	    struct mv_err *err);
 
+/*
+ * Imports every version of another store, from (`import --from-store`:
+ * moving a directory store into a bucket), each restored from from's
+ * blobs and validated as above; reported as above.
+ */
+int	 mv_import_store(struct mv_store *st, struct mv_store *from,
+	    const struct mv_import_opts *o, struct mv_import_report *rep,
+	    struct mv_err *err);
+
 #endif

@@ -70,6 +70,13 @@ int	 mv_blob_put_mem(struct mv_blobstore *bs, struct mv_stage *sg,
 /* Opens a blob for reading (MV_ENOTFOUND when absent). */
 int	 mv_blob_open(struct mv_blobstore *bs, const unsigned char *digest,
 	    struct mv_blob_reader **r, struct mv_err *err);
+/*
+ * The same, reading the store's own copy past any node-local cache (an
+ * object store's backend downloads it again): what the scrub checks.
+ */
+int	 mv_blob_open_origin(struct mv_blobstore *bs,
+	    const unsigned char *digest, struct mv_blob_reader **r,
+	    struct mv_err *err);
 /* The blob's size as stored (what the reader will give). */
 uint64_t mv_blob_reader_size(const struct mv_blob_reader *r);
 /*
@@ -84,6 +91,9 @@ void	 mv_blob_close(struct mv_blob_reader *r);
 
 int	 mv_blob_stat(struct mv_blobstore *bs, const unsigned char *digest,
 	    uint64_t *size, struct mv_err *err);
+/* Seconds since the blob was stored (gc's grace period on a shared store). */
+int	 mv_blob_age(struct mv_blobstore *bs, const unsigned char *digest,
+	    int64_t *seconds, struct mv_err *err);
 /*
  * Takes a blob out of the store at once (MV_ENOTFOUND: not there): quick
  * enough to do under the index's write lock, which is where gc does it.
@@ -139,6 +149,17 @@ int	 mv_blob_quarantine(struct mv_blobstore *bs, const unsigned char *digest,
  */
 int	 mv_blob_upkeep(struct mv_blobstore *bs, const unsigned char *digest,
 	    bool *repaired, struct mv_err *err);
+
+/*
+ * Writes the store's own copy of a blob (what mv_blob_open_origin reads)
+ * again from a local copy that is whole: for an object store whose copy
+ * was lost or damaged while this node's cache holds the blob.  The bytes
+ * are checked against digest on the way (a damaged local copy is
+ * quarantined, MV_ECORRUPT).  MV_ENOTFOUND when there is no local copy,
+ * or the backend keeps only the one (the directory).
+ */
+int	 mv_blob_mend(struct mv_blobstore *bs, const unsigned char *digest,
+	    struct mv_err *err);
 
 /*
  * Reads a whole blob of at most max bytes into out (appending to an

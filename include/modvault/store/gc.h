@@ -39,6 +39,11 @@ struct mv_gc_opts {
 	bool		 max_bytes;	/* evict LRU until blobs fit */
 	uint64_t	 bytes;
 	int64_t		 now;		/* unix seconds */
+	/*
+	 * A shared bucket: an unreferenced blob younger than this (seconds)
+	 * stays, as a node may still be writing the manifest that names it.
+	 */
+	int64_t		 grace;
 	/* Optional: told each version evicted (for the CLI's output). */
 	void		(*evicted)(void *ctx, const char *module,
 			    const char *version, uint64_t freed);
@@ -50,13 +55,19 @@ struct mv_gc_report {
 	uint64_t	 blobs_removed, blob_bytes_removed;
 	uint64_t	 evicted, evicted_bytes;
 	uint64_t	 blob_bytes;		/* what the blobs hold after */
+	uint64_t	 cache_bytes_trimmed;	/* from a node's blob cache */
 };
 
 /*
  * The whole collection: stray staged files (mv_stage_clean), expired
  * negative answers, unreferenced blobs, then evictions, least recently
- * used first, as opts asks.
+ * used first, as opts asks.  On a shared bucket (shared.h) a blob is
+ * referenced when any manifest in the bucket names it, an unreferenced one
+ * goes only past opts->grace, this node's blob cache is trimmed to
+ * cache_max_bytes, and an eviction withdraws the version's manifest (its
+ * blobs go at a later gc, past the grace period).
  */
+#define MV_GC_SHARED_GRACE	3600
 int	 mv_store_gc(struct mv_store *st, const struct mv_gc_opts *opts,
 	    struct mv_gc_report *rep, struct mv_err *err);
 

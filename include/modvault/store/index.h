@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "modvault/base/buf.h"
+#include "modvault/base/config.h"
 #include "modvault/base/err.h"
 #include "modvault/base/hash.h"
 #include "modvault/base/limits.h"
@@ -62,6 +63,14 @@ enum mv_store_flags {
  */
 int	 mv_store_open(const char *data_dir, int flags, struct mv_store **st,
 	    struct mv_err *err);
+/*
+ * The store cfg describes: storage = dir as above; storage = s3 the
+ * node's index, staging area and blob cache in data_dir over the shared
+ * bucket (shared.h), MV_STORE_CREATE also checking the bucket.  A bucket
+ * that cannot be used is MV_EUNAVAIL or MV_ECONFIG saying why.
+ */
+int	 mv_store_open_config(const struct mv_config *cfg, int flags,
+	    struct mv_store **st, struct mv_err *err);
 void	 mv_store_close(struct mv_store *st);
 struct mv_blobstore *mv_store_blobs(struct mv_store *st);
 struct mv_stage *mv_store_stage(struct mv_store *st);

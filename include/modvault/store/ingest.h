@@ -63,4 +63,27 @@ int	 mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
 	    const struct mv_zip_limits *lim, enum mv_ingest_outcome *outcome,
 	    struct mv_err *err);
 
+/*
+ * The way in for bytes that are blobs already (`modvault reindex`, a
+ * version another node put in the shared bucket, `import --from-store`
+ * from another store, r->from): staged copies of want's
+ * zip and .info blobs, and of its .mod (modbytes, or else want's mod
+ * blob), go through mv_store_ingest with want's origin.  With check_hashes
+ * they are refused (MV_ECORRUPT) unless their h1 hashes are want's (what
+ * its manifest says); then verify, as in struct mv_ingest, has its say.
+ */
+struct mv_restore {
+	const struct mv_version	*want;
+	struct mv_store		*from;	/* holds want's blobs; NULL: st */
+	const struct mv_buf	*modbytes;	/* NULL: want->mod's blob */
+	bool			 check_hashes;
+	int			(*verify)(void *ctx, const struct mv_version *v,
+				    struct mv_err *err);
+	void			*verify_ctx;
+};
+
+int	 mv_store_restore(struct mv_store *st, const struct mv_restore *r,
+	    const struct mv_zip_limits *lim, enum mv_ingest_outcome *outcome,
+	    struct mv_err *err);
+
 #endif

@@ -21,6 +21,7 @@
 #include "modvault/base/buf.h"
 #include "modvault/base/config.h"
 #include "modvault/base/size.h"
+#include "config_priv.h"
 
 #ifndef MV_SYSCONFDIR
 #define MV_SYSCONFDIR		"/etc"
@@ -29,16 +30,6 @@
 #define MV_LOCALSTATEDIR	"/var"
 #endif
 
-
-struct key {
-	const char	*name;
-	int		(*set)(struct mv_config *, const struct key *,
-			    const char *, struct mv_err *);
-	size_t		 off;	/* of the field in struct mv_config */
-	uint64_t	 max;	/* string: its size; number: bound; choices */
-	const char *const *names;	/* the choices, for set_choice */
-	bool		 repeat;	/* may appear on several lines */
-};
 
 static const char *const log_level_names[] = {
 	[MV_LOG_ERROR] = "error",
@@ -54,8 +45,6 @@ static const char *const xsendfile_names[] = {
 	[MV_XSENDFILE_NGINX] = "nginx",
 	[MV_XSENDFILE_CADDY] = "caddy",
 };
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *
 mv_config_default_path(void)
@@ -88,11 +77,15 @@ mv_config_defaults(struct mv_config *cfg)
 	cfg->stall_timeout = 30;
 	cfg->list_ttl = 60;
 	cfg->negative_ttl = 300;
+	cfg->storage = MV_STORAGE_DIR;
+	snprintf(cfg->s3.region, sizeof(cfg->s3.region), "us-east-1");
+	cfg->zip_delivery = MV_ZIP_DELIVERY_LOCAL;
+	cfg->cache_max_bytes = UINT64_C(10) * 1024 * 1024 * 1024;
 }
 
 /* Copies v into the string field k names, refusing values that do not fit. */
-static int
-set_string(struct mv_config *cfg, const struct key *k, const char *v,
+int
+mv_config_set_string(struct mv_config *cfg, const struct key *k, const char *v,
     struct mv_err *err)
 {
 	char *field = (char *)cfg + k->off;
@@ -111,7 +104,7 @@ set_data_dir(struct mv_config *cfg, const struct key *k, const char *v,
 {
 	if (*v == '\0')
 		return mv_fail(err, MV_ECONFIG, "must not be empty");
-	return set_string(cfg, k, v, err);
+	return mv_config_set_string(cfg, k, v, err);
 }
 
 /*
@@ -174,7 +167,7 @@ set_upstream(struct mv_config *cfg, const struct key *k, const char *v,
 			break;
 		p += n + 1;
 	}
-	return set_string(cfg, k, v, err);
+	return mv_config_set_string(cfg, k, v, err);
 }
 
 /*
@@ -230,7 +223,7 @@ set_xsendfile_prefix(struct mv_config *cfg, const struct key *k,
 		return mv_fail(err, MV_ECONFIG, "must start and end with '/'");
 	if (check_url_path(v, err) == -1)
 		return -1;
-	return set_string(cfg, k, v, err);
+	return mv_config_set_string(cfg, k, v, err);
 }
 
 /* "" derives the mount point from SCRIPT_NAME; "/" is the root, kept as "". */
@@ -247,7 +240,7 @@ set_mount(struct mv_config *cfg, const struct key *k, const char *v,
 		    "end with '/'");
 	if (check_url_path(v, err) == -1)
 		return -1;
-	return set_string(cfg, k, v, err);
+	return mv_config_set_string(cfg, k, v, err);
 }
 
 /* A plain decimal integer in 1..max: no sign, space, suffix or exponent. */
@@ -276,8 +269,8 @@ parse_count(const char *v, uint64_t max, uint64_t *out, struct mv_err *err)
 }
 
 /* A byte count with an optional K, M, G or T suffix, as gc --max-bytes. */
-static int
-set_bytes(struct mv_config *cfg, const struct key *k, const char *v,
+int
+mv_config_set_bytes(struct mv_config *cfg, const struct key *k, const char *v,
     struct mv_err *err)
 {
 	uint64_t n;
@@ -374,7 +367,7 @@ static const struct key keys[] = {
 	{ "xsendfile", set_choice, CHOICE(xsendfile_names) },
 	{ "xsendfile_prefix", set_xsendfile_prefix, STRING(xsendfile_prefix) },
 	{ "mount", set_mount, STRING(mount) },
-	{ "max_zip_bytes", set_bytes, FIELD(max_zip_bytes),
+	{ "max_zip_bytes", mv_config_set_bytes, FIELD(max_zip_bytes),
 	    .max = MV_ZIP_MAX_BYTES },
 	{ "upstream_timeout", set_seconds, FIELD(upstream_timeout),
 	    .max = 3600 },
@@ -382,10 +375,21 @@ static const struct key keys[] = {
 	{ "stall_timeout", set_seconds, FIELD(stall_timeout), .max = 3600 },
 	{ "list_ttl", set_seconds, FIELD(list_ttl), .max = 86400 },
 	{ "negative_ttl", set_seconds, FIELD(negative_ttl), .max = 86400 },
-	{ "netrc", set_string, STRING(netrc) },
+	{ "netrc", mv_config_set_string, STRING(netrc) },
 	{ "sumdb", set_sumdb, .repeat = true },
 	{ "sumdb_verify", set_sumdb_verify, .off = 0 },
-	{ "nosumdb", set_string, STRING(nosumdb) },
+	{ "nosumdb", mv_config_set_string, STRING(nosumdb) },
+	{ "storage", mv_config_set_storage, .off = 0 },
+	{ "s3_endpoint", mv_config_set_s3_endpoint, STRING(s3.endpoint) },
+	{ "s3_bucket", mv_config_set_s3_bucket, STRING(s3.bucket) },
+	{ "s3_region", mv_config_set_s3_region, STRING(s3.region) },
+	{ "s3_prefix", mv_config_set_s3_prefix, STRING(s3.prefix) },
+	{ "s3_access_key", mv_config_set_s3_access_key, STRING(s3.access_key) },
+	{ "s3_secret_key_file", mv_config_set_string,
+	    STRING(s3.secret_key_file) },
+	{ "zip_delivery", mv_config_set_zip_delivery, .off = 0 },
+	{ "cache_max_bytes", mv_config_set_bytes, FIELD(cache_max_bytes),
+	    .max = UINT64_MAX / 2 },
 };
 
 #undef FIELD
@@ -484,7 +488,7 @@ mv_config_parse(struct mv_config *cfg, const char *name, const char *text,
 			return -1;
 		off += adv;
 	}
-	return 0;
+	return mv_config_check_storage(cfg, name, err);
 }
 
 /* Reads the whole regular file on fd, at most MV_CONFIG_FILE_MAX_BYTES bytes. */
@@ -611,6 +615,9 @@ mv_config_load(struct mv_config *cfg, const char *path, int missing_ok,
 	    resolve_relative(cfg->data_dir, sizeof(cfg->data_dir), path,
 	    "data_dir", err) == -1 ||
 	    resolve_relative(cfg->netrc, sizeof(cfg->netrc), path, "netrc",
+	    err) == -1 ||
+	    resolve_relative(cfg->s3.secret_key_file,
+	    sizeof(cfg->s3.secret_key_file), path, "s3_secret_key_file",
 	    err) == -1)
 		goto fail;
 	memcpy(cfg->path, path, strlen(path) + 1);

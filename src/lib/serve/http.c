@@ -180,6 +180,7 @@ status_text(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 206: return "Partial Content";
+	case 302: return "Found";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";
@@ -226,7 +227,7 @@ headers(const struct mv_response *res, struct mv_buf *h)
 	    res->offload_value) == -1))
 		return -1;
 	/* The web server sends an offloaded file with its own length. */
-	if (res->offload_header == NULL) {
+	if (res->offload_header == NULL || res->status == 302) {
 		snprintf(v, sizeof(v), "%" PRIu64, res->length);
 		if (header(h, "Content-Length", v) == -1)
 			return -1;

@@ -18,6 +18,7 @@
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
 #include "modvault/store/check.h"
+#include "modvault/store/shared.h"
 #include "answer.h"
 
 static void
@@ -101,7 +102,8 @@ recover(struct mv_service *svc, struct mv_version *v,
 	memcpy(version, v->version, sizeof(version));
 	if (mv_store_quarantine(svc->store, v, bad, err) == -1)
 		return -1;
-	if (!mv_upstream_enabled(svc->filler.up))
+	if (!mv_upstream_enabled(svc->filler.up) &&
+	    !mv_store_shared(svc->store))
 		return mv_err_pass(err, why);
 	if (mv_fill_version(&svc->filler, module, version, &oc, err) == -1)
 		return -1;
@@ -261,6 +263,20 @@ zip_body(struct mv_service *svc, const struct mv_version *v,
 
 	if (mv_blob_delivery(bs, v->zip.digest, &d, err) == -1)
 		return -1;
+	/*
+	 * zip_delivery = redirect: the client fetches from the bucket (the
+	 * go command follows redirects, GP-1.5); the blob was checked when
+	 * it was stored, and the scrub checks it there.  Short-lived, like
+	 * the URL.
+	 */
+	if (d.kind == MV_DELIVER_URL) {
+		res->status = 302;
+		res->offload_header = "Location";
+		snprintf(res->offload_value, sizeof(res->offload_value), "%s",
+		    d.where);
+		res->cache_control = MV_CC_SHORT;
+		return 0;
+	}
 	off = d.kind == MV_DELIVER_LOCAL_FILE && offload(svc, &d, res) == 0;
 	if (check_zip(svc, v, off, err) == -1) {
 		res->offload_header = NULL;
@@ -296,12 +312,14 @@ mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
 			return mv_wrap(err, "%s@%s: ", v.module, v.version);
 		}
 	}
+	touch(svc, &v);
+	if (res->status == 302)
+		return 0;
 	res->len = v.zip.size;
 	res->accept_ranges = true;
 	set_etag(res, &v.zip);
 	res->content_type = "application/zip";
 	res->cache_control = MV_CC_IMMUTABLE;
-	touch(svc, &v);
 	return 0;
 }
 
@@ -408,10 +426,46 @@ add_upstream_lines(struct vlist *l, const char *module, struct mv_buf *body,
 	return 0;
 }
 
+struct shared_lines {
+	struct mv_buf	*b;
+	struct mv_err	*err;
+};
+
+static int
+shared_line(void *ctx, const char *module, const char *version)
+{
+	struct shared_lines *sl = ctx;
+
+	(void)module;
+	return mv_buf_printf(sl->b, sl->err, "%s\n", version);
+}
+
+/*
+ * The versions of module other nodes stored in the shared bucket, one a
+ * line: false when there are none, or the bucket cannot say (logged; the
+ * node's own view still answers).
+ */
+static bool
+shared_versions(struct mv_service *svc, const char *module, struct mv_buf *b)
+{
+	struct mv_err e = MV_ERR_INIT;
+	struct shared_lines sl = { b, &e };
+
+	if (!mv_store_shared(svc->store))
+		return false;
+	if (mv_store_shared_versions(svc->store, module, shared_line, &sl,
+	    &e) == -1) {
+		mv_log_warn("list of %s: the bucket: %s", module, e.msg);
+		return false;
+	}
+	return b->len > 0;
+}
+
 /*
  * GP-5.1: the upstream list (when fetching is on) merged with what is
- * stored, sorted, without pseudo-versions.  Upstream unreachable: the
- * store alone answers.  Neither knows the module: 404 (or upstream's error).
+ * stored here and, for a shared store, in the bucket, sorted, without
+ * pseudo-versions.  Upstream unreachable: the stores alone answer.  None
+ * knows the module: 404 (or upstream's error).
  */
 int
 mv_answer_list(struct mv_service *svc, const struct mv_route *route,
@@ -419,18 +473,20 @@ mv_answer_list(struct mv_service *svc, const struct mv_route *route,
 {
 	struct vlist l = { NULL, 0, 0 };
 	struct mv_err uerr = MV_ERR_INIT;
-	struct mv_buf up;
+	struct mv_buf up, sh;
 	struct collect c;
 	size_t i;
-	int rc = 0, have_up, fetching;
+	int rc = 0, have_up, fetching, have_sh;
 
 	mv_buf_init(&up, MV_LIST_MAX_BYTES);
+	mv_buf_init(&sh, MV_LIST_MAX_BYTES);
 	if (collect_versions(svc, route->module, &c, err) == -1)
 		return -1;
 	fetching = mv_upstream_enabled(svc->filler.up);
 	have_up = fetching && mv_fill_list(&svc->filler, route->module, &up,
 	    &uerr) == 0;
-	if (!have_up && c.n == 0)
+	have_sh = shared_versions(svc, route->module, &sh);
+	if (!have_up && c.n == 0 && !have_sh)
 		rc = fetching ? mv_err_pass(err, &uerr) : mv_fail(err,
 		    MV_ENOTFOUND, "not found: module %s: no versions in the "
 		    "store", route->module);
@@ -439,6 +495,8 @@ mv_answer_list(struct mv_service *svc, const struct mv_route *route,
 			rc = vlist_add(&l, c.v[i].version, err);
 	if (rc == 0 && have_up)
 		rc = add_upstream_lines(&l, route->module, &up, err);
+	if (rc == 0 && have_sh)
+		rc = add_upstream_lines(&l, route->module, &sh, err);
 	if (rc == 0)
 		mv_semver_sort(l.v, l.n);
 	for (i = 0; rc == 0 && i < l.n; i++)
@@ -447,6 +505,7 @@ mv_answer_list(struct mv_service *svc, const struct mv_route *route,
 	free(l.v);
 	free(c.v);
 	mv_buf_free(&up);
+	mv_buf_free(&sh);
 	res->body_kind = MV_BODY_BUF;
 	res->len = res->body.len;
 	res->content_type = MV_CT_TEXT;

@@ -4,6 +4,7 @@
 
 #include "modvault/base/log.h"
 #include "modvault/serve/serve.h"
+#include "modvault/store/shared.h"
 #include "modvault/store/stage.h"
 #include "modvault/sumdb/sumdbc.h"
 
@@ -33,12 +34,18 @@ mv_service_open(struct mv_service *svc, const char *config_path)
 		return;
 	}
 	mv_log_set_level(svc->cfg.log_level);
-	if (mv_store_open(svc->cfg.data_dir, 0, &svc->store,
+	if (mv_store_open_config(&svc->cfg, 0, &svc->store,
 	    &svc->store_err) == -1) {
 		svc->store = NULL;
 		mv_log_error("cannot open the store in %s: %s",
 		    svc->cfg.data_dir, svc->store_err.msg);
 		return;
+	}
+	/* Said at start-up; requests still get what this node has cached. */
+	if (mv_store_shared(svc->store) && mv_store_ping(svc->store,
+	    &err) == -1) {
+		mv_log_error("%s", err.msg);
+		mv_err_clear(&err);
 	}
 	if (mv_filler_init(&svc->filler, svc->store, &svc->cfg, &svc->policy,
 	    &err) == -1)

@@ -23,8 +23,10 @@
 #include "modvault/store/cache.h"
 #include "modvault/store/claim.h"
 #include "modvault/store/ingest.h"
+#include "modvault/store/shared.h"
 #include "modvault/store/stage.h"
 #include "modvault/zip/zipscan.h"
+#include "fill_priv.h"
 
 /*
  * How much longer than upstream_timeout a miss waits for another process's
@@ -90,9 +92,8 @@ mv_filler_release(struct mv_filler *f)
 	mv_sumdbc_release(&f->sumdb);
 }
 
-/* The mv_ingest verify hook: the checksum database's word (SD-10.1). */
-static int
-verify_sumdb(void *ctx, const struct mv_version *v, struct mv_err *err)
+int
+mv_fill_verify_sumdb(void *ctx, const struct mv_version *v, struct mv_err *err)
 {
 	struct mv_filler *f = ctx;
 
@@ -335,7 +336,7 @@ fetch_and_store(struct mv_filler *f, const char *module, const char *version,
 	in = (struct mv_ingest){ .module = module, .version = version,
 	    .info = d.info, .mod = d.mod, .zip = d.zip,
 	    .origin = mv_upstream_url(f->up, entry),
-	    .verify = pd->verify_sumdb ? verify_sumdb : NULL, .verify_ctx = f,
+	    .verify = pd->verify_sumdb ? mv_fill_verify_sumdb : NULL, .verify_ctx = f,
 	    .zip_digest = d.zip_digest, .zip_scan = d.scan };
 	rc = mv_store_ingest(f->st, &in, &f->lim, outcome, &e);
 	if (rc == 0)
@@ -350,6 +351,48 @@ done:
 	return rc;
 }
 
+/* The whole fetch, every transfer of it, within upstream_timeout. */
+static int
+fetch_timed(struct mv_filler *f, const char *module, const char *version,
+    const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
+    struct mv_err *err)
+{
+	int rc;
+
+	mv_upstream_set_deadline(f->up, f->cfg->upstream_timeout);
+	rc = fetch_and_store(f, module, version, pd, outcome, err);
+	mv_upstream_set_deadline(f->up, 0);
+	return rc;
+}
+
+/*
+ * Under this node's claim: from the bucket when another node stored it
+ * (shared.h), else from upstream, under the bucket's claim when shared.
+ */
+static int
+fill_claimed(struct mv_filler *f, const char *module, const char *version,
+    const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
+    struct mv_err *err)
+{
+	struct mv_err e = MV_ERR_INIT;
+	bool shared = mv_store_shared(f->st);
+
+	if (shared && (mv_fill_adopt(f, module, version, pd, outcome,
+	    &e) == 0 || e.code != MV_ENOTFOUND))
+		return e.code == MV_OK ? 0 : mv_err_pass(err, &e);
+	if (!mv_upstream_enabled(f->up))
+		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
+		    "the store%s, and fetching is off", module, version,
+		    shared ? " or the bucket" : "");
+	if (negative_hit(f, module, version, err) == -1 ||
+	    negative_hit(f, module, "", err) == -1)
+		return -1;
+	if (shared)
+		return mv_fill_across_nodes(f, module, version, pd,
+		    fetch_timed, outcome, err);
+	return fetch_timed(f, module, version, pd, outcome, err);
+}
+
 int
 mv_fill_version(struct mv_filler *f, const char *module, const char *version,
     enum mv_ingest_outcome *outcome, struct mv_err *err)
@@ -361,14 +404,13 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 	int rc;
 
 	*outcome = MV_INGEST_PRESENT;
-	if (f->st == NULL || !mv_upstream_enabled(f->up))
+	if (f->st == NULL || (!mv_upstream_enabled(f->up) &&
+	    !mv_store_shared(f->st)))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
 		    "the store, and fetching is off", module, version);
 	if (fit(f, err) == -1 ||
 	    mv_policy_check(f->policy, MV_POLICY_FETCH, module, version, &pd,
 	    err) == -1 ||
-	    negative_hit(f, module, version, err) == -1 ||
-	    negative_hit(f, module, "", err) == -1 ||
 	    mv_claim_take(mv_store_stage(f->st), module, version,
 	    f->cfg->upstream_timeout + CLAIM_WAIT_MARGIN, &c, NULL, err) == -1)
 		return -1;
@@ -385,10 +427,7 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 		return mv_err_pass(err, &e);
 	}
 	mv_err_clear(&e);
-	/* The whole fetch, every transfer of it, within upstream_timeout. */
-	mv_upstream_set_deadline(f->up, f->cfg->upstream_timeout);
-	rc = fetch_and_store(f, module, version, &pd, outcome, &e);
-	mv_upstream_set_deadline(f->up, 0);
+	rc = fill_claimed(f, module, version, &pd, outcome, &e);
 	if (rc == 0)
 		mv_claim_release(c);
 	else {

@@ -109,6 +109,72 @@ mv_blob_open(struct mv_blobstore *bs, const unsigned char *digest,
 	return bs->ops->open(bs, digest, r, err);
 }
 
+int
+mv_blob_open_origin(struct mv_blobstore *bs, const unsigned char *digest,
+    struct mv_blob_reader **r, struct mv_err *err)
+{
+	return bs->ops->open_origin(bs, digest, r, err);
+}
+
+/* A staged file read as a blob: a download the scrub checks, then drops. */
+struct staged_reader {
+	struct mv_blob_reader	 base;
+	struct mv_staged	*sf;
+};
+
+static int
+staged_pread(struct mv_blob_reader *br, void *p, size_t n, uint64_t off,
+    size_t *got, struct mv_err *err)
+{
+	struct staged_reader *r = (struct staged_reader *)br;
+	ssize_t k;
+
+	do
+		k = pread(mv_staged_fd(r->sf), p, n, (off_t)off);
+	while (k == -1 && errno == EINTR);
+	if (k == -1)
+		return mv_fail(err, MV_EIO, "cannot read a staged file: %s",
+		    strerror(errno));
+	*got = (size_t)k;
+	return 0;
+}
+
+static void
+staged_close(struct mv_blob_reader *br)
+{
+	struct staged_reader *r = (struct staged_reader *)br;
+
+	mv_staged_discard(r->sf);
+	free(r);
+}
+
+static const struct mv_blob_reader_ops staged_reader_ops = {
+	.pread = staged_pread,
+	.close = staged_close,
+};
+
+int
+mv_staged_reader(struct mv_staged *sf, struct mv_blob_reader **rp,
+    struct mv_err *err)
+{
+	struct staged_reader *r;
+	uint64_t size;
+
+	if (mv_staged_size(sf, &size, err) == -1) {
+		mv_staged_discard(sf);
+		return -1;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		mv_staged_discard(sf);
+		return mv_fail(err, MV_ENOMEM, "out of memory");
+	}
+	r->base.ops = &staged_reader_ops;
+	r->base.size = size;
+	r->sf = sf;
+	*rp = &r->base;
+	return 0;
+}
+
 uint64_t
 mv_blob_reader_size(const struct mv_blob_reader *r)
 {
@@ -149,6 +215,13 @@ mv_blob_stat(struct mv_blobstore *bs, const unsigned char *digest,
     uint64_t *size, struct mv_err *err)
 {
 	return bs->ops->stat(bs, digest, size, err);
+}
+
+int
+mv_blob_age(struct mv_blobstore *bs, const unsigned char *digest,
+    int64_t *seconds, struct mv_err *err)
+{
+	return bs->ops->age(bs, digest, seconds, err);
 }
 
 int
@@ -231,6 +304,15 @@ mv_blob_upkeep(struct mv_blobstore *bs, const unsigned char *digest,
 {
 	*repaired = false;
 	return bs->ops->upkeep(bs, digest, repaired, err);
+}
+
+int
+mv_blob_mend(struct mv_blobstore *bs, const unsigned char *digest,
+    struct mv_err *err)
+{
+	if (bs->ops->mend == NULL)
+		return mv_fail(err, MV_ENOTFOUND, "no second copy to mend from");
+	return bs->ops->mend(bs, digest, err);
 }
 
 int

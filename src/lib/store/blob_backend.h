@@ -27,8 +27,15 @@ struct mv_blob_ops {
 	/* A reader (MV_ENOTFOUND when absent). */
 	int	(*open)(struct mv_blobstore *bs, const unsigned char *digest,
 		    struct mv_blob_reader **r, struct mv_err *err);
+	/* A reader of the shared copy itself, past any node cache. */
+	int	(*open_origin)(struct mv_blobstore *bs,
+		    const unsigned char *digest, struct mv_blob_reader **r,
+		    struct mv_err *err);
 	int	(*stat)(struct mv_blobstore *bs, const unsigned char *digest,
 		    uint64_t *size, struct mv_err *err);
+	/* Seconds since the blob was stored (MV_ENOTFOUND: absent). */
+	int	(*age)(struct mv_blobstore *bs, const unsigned char *digest,
+		    int64_t *seconds, struct mv_err *err);
 	/* Out of the store's name space at once; bytes freed by reclaim. */
 	int	(*remove)(struct mv_blobstore *bs, const unsigned char *digest,
 		    struct mv_err *err);
@@ -48,6 +55,12 @@ struct mv_blob_ops {
 	 */
 	int	(*upkeep)(struct mv_blobstore *bs, const unsigned char *digest,
 		    bool *repaired, struct mv_err *err);
+	/*
+	 * Puts the shared copy back from a local one (NULL: the backend has
+	 * no other copy; MV_ENOTFOUND).
+	 */
+	int	(*mend)(struct mv_blobstore *bs, const unsigned char *digest,
+		    struct mv_err *err);
 	void	(*close)(struct mv_blobstore *bs);
 };
 
@@ -61,6 +74,10 @@ struct mv_blob_reader_ops {
 		    uint64_t off, size_t *got, struct mv_err *err);
 	void	(*close)(struct mv_blob_reader *r);
 };
+
+/* A reader over a staged file, which it discards when closed. */
+int	 mv_staged_reader(struct mv_staged *sf, struct mv_blob_reader **r,
+	    struct mv_err *err);
 
 struct mv_blob_reader {
 	const struct mv_blob_reader_ops	*ops;

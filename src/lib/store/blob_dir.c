@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "blob_backend.h"
+#include "blob_s3.h"
 #include "stage_priv.h"
 
 struct blobdir {
@@ -258,6 +259,38 @@ dir_reclaim(struct mv_blobstore *bs)
 	bd->nremoved = 0;
 }
 
+/* The blob's path (PATH_MAX bytes) and stat (MV_ENOTFOUND: absent). */
+static int
+stat_blob(struct mv_blobstore *bs, const unsigned char *digest, char *path,
+    struct stat *sb, struct mv_err *err)
+{
+	blob_path((struct blobdir *)bs, digest, 1, path, PATH_MAX);
+	if (stat(path, sb) == -1)
+		return mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
+		    "cannot stat blob \"%s\": %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+dir_age(struct mv_blobstore *bs, const unsigned char *digest,
+    int64_t *seconds, struct mv_err *err)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (stat_blob(bs, digest, path, &sb, err) == -1)
+		return -1;
+	*seconds = (int64_t)time(NULL) - (int64_t)sb.st_mtime;
+	return 0;
+}
+
+void
+mv_blobdir_path(struct mv_blobstore *bs, const unsigned char *digest,
+    char *out, size_t outsz)
+{
+	blob_path((struct blobdir *)bs, digest, 1, out, outsz);
+}
+
 /* A local file the web server can send itself (X-Sendfile). */
 static int
 dir_delivery(struct mv_blobstore *bs, const unsigned char *digest,
@@ -300,10 +333,8 @@ dir_upkeep(struct mv_blobstore *bs, const unsigned char *digest,
 	char path[PATH_MAX];
 	struct stat sb;
 
-	blob_path((struct blobdir *)bs, digest, 1, path, sizeof(path));
-	if (stat(path, &sb) == -1)
-		return mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
-		    "cannot stat blob \"%s\": %s", path, strerror(errno));
+	if (stat_blob(bs, digest, path, &sb, err) == -1)
+		return -1;
 	if ((sb.st_mode & 07777) == 0444)
 		return 0;
 	if (chmod(path, 0444) == -1)
@@ -420,6 +451,8 @@ static const struct mv_blob_ops dir_ops = {
 	.put = dir_put,
 	.open = dir_open,
 	.stat = dir_stat,
+	.age = dir_age,
+	.open_origin = dir_open,
 	.remove = dir_remove,
 	.reclaim = dir_reclaim,
 	.iterate = dir_iterate,

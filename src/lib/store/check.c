@@ -1,6 +1,7 @@
 /* check.c: blob health and quarantine (see check.h). */
 #include "modvault/store/blob.h"
 #include "modvault/store/check.h"
+#include "modvault/store/shared.h"
 #include "index_priv.h"
 
 int
@@ -57,7 +58,8 @@ mv_store_quarantine(struct mv_store *st, const struct mv_version *v,
 {
 	struct mv_err e = MV_ERR_INIT;
 
-	if (mv_store_quarantine_blob(st, bad, err) == -1)
+	if (mv_store_quarantine_blob(st, bad, err) == -1 ||
+	    mv_store_shared_remove(st, v->module, v->version, err) == -1)
 		return -1;
 	if (mv_store_remove(st, v->module, v->version, &e) == -1 &&
 	    e.code != MV_ENOTFOUND)

@@ -14,6 +14,7 @@
 
 #include "modvault/store/cache.h"
 #include "modvault/store/gc.h"
+#include "modvault/store/shared.h"
 #include "index_priv.h"
 
 /* A removed blob's check record goes with it. */
@@ -58,8 +59,18 @@ mv_store_evict(struct mv_store *st, const char *module, const char *version,
 	struct mv_version v;
 	uint64_t n = 0;
 
-	if (mv_store_get(st, module, version, &v, err) == -1 ||
-	    mv_store_remove(st, module, version, err) == -1)
+	if (mv_store_get(st, module, version, &v, err) == -1)
+		return -1;
+	/* Shared: withdrawn for every node; the blobs wait for the grace. */
+	if (mv_store_shared(st)) {
+		if (mv_store_shared_remove(st, module, version, err) == -1 ||
+		    mv_store_remove(st, module, version, err) == -1)
+			return -1;
+		if (freed != NULL)
+			*freed = v.zip.size + v.mod.size + v.info.size;
+		return 0;
+	}
+	if (mv_store_remove(st, module, version, err) == -1)
 		return -1;
 	/*
 	 * A second transaction that writes nothing: it only holds the lock
@@ -236,8 +247,12 @@ mv_store_gc(struct mv_store *st, const struct mv_gc_opts *opts,
 {
 	memset(rep, 0, sizeof(*rep));
 	if (mv_stage_clean(st->stage, &rep->staged_removed, err) == -1 ||
-	    mv_store_negative_sweep(st, opts->now, err) == -1 ||
-	    mv_store_gc_blobs(st, &rep->blobs_removed,
+	    mv_store_negative_sweep(st, opts->now, err) == -1)
+		return -1;
+	if (mv_store_shared(st)) {
+		if (mv_store_gc_shared_blobs(st, opts->grace, rep, err) == -1)
+			return -1;
+	} else if (mv_store_gc_blobs(st, &rep->blobs_removed,
 	    &rep->blob_bytes_removed, err) == -1 ||
 	    mv_blob_iterate(st->blobs, sum_blob, &rep->blob_bytes, err) != 0)
 		return -1;

@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "modvault/net/s3.h"
 #include "modvault/proto/pattern.h"
 #include "schema.h"
 #include "index_priv.h"
@@ -265,8 +266,8 @@ open_stage(struct mv_store *st, struct mv_err *err)
 }
 
 int
-mv_store_open(const char *data_dir, int flags, struct mv_store **stp,
-    struct mv_err *err)
+mv_store_open_index(const char *data_dir, int flags, bool stage,
+    struct mv_store **stp, struct mv_err *err)
 {
 	struct mv_store *st;
 	int create = (flags & MV_STORE_CREATE) != 0;
@@ -277,6 +278,7 @@ mv_store_open(const char *data_dir, int flags, struct mv_store **stp,
 		return -1;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return mv_fail(err, MV_ENOMEM, "out of memory");
+	snprintf(st->blobs_name, sizeof(st->blobs_name), "blobs");
 	/*
 	 * Absolute and resolved, so blob names work for X-Sendfile and after
 	 * chdir, however data_dir was spelt.
@@ -291,14 +293,31 @@ mv_store_open(const char *data_dir, int flags, struct mv_store **stp,
 		goto fail;
 	}
 	if (open_index(st, flags, err) == -1 ||
-	    mv_blobdir_open(st->dir, create, &st->blobs, err) == -1 ||
-	    (!(flags & MV_STORE_READONLY) && open_stage(st, err) == -1))
+	    (stage && open_stage(st, err) == -1))
 		goto fail;
 	*stp = st;
 	return 0;
 fail:
 	mv_store_close(st);
 	return -1;
+}
+
+int
+mv_store_open(const char *data_dir, int flags, struct mv_store **stp,
+    struct mv_err *err)
+{
+	struct mv_store *st;
+
+	if (mv_store_open_index(data_dir, flags, !(flags & MV_STORE_READONLY),
+	    &st, err) == -1)
+		return -1;
+	if (mv_blobdir_open(st->dir, flags & MV_STORE_CREATE, &st->blobs,
+	    err) == -1) {
+		mv_store_close(st);
+		return -1;
+	}
+	*stp = st;
+	return 0;
 }
 
 void
@@ -313,6 +332,8 @@ mv_store_close(struct mv_store *st)
 	sqlite3_close(st->db);
 	mv_blobstore_close(st->blobs);
 	mv_stage_close(st->stage);
+	if (st->s3 != NULL)
+		mv_s3_close(st->s3);
 	free(st);
 }
 
@@ -359,10 +380,11 @@ mv_store_ping(struct mv_store *st, struct mv_err *err)
 	 * system: a read-only mount says EROFS even to root).
 	 */
 	if (st->stage != NULL && (writable(st->dir, "index.db", err) == -1 ||
-	    writable(st->dir, "blobs", err) == -1 ||
+	    writable(st->dir, st->blobs_name, err) == -1 ||
 	    writable(mv_stage_dir(st->stage), ".", err) == -1))
 		return -1;
-	return 0;
+	/* A shared store is only as usable as its bucket. */
+	return st->s3 != NULL ? mv_s3_check(st->s3, err) : 0;
 }
 
 int

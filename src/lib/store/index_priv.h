@@ -33,7 +33,23 @@ struct mv_store {
 	struct mv_stage		*stage;
 	sqlite3_stmt		*stmt[ST__MAX];
 	char			 dir[PATH_MAX];
+	char			 blobs_name[8];	/* "blobs", or "cache" */
+	/* storage = s3: the bucket the nodes share (shared.h). */
+	struct mv_s3		*s3;
+	long			 claim_lease;	/* seconds */
 };
+
+/* gc_shared.c: the blob sweep of a shared bucket (gc.h). */
+struct mv_gc_report;
+int	 mv_store_gc_shared_blobs(struct mv_store *st, int64_t grace,
+	    struct mv_gc_report *rep, struct mv_err *err);
+
+/*
+ * The store without its blob backend (open.c adds one): the index, and
+ * the staging area when stage is set.
+ */
+int	 mv_store_open_index(const char *data_dir, int flags, bool stage,
+	    struct mv_store **st, struct mv_err *err);
 
 static inline int
 db_fail(struct mv_store *st, struct mv_err *err)

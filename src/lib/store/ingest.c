@@ -17,6 +17,7 @@
 #include "modvault/store/check.h"
 #include "modvault/store/ingest.h"
 #include "modvault/store/manifest.h"
+#include "modvault/store/shared.h"
 
 /* How often a commit is retried after a concurrent gc took a blob. */
 #define INSERT_TRIES	3
@@ -145,7 +146,8 @@ record_checks(struct mv_store *st, const struct mv_version *v,
 
 /*
  * Blobs first (the zip, the largest, first, the manifest naming the others
- * last), then the row.  A concurrent
+ * last), then, for a shared store, the manifest under the version's name
+ * in the bucket, then the row.  A concurrent
  * gc may take a blob between its put and the commit (mv_store_insert then
  * says MV_ENOTFOUND): the staged files are still there, so put again.
  */
@@ -166,7 +168,8 @@ store(struct mv_store *st, const struct mv_ingest *in, struct mv_version *v,
 		    err) == -1 ||
 		    mv_blob_put_staged(bs, in->info, NULL, &v->info, &c[2],
 		    err) == -1 ||
-		    mv_store_put_manifest(st, v, err) == -1)
+		    mv_store_put_manifest(st, v, err) == -1 ||
+		    mv_store_shared_put(st, v, err) == -1)
 			return -1;
 		for (i = 0; i < 3; i++)
 			made[i] = made[i] || c[i];

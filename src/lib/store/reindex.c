@@ -155,94 +155,6 @@ survey(void *ctx, const struct mv_blobref *ref)
 	return 0;
 }
 
-/* A staged copy of a stored blob, for mv_store_ingest. */
-static int
-stage_blob(struct reindex *ri, const struct mv_blobref *ref,
-    struct mv_staged **sfp, struct mv_err *err)
-{
-	struct mv_blob_reader *r;
-	struct mv_staged *sf;
-	size_t n;
-	int rc;
-
-	if (mv_blob_open(mv_store_blobs(ri->st), ref->digest, &r, err) == -1)
-		return -1;
-	if (mv_stage_file(mv_store_stage(ri->st), &sf, err) == -1) {
-		mv_blob_close(r);
-		return -1;
-	}
-	while ((rc = mv_blob_read(r, ri->chunk, CHUNK, &n, err)) == 0 && n > 0)
-		if ((rc = mv_staged_write(sf, ri->chunk, n, err)) == -1)
-			break;
-	mv_blob_close(r);
-	if (rc == -1) {
-		mv_staged_discard(sf);
-		return -1;
-	}
-	*sfp = sf;
-	return 0;
-}
-
-/* What a restore is told beyond the blobs: a manifest's word, if any. */
-struct claim {
-	const struct mv_version	*manifest;	/* NULL: identified by the zip */
-};
-
-/* Ingest's last word: the bytes hash as the manifest says they did. */
-static int
-agrees(void *ctx, const struct mv_version *v, struct mv_err *err)
-{
-	const struct claim *c = ctx;
-
-	if (c->manifest == NULL)
-		return 0;
-	if (strcmp(v->zip_h1, c->manifest->zip_h1) != 0 ||
-	    strcmp(v->mod_h1, c->manifest->mod_h1) != 0)
-		return mv_fail(err, MV_ECORRUPT, "its blobs no longer hash as "
-		    "its manifest says (zip %s, manifest %s)", v->zip_h1,
-		    c->manifest->zip_h1);
-	return 0;
-}
-
-/*
- * Validates and commits want->module@version from staged copies of its
- * zip and .info blobs, and of its .mod: modbytes, or else the mod blob.
- */
-static int
-restore(struct reindex *ri, const struct mv_version *want,
-    const struct mv_buf *modbytes, const struct claim *c,
-    enum mv_ingest_outcome *out, struct mv_err *err)
-{
-	struct mv_staged *info = NULL, *mod = NULL, *zip = NULL;
-	struct mv_ingest in;
-	int rc = -1;
-
-	if (stage_blob(ri, &want->zip, &zip, err) == -1 ||
-	    stage_blob(ri, &want->info, &info, err) == -1)
-		goto done;
-	if (modbytes == NULL) {
-		if (stage_blob(ri, &want->mod, &mod, err) == -1)
-			goto done;
-	} else if (mv_stage_file(mv_store_stage(ri->st), &mod, err) == -1 ||
-	    mv_staged_write_buf(mod, modbytes, err) == -1)
-		goto done;
-	memset(&in, 0, sizeof(in));
-	in.module = want->module;
-	in.version = want->version;
-	in.info = info;
-	in.mod = mod;
-	in.zip = zip;
-	in.origin = want->origin;
-	in.verify = agrees;
-	in.verify_ctx = (void *)c;
-	rc = mv_store_ingest(ri->st, &in, ri->o->lim, out, err);
-done:
-	mv_staged_discard(info);
-	mv_staged_discard(mod);
-	mv_staged_discard(zip);
-	return rc;
-}
-
 /* Local trouble stops the whole run; anything else loses one version. */
 static bool
 is_local(const struct mv_err *e)
@@ -281,8 +193,8 @@ from_manifest(struct reindex *ri, const struct mv_blobref *ref)
 {
 	struct mv_err e = MV_ERR_INIT;
 	enum mv_ingest_outcome out = MV_INGEST_PRESENT;
+	struct mv_restore r;
 	struct mv_version *m;
-	struct claim c;
 	size_t n;
 	int rc = 0;
 
@@ -299,11 +211,11 @@ from_manifest(struct reindex *ri, const struct mv_blobref *ref)
 		goto done;
 	}
 	memcpy(ri->named[ri->nnamed++], m->zip.digest, MV_SHA256_LEN);
-	c.manifest = m;
-	/* The small blobs checked here; the zip by its h1 (agrees). */
+	r = (struct mv_restore){ .want = m, .check_hashes = true };
+	/* The small blobs checked here; the zip by its h1 (check_hashes). */
 	rc = mv_blob_verify(mv_store_blobs(ri->st), &m->info, &e) == -1 ||
 	    mv_blob_verify(mv_store_blobs(ri->st), &m->mod, &e) == -1 ||
-	    restore(ri, m, NULL, &c, &out, &e) == -1 ? -1 : 0;
+	    mv_store_restore(ri->st, &r, ri->o->lim, &out, &e) == -1 ? -1 : 0;
 	rc = settle(ri, m, ref, rc, out, &e, NULL);
 done:
 	free(m);
@@ -382,8 +294,8 @@ named(const struct reindex *ri, const unsigned char *digest)
 static int
 from_zip(struct reindex *ri, const struct mv_blobref *ref)
 {
-	struct claim c = { NULL };
 	struct mv_err e = MV_ERR_INIT;
+	struct mv_restore r;
 	enum mv_ingest_outcome out = MV_INGEST_PRESENT;
 	struct mv_version *v;
 	struct mv_buf mod;
@@ -401,9 +313,10 @@ from_zip(struct reindex *ri, const struct mv_blobref *ref)
 	mv_buf_init(&mod, ri->o->lim->max_gomod_bytes);
 	v->zip = *ref;
 	snprintf(v->origin, sizeof(v->origin), "reindex");
+	r = (struct mv_restore){ .want = v, .modbytes = &mod };
 	rc = identify(ri, ref, v, &mod, &e) == -1 ||
 	    find_info(ri, v->version, &v->info, &e) == -1 ||
-	    restore(ri, v, &mod, &c, &out, &e) == -1 ? -1 : 0;
+	    mv_store_restore(ri->st, &r, ri->o->lim, &out, &e) == -1 ? -1 : 0;
 	rc = settle(ri, v, ref, rc, out, &e, "the index has it with another "
 	    "zip");
 	mv_buf_free(&mod);

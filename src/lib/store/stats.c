@@ -2,10 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modvault/store/manifest.h"
+#include "modvault/store/shared.h"
 #include "modvault/store/verify.h"
 
 struct count {
 	struct mv_store_stats	*s;
+	bool			 shared;	/* the bucket's versions */
 	char			 last_module[MV_MODPATH_MAX_BYTES + 1];
 	struct mv_blobref	*refs;
 	size_t			 nrefs, cap;
@@ -27,11 +30,27 @@ add_ref(struct count *c, const struct mv_blobref *r)
 	return 0;
 }
 
+/* The size of v's manifest blob (its text is fixed by the row). */
+static int
+manifest_size(const struct mv_version *v, uint64_t *size, struct mv_err *err)
+{
+	struct mv_buf text;
+	int rc;
+
+	mv_buf_init(&text, MV_MANIFEST_MAX_BYTES);
+	rc = mv_manifest_format(v, &text, err);
+	*size = text.len;
+	mv_buf_free(&text);
+	return rc;
+}
+
 static int
 count_version(void *ctx, const struct mv_version *v)
 {
 	struct count *c = ctx;
 	struct mv_store_stats *s = c->s;
+	uint64_t size;
+	int rc = 0;
 
 	s->versions++;
 	if (strcmp(c->last_module, v->module) != 0) {
@@ -42,7 +61,13 @@ count_version(void *ctx, const struct mv_version *v)
 	if (v->manifest.size > 0) {
 		s->manifests++;
 		s->manifest_bytes += v->manifest.size;
+	} else if (c->shared && (rc = manifest_size(v, &size, c->err)) == 0) {
+		/* A bucket manifest names no manifest blob: it is its text. */
+		s->manifests++;
+		s->manifest_bytes += size;
 	}
+	if (rc == -1)
+		return -1;
 	if (s->oldest_fetch == 0 || v->fetched_at < s->oldest_fetch)
 		s->oldest_fetch = v->fetched_at;
 	if (v->fetched_at > s->newest_fetch)
@@ -72,12 +97,13 @@ int
 mv_store_stats(struct mv_store *st, struct mv_store_stats *s,
     struct mv_err *err)
 {
-	struct count c = { s, "", NULL, 0, 0, err };
+	struct count c = { s, mv_store_shared(st), "", NULL, 0, 0, err };
 	size_t i;
 	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
-	if (mv_store_each(st, NULL, count_version, &c, err) == 0 &&
+	if ((c.shared ? mv_store_shared_each_version(st, NULL, count_version,
+	    &c, err) : mv_store_each(st, NULL, count_version, &c, err)) == 0 &&
 	    mv_blob_iterate(mv_store_blobs(st), count_blob, s, err) == 0) {
 		if (c.nrefs > 0)
 			qsort(c.refs, c.nrefs, sizeof(*c.refs), cmp_ref);

@@ -13,6 +13,7 @@
 
 #include "modvault/store/check.h"
 #include "modvault/store/manifest.h"
+#include "modvault/store/shared.h"
 #include "modvault/store/verify.h"
 
 #define CHUNK	(64 * 1024)
@@ -25,6 +26,12 @@ struct bad {
 
 struct verify {
 	struct mv_store			*st;
+	bool				 shared;	/* walking the bucket */
+	/* mv_blob_open, or the shared copy itself (past the node cache). */
+	int				(*open)(struct mv_blobstore *,
+					    const unsigned char *,
+					    struct mv_blob_reader **,
+					    struct mv_err *);
 	/* Versions whose manifest blob is damaged: written again. */
 	struct mv_version		*remake;
 	size_t				 nremake, capremake;
@@ -99,7 +106,7 @@ check_blob(struct verify *vf, const struct mv_blobref *ref, struct mv_buf *keep,
 	size_t n;
 	int rc;
 
-	if (mv_blob_open(mv_store_blobs(vf->st), ref->digest, &r, err) == -1)
+	if (vf->open(mv_store_blobs(vf->st), ref->digest, &r, err) == -1)
 		return -1;
 	while ((rc = mv_blob_read(r, vf->chunk, CHUNK, &n, err)) == 0 &&
 	    n > 0) {
@@ -131,6 +138,35 @@ note_remake(struct verify *vf, const struct mv_version *v)
 }
 
 /*
+ * A blob the bucket lost or holds damaged, put back from this node's
+ * cache and read again (a store with one copy has nothing to mend from).
+ */
+static bool
+mended(struct verify *vf, const struct mv_version *v,
+    const struct mv_blobref *ref, const char *what, const char *why,
+    struct mv_buf *keep)
+{
+	struct mv_err err = MV_ERR_INIT;
+	char msg[MV_ERR_MSG_MAX_BYTES + 64];
+
+	if (!vf->shared || vf->o->dry_run ||
+	    mv_blob_mend(mv_store_blobs(vf->st), ref->digest, &err) == -1)
+		return false;
+	if (keep != NULL)
+		mv_buf_reset(keep);
+	if (check_blob(vf, ref, keep, &err) == -1)
+		return false;
+	vf->rep->repaired++;
+	if (vf->o->report != NULL) {
+		snprintf(msg, sizeof(msg), "%s: put back from this node's cache",
+		    why);
+		vf->o->report(vf->o->ctx, v, what, msg);
+	}
+	note_good(vf, ref);
+	return true;
+}
+
+/*
  * One blob: whole (recorded), or bad: its version goes to quarantine, or,
  * for a manifest (which the row can always write again), the manifest is
  * remade.
@@ -143,6 +179,9 @@ blob_ok(struct verify *vf, const struct mv_version *v,
 	bool repaired = false;
 
 	if (check_blob(vf, ref, keep, &err) == -1) {
+		if ((err.code == MV_ECORRUPT || err.code == MV_ENOTFOUND) &&
+		    mended(vf, v, ref, what, err.msg, keep))
+			return true;
 		problem(vf, v, what, err.msg);
 		if (err.code != MV_ECORRUPT && err.code != MV_ENOTFOUND)
 			return false;
@@ -181,8 +220,7 @@ check_zip(struct verify *vf, const struct mv_version *v)
 	struct mv_blob_reader *r;
 
 	mv_zip_result_init(&zr);
-	if (mv_blob_open(mv_store_blobs(vf->st), v->zip.digest, &r,
-	    &err) == -1) {
+	if (vf->open(mv_store_blobs(vf->st), v->zip.digest, &r, &err) == -1) {
 		problem(vf, v, "zip", err.msg);
 		return;
 	}
@@ -255,7 +293,9 @@ verify_version(void *ctx, const struct mv_version *v)
 	check_mod(vf, v);
 	if (blob_ok(vf, v, &v->zip, "zip blob", NULL))
 		check_zip(vf, v);
-	check_manifest(vf, v);
+	/* A bucket manifest is what was just read and parsed. */
+	if (!vf->shared)
+		check_manifest(vf, v);
 	if (vf->rep->problems == before && vf->o->extra != NULL &&
 	    vf->o->extra(vf->o->ctx, v, &err) == -1)
 		problem(vf, v, vf->o->extra_what, err.msg);
@@ -301,14 +341,18 @@ int
 mv_store_verify(struct mv_store *st, const struct mv_verify_opts *o,
     struct mv_verify_report *rep, struct mv_err *err)
 {
-	struct verify vf = { .st = st, .o = o, .rep = rep };
+	bool shared = mv_store_shared(st);
+	struct verify vf = { .st = st, .o = o, .rep = rep, .shared = shared,
+	    .open = shared ? mv_blob_open_origin : mv_blob_open };
 	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	if ((vf.chunk = malloc(CHUNK)) == NULL)
 		mv_fail(err, MV_ENOMEM, "out of memory");
 	else if ((vf.sha = mv_sha256_new(err)) != NULL &&
-	    mv_store_each(st, NULL, verify_version, &vf, err) == 0)
+	    (shared ? mv_store_shared_each_version(st, NULL, verify_version,
+	    &vf, err) : mv_store_each(st, NULL, verify_version, &vf,
+	    err)) == 0)
 		rc = repair(&vf, err);
 	mv_sha256_free(vf.sha);
 	free(vf.chunk);
