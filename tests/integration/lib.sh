@@ -495,7 +495,7 @@ ms bind port max = $(($5 + 19))
 [client]
 ms mon client mode = crc secure
 rgw data = $1/rgw
-rgw frontends = beast endpoint=127.0.0.1:$6
+rgw frontends = beast endpoint=127.0.0.1:$6 tcp_nodelay=1
 rgw enable lc threads = false
 CONF
 }

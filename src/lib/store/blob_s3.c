@@ -29,6 +29,9 @@
 #include "stage_priv.h"
 
 #define CHUNK		(64 * 1024)
+/* Blobs remembered as just downloaded, and for how long (seconds). */
+#define KNOWN_SLOTS	8
+#define KNOWN_SECONDS	60
 /* Trim the cache once this share of its bound has come in since. */
 #define TRIM_EVERY(max)	((max) / 16)
 
@@ -41,7 +44,41 @@ struct blobs3 {
 	char			 data_dir[PATH_MAX];
 	uint64_t		 since_trim;	/* bytes cached since a trim */
 	bool			 trimmed;	/* once by this process */
+	/*
+	 * Blobs this process has just downloaded whole from the bucket: a
+	 * put of one of them (adopting a version) needs no HEAD to know the
+	 * bucket has it.  A few seconds' memory: gc spares every blob for
+	 * its grace period.
+	 */
+	struct {
+		unsigned char	 digest[MV_SHA256_LEN];
+		time_t		 at;
+	}			 seen[KNOWN_SLOTS];
+	unsigned		 next_seen;
 };
+
+/* Remembers that the bucket holds digest, as of now. */
+static void
+known_put(struct blobs3 *b, const unsigned char *digest)
+{
+	unsigned i = b->next_seen++ % KNOWN_SLOTS;
+
+	memcpy(b->seen[i].digest, digest, MV_SHA256_LEN);
+	b->seen[i].at = time(NULL);
+}
+
+static bool
+known(const struct blobs3 *b, const unsigned char *digest)
+{
+	time_t now = time(NULL);
+	unsigned i;
+
+	for (i = 0; i < KNOWN_SLOTS; i++)
+		if (b->seen[i].at != 0 && now - b->seen[i].at <= KNOWN_SECONDS &&
+		    memcmp(b->seen[i].digest, digest, MV_SHA256_LEN) == 0)
+			return true;
+	return false;
+}
 
 /* PREFIX is the client's; this is the rest of the key. */
 static void
@@ -108,7 +145,9 @@ s3_put(struct mv_blobstore *bs, struct mv_staged *sf,
 
 	blob_key(ref->digest, key, sizeof(key));
 	*created = false;
-	if (mv_s3_head(b->s3, key, &size, NULL, &e) == -1) {
+	if (known(b, ref->digest))
+		;	/* just downloaded from the bucket, hashed whole */
+	else if (mv_s3_head(b->s3, key, &size, NULL, &e) == -1) {
 		if (e.code != MV_ENOTFOUND)
 			return mv_err_pass(err, &e);
 		mv_hex(ref->digest, MV_SHA256_LEN, hex);
@@ -193,6 +232,7 @@ download(struct blobs3 *b, const unsigned char *digest,
 		    "in the cache's quarantine/)", key);
 		goto done;
 	}
+	known_put(b, digest);
 	*sfp = d.sf;
 	d.sf = NULL;
 	rc = 0;
