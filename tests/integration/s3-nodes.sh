@@ -8,7 +8,8 @@
 # bucket is refused; the gateway stopped (cached versions served, the rest
 # 503, /healthz naming it) and stopped mid-upload (nothing partial);
 # gc on A with versions only B fetched; zip_delivery = redirect; verify,
-# ls, stats and rm seeing the bucket; import --from-store.
+# ls, stats and rm seeing the bucket; import --from-store; the checksum
+# database's record checked by another node with the database stopped.
 . "$MV_SRCDIR/tests/integration/lib.sh"
 
 S3TOOL=$MV_BUILDDIR/tests/s3tool
@@ -345,5 +346,49 @@ check "... a fresh node sees its $NV versions" [ "$(wc -l <"$T/out")" -eq "$NV" 
 serve f || { fail "node F starts"; mv_done; }
 check "... and serves every fixture to go" run_go_client "$f_url/"
 expect_status 0 "... verify clean" mvq f verify
+
+# --- the checksum database's record, shared --------------------------------
+# Node SA verifies what it fetches against a test checksum database; node
+# SB (upstream off, the same database and key configured) then serves it
+# with the database stopped: it checks the record and tiles SA left in the
+# bucket under its own key.  A record altered in the bucket is refused.
+GO111MODULE=off GOPATH="$MV_GOPATH" GOCACHE="$T/gocache" GOFLAGS='' \
+    go build -o "$T/sumdb-server" "$MV_SRCDIR/tests/sumdb-server/main.go" ||
+    { fail "the test checksum database builds"; mv_done; }
+"$T/sumdb-server" -gosum "$MV_FIXTURES/go.sum" -seed modvault \
+    -portfile "$T/db.port" -vkeyfile "$T/db.vkey" -log "$T/db.log" \
+    2>"$T/db.err" &
+DB_PID=$!
+mv_at_exit "kill $DB_PID 2>/dev/null"
+wait_file "$T/db.port"
+DB="sumdb = $(cat "$T/db.vkey") http://127.0.0.1:$(cat "$T/db.port")"
+node sa sum/ "$UP_URL" "$DB"
+node sb sum/ off "$DB"
+node sc sum/ off "$DB"
+for n in sa sb sc; do on $n init >/dev/null; done
+serve sa && serve sb && serve sc || { fail "nodes SA, SB, SC start"; mv_done; }
+for p in "$B_E/@v/$B_V.zip" "$C_E/@v/$C_V.zip"; do
+	curl -s -o /dev/null "$sa_url/$p"
+done
+check "node SA looked its versions up in the checksum database" \
+    grep -q "lookup/" "$T/db.log"
+s3 list sum/sumdb/ >"$T/sumdb.list"
+check "... and shared the records and tiles in the bucket" \
+    sh -c "grep -q '/record/' '$T/sumdb.list' && grep -q '/tile/' '$T/sumdb.list'"
+kill $DB_PID
+wait $DB_PID 2>/dev/null
+code=$(curl -s -o "$T/got" -w '%{http_code}' "$sb_url/$B_E/@v/$B_V.zip")
+check "database stopped: node SB serves $B_M@$B_V ($code), checked against SA's record" \
+    cmp -s "$(fx_file "$B_M" "$B_V" zip)" "$T/got"
+# The record of the other version, altered: its hash lines changed.
+C_HEX=$(printf '%s@%s' "$C_M" "$C_V" | sha256sum | cut -c1-64)
+C_REC=$(grep -o "sum/sumdb/[^	]*/record/$C_HEX" "$T/sumdb.list")
+s3 get "$C_REC" | sed 's/h1:[A-Za-z0-9+\/]/h1:AAA/' >"$T/record"
+s3 delete "$C_REC" >/dev/null && s3 put "$C_REC" "$T/record" >/dev/null
+code=$(curl -s -o "$T/got" -w '%{http_code}' "$sc_url/$C_E/@v/$C_V.zip")
+check "a record altered in the bucket is refused ($code), the database being down" \
+    [ "$code" -ge 500 ]
+check "... never serving the version" \
+    sh -c "! cmp -s '$(fx_file "$C_M" "$C_V" zip)' '$T/got'"
 
 mv_done

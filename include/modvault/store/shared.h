@@ -8,6 +8,11 @@
  *                                 module and version escaped (GP-2.1),
  *                                 written once its blobs are there, never
  *                                 replaced (If-None-Match: *)
+ *   sumdb/<name>/tile/...         checksum-database tiles a node
+ *                                 authenticated, and
+ *   sumdb/<name>/record/<sha256 of M@V>  the lookup that verified M@V
+ *                                 (sumdbstate.c), so another node checks
+ *                                 it under its own key without the database
  *   claims/<sha256 of M@V>        a fetch of M@V under way on some node,
  *                                 created with If-None-Match: * (only one
  *                                 creator wins) and deleted when it ends;
@@ -64,6 +69,18 @@ int	 mv_store_shared_each(struct mv_store *st, mv_shared_fn fn, void *ctx,
  */
 int	 mv_store_shared_each_version(struct mv_store *st, const char *pattern,
 	    mv_version_fn fn, void *ctx, struct mv_err *err);
+
+/*
+ * Other shared state, by key under the prefix (sumdbstate.c keeps the
+ * checksum database's records and tiles under "sumdb/"): get appends the
+ * object (at most max bytes) to out, MV_ENOTFOUND when absent or nothing
+ * is shared; put writes it once (create-only: an existing object is kept,
+ * as a key's content never changes), doing nothing when nothing is shared.
+ */
+int	 mv_store_shared_object_get(struct mv_store *st, const char *key,
+	    size_t max, struct mv_buf *out, struct mv_err *err);
+int	 mv_store_shared_object_put(struct mv_store *st, const char *key,
+	    const void *data, size_t len, struct mv_err *err);
 
 /*
  * Tries to claim the fetch of module@version for this node: *held says

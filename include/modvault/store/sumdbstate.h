@@ -8,6 +8,12 @@
  * a signed tree (SD-9.1.4).  The lookup a stored version was verified
  * with.  Getters append to an empty buffer and fail with MV_ENOTFOUND
  * when there is nothing.
+ *
+ * With storage = s3 the authenticated tiles and the records are also put
+ * in the bucket (shared.h), and a record this node does not have is read
+ * from there: a version another node verified can be checked here, under
+ * this node's own key, without reaching the database.  What comes from the
+ * bucket is only ever checked again, never trusted as it is.
  */
 #ifndef MODVAULT_SUMDBSTATE_H
 #define MODVAULT_SUMDBSTATE_H
@@ -30,6 +36,13 @@ int	 mv_store_sumdb_cache_get(struct mv_store *st, const char *name,
 int	 mv_store_sumdb_cache_put(struct mv_store *st, const char *name,
 	    const char *path, const void *body, size_t len, bool authenticated,
 	    int64_t now, struct mv_err *err);
+/*
+ * A tile another node authenticated, from the bucket (MV_ENOTFOUND when
+ * absent or nothing is shared): for proofs only, which check it against a
+ * signed tree; it is not kept as this node's.
+ */
+int	 mv_store_sumdb_shared_tile(struct mv_store *st, const char *name,
+	    const char *path, struct mv_buf *body, struct mv_err *err);
 int	 mv_store_sumdb_record_get(struct mv_store *st, const char *module,
 	    const char *version, const char *name, struct mv_buf *lookup,
 	    int64_t *id, struct mv_err *err);

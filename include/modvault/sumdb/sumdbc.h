@@ -81,6 +81,15 @@ int	 mv_sumdbc_verify(struct mv_sumdbc *c, const char *module,
 	    struct mv_err *err);
 
 /*
+ * The same for a version another node stored in the shared bucket: each
+ * database's record that node put there (sumdbstate.h) is checked under
+ * this node's own key, with tiles kept here or shared, and kept; only
+ * when there is none, or it does not check out, is the database asked.
+ */
+int	 mv_sumdbc_verify_shared(struct mv_sumdbc *c, const char *module,
+	    const char *version, const char *zip_h1, const char *mod_h1,
+	    struct mv_err *err);
+/*
  * `modvault verify --sumdb`: re-checks a stored version offline against
  * the lookup recorded with it, the stored tiles and the stored tree head.
  * MV_ENOTFOUND when no lookup was recorded.

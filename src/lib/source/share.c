@@ -6,7 +6,9 @@
  * its name on the way), then validated exactly as a download from
  * upstream (mv_store_restore): every zip rule, the .mod against the zip,
  * both h1 hashes equal to the manifest's, and, where the policy says so,
- * this node's own checksum-database verification with its own key.
+ * the checksum database's record the storing node shared, checked under
+ * this node's own key (the database itself is asked only when there is
+ * none).
  * Nothing another node wrote is trusted further than its bytes prove.
  */
 #include <stdio.h>
@@ -23,6 +25,16 @@
 /* Beyond upstream_timeout: validating and storing what it brought. */
 #define WAIT_MARGIN	60
 
+/* The checksum database's say, from the record the storing node shared. */
+static int
+verify_shared(void *ctx, const struct mv_version *v, struct mv_err *err)
+{
+	struct mv_filler *f = ctx;
+
+	return mv_sumdbc_verify_shared(&f->sumdb, v->module, v->version,
+	    v->zip_h1, v->mod_h1, err);
+}
+
 int
 mv_fill_adopt(struct mv_filler *f, const char *module, const char *version,
     const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
@@ -30,7 +42,7 @@ mv_fill_adopt(struct mv_filler *f, const char *module, const char *version,
 {
 	struct mv_version m;
 	struct mv_restore r = { .want = &m, .check_hashes = true,
-	    .verify = pd->verify_sumdb ? mv_fill_verify_sumdb : NULL,
+	    .verify = pd->verify_sumdb ? verify_shared : NULL,
 	    .verify_ctx = f };
 
 	if (mv_store_shared_get(f->st, module, version, &m, err) == -1)

@@ -272,6 +272,26 @@ claim_key(const char *module, const char *version, char *key, size_t keysz)
 	snprintf(key, keysz, "claims/%s", hex);
 }
 
+int
+mv_store_shared_object_get(struct mv_store *st, const char *key, size_t max,
+    struct mv_buf *out, struct mv_err *err)
+{
+	struct gather g = { out };
+
+	if (st->s3 == NULL)
+		return mv_fail(err, MV_ENOTFOUND, "nothing is shared");
+	return mv_s3_get(st->s3, key, 0, 0, max, gather, &g, NULL, err);
+}
+
+int
+mv_store_shared_object_put(struct mv_store *st, const char *key,
+    const void *data, size_t len, struct mv_err *err)
+{
+	if (st->s3 == NULL)
+		return 0;
+	return mv_s3_put_mem(st->s3, key, data, len, true, NULL, err);
+}
+
 /*
  * This node, as its claims name it: the host and the data directory (two
  * nodes may share a host, never a data directory).

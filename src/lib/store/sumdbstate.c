@@ -7,8 +7,50 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "modvault/base/hash.h"
+#include "modvault/base/limits.h"
+#include "modvault/base/log.h"
+#include "modvault/store/shared.h"
 #include "modvault/store/sumdbstate.h"
 #include "index_priv.h"
+
+/* A hash tile: 2^8 hashes of 32 bytes (SD-8.7). */
+#define SHARED_TILE_MAX	(32u << 8)
+
+/* "sumdb/NAME/REST" into key; false when it does not fit. */
+static bool
+shared_key(const char *name, const char *rest, char *key, size_t keysz)
+{
+	return (size_t)snprintf(key, keysz, "sumdb/%s/%s", name, rest) < keysz;
+}
+
+/* "record/<sha256 of M@V>": a name of fixed shape for any module. */
+static bool
+record_key(const char *name, const char *module, const char *version,
+    char *key, size_t keysz)
+{
+	char mv[MV_MODPATH_MAX_BYTES + MV_VERSION_MAX_BYTES + 2];
+	char hex[MV_SHA256_HEX + 1], rest[MV_SHA256_HEX + 8];
+	unsigned char d[MV_SHA256_LEN];
+
+	snprintf(mv, sizeof(mv), "%s@%s", module, version);
+	if (mv_sha256(mv, strlen(mv), d, NULL) == -1)
+		return false;
+	mv_hex(d, sizeof(d), hex);
+	snprintf(rest, sizeof(rest), "record/%s", hex);
+	return shared_key(name, rest, key, keysz);
+}
+
+/* A write to the bucket that failed costs the other nodes a lookup only. */
+static void
+shared_put(struct mv_store *st, const char *key, const void *p, size_t n)
+{
+	struct mv_err e = MV_ERR_INIT;
+
+	if (mv_store_shared_object_put(st, key, p, n, &e) == -1)
+		mv_log_warn("checksum database state not shared (%s): %s",
+		    key, e.msg);
+}
 
 /* Steps s, appending column 0 (a blob) to out and column 1 to *n. */
 static int
@@ -80,6 +122,7 @@ mv_store_sumdb_cache_put(struct mv_store *st, const char *name,
     const char *path, const void *body, size_t len, bool authenticated,
     int64_t now, struct mv_err *err)
 {
+	char key[MV_S3_KEY_MAX_BYTES];
 	sqlite3_stmt *s;
 
 	if (len > INT_MAX)
@@ -92,7 +135,60 @@ mv_store_sumdb_cache_put(struct mv_store *st, const char *name,
 		done(s);
 		return db_fail(st, err);
 	}
-	return run(st, s, err);
+	if (run(st, s, err) == -1)
+		return -1;
+	/* Only an authenticated tile is worth another node's reading. */
+	if (authenticated && mv_store_shared(st) && len <= SHARED_TILE_MAX &&
+	    strncmp(path, "tile/", 5) == 0 && shared_key(name, path, key,
+	    sizeof(key)))
+		shared_put(st, key, body, len);
+	return 0;
+}
+
+int
+mv_store_sumdb_shared_tile(struct mv_store *st, const char *name,
+    const char *path, struct mv_buf *body, struct mv_err *err)
+{
+	char key[MV_S3_KEY_MAX_BYTES];
+
+	if (!mv_store_shared(st) || strncmp(path, "tile/", 5) != 0 ||
+	    !shared_key(name, path, key, sizeof(key)))
+		return mv_fail(err, MV_ENOTFOUND, "no shared tile %s", path);
+	return mv_store_shared_object_get(st, key, SHARED_TILE_MAX, body, err);
+}
+
+/*
+ * The record another node put in the bucket: "ID\n" then the lookup.  Its
+ * bytes are checked by whoever uses it (signature, proofs, hashes).
+ */
+static int
+shared_record(struct mv_store *st, const char *module, const char *version,
+    const char *name, struct mv_buf *lookup, int64_t *id, struct mv_err *err)
+{
+	char key[MV_S3_KEY_MAX_BYTES], *nl, *end;
+	struct mv_buf b = MV_BUF_BOUNDED(MV_LOOKUP_MAX_BYTES + 32);
+	long long n;
+	int rc = -1;
+
+	if (!record_key(name, module, version, key, sizeof(key)))
+		return mv_fail(err, MV_ENOTFOUND, "no shared record");
+	if (mv_store_shared_object_get(st, key, MV_LOOKUP_MAX_BYTES + 32, &b,
+	    err) == -1)
+		goto done;
+	nl = memchr(b.data, '\n', b.len);
+	if (nl == NULL || (*nl = '\0', n = strtoll(b.data, &end, 10),
+	    end == b.data || *end != '\0' || n < 0)) {
+		rc = mv_fail(err, MV_ECORRUPT, "the bucket's checksum database "
+		    "record %s is malformed", key);
+		goto done;
+	}
+	if (id != NULL)
+		*id = n;
+	rc = mv_buf_append(lookup, nl + 1, b.len - (size_t)(nl + 1 - b.data),
+	    err);
+done:
+	mv_buf_free(&b);
+	return rc;
 }
 
 int
@@ -100,6 +196,7 @@ mv_store_sumdb_record_get(struct mv_store *st, const char *module,
     const char *version, const char *name, struct mv_buf *lookup,
     int64_t *id, struct mv_err *err)
 {
+	struct mv_err e = MV_ERR_INIT;
 	sqlite3_stmt *s;
 
 	if ((s = stmt_text(st, ST_RECORD_GET, module, version, err)) == NULL)
@@ -108,8 +205,26 @@ mv_store_sumdb_record_get(struct mv_store *st, const char *module,
 		done(s);
 		return db_fail(st, err);
 	}
-	return get_blob_row(st, s, lookup, id, "checksum database record",
-	    err);
+	mv_err_clear(&e);
+	if (get_blob_row(st, s, lookup, id, "checksum database record",
+	    &e) == 0 || e.code != MV_ENOTFOUND || !mv_store_shared(st))
+		return e.code == MV_OK ? 0 : mv_err_pass(err, &e);
+	return shared_record(st, module, version, name, lookup, id, err);
+}
+
+/* The record, for the other nodes (written before the version's manifest). */
+static void
+share_record(struct mv_store *st, const char *module, const char *version,
+    const char *name, int64_t id, const void *lookup, size_t len)
+{
+	char key[MV_S3_KEY_MAX_BYTES];
+	struct mv_buf b = MV_BUF_BOUNDED(MV_LOOKUP_MAX_BYTES + 32);
+
+	if (mv_store_shared(st) && record_key(name, module, version, key,
+	    sizeof(key)) && mv_buf_printf(&b, NULL, "%lld\n", (long long)id) ==
+	    0 && mv_buf_append(&b, lookup, len, NULL) == 0)
+		shared_put(st, key, b.data, b.len);
+	mv_buf_free(&b);
 }
 
 int
@@ -129,7 +244,10 @@ mv_store_sumdb_record_put(struct mv_store *st, const char *module,
 		done(s);
 		return db_fail(st, err);
 	}
-	return run(st, s, err);
+	if (run(st, s, err) == -1)
+		return -1;
+	share_record(st, module, version, name, id, lookup, len);
+	return 0;
 }
 
 int

@@ -106,16 +106,27 @@ db_get(struct mv_sumdb_db *db, const char *path, size_t max,
 
 /* --- tiles for verification (SD-9.1) ------------------------------------ */
 
+/*
+ * Where check_one takes the lookup and tiles from: the database (tiles
+ * kept here first), or only what is stored (`verify --sumdb`), or only
+ * what is stored here or in the bucket the nodes share (a version another
+ * node verified, adopted without the database: its record is then kept).
+ */
+enum { ONLINE, STORED, SHARED };
+
 struct tiles_ctx {
 	struct mv_sumdbc	*c;
 	struct mv_sumdb_db	*db;
-	int			 offline;	/* the store only */
+	int			 offline;	/* ONLINE, STORED, SHARED */
 	/* A tile a client asked for, being authenticated (or NULL). */
 	const struct mv_tile	*cand;
 	const struct mv_buf	*cand_data;
 };
 
-/* An authenticated copy of t, or of its full-width tile, from the store. */
+/*
+ * An authenticated copy of t, or of its full-width tile, from the store,
+ * else from the bucket other nodes share (a proof checks it either way).
+ */
 static int
 stored_tile(struct tiles_ctx *x, const struct mv_tile *t, struct mv_buf *out)
 {
@@ -127,11 +138,18 @@ stored_tile(struct tiles_ctx *x, const struct mv_tile *t, struct mv_buf *out)
 
 	full.w = 1 << t->h;
 	mv_buf_init(&b, TILE_MAX);
-	for (i = 0; i < 2 && rc == -1; i++) {
+	for (i = 0; i < 4 && rc == -1; i++) {
 		mv_buf_reset(&b);
-		if (mv_tile_path(i == 0 ? t : &full, path, NULL) == 0 &&
-		    mv_store_sumdb_cache_get(x->c->st, x->db->key.name, path, &b,
-		    &auth, NULL) == 0 && auth && b.len >= (size_t)t->w * 32)
+		if (mv_tile_path(i % 2 == 0 ? t : &full, path, NULL) == -1)
+			continue;
+		/* This node's, then one another node authenticated. */
+		if (i < 2)
+			auth = mv_store_sumdb_cache_get(x->c->st,
+			    x->db->key.name, path, &b, &auth, NULL) == 0 && auth;
+		else
+			auth = mv_store_sumdb_shared_tile(x->c->st,
+			    x->db->key.name, path, &b, NULL) == 0;
+		if (auth && b.len >= (size_t)t->w * 32)
 			rc = mv_buf_append(out, b.data, (size_t)t->w * 32, NULL);
 	}
 	mv_buf_free(&b);
@@ -279,7 +297,10 @@ check_one(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *module,
 		    "%s@%s: %s has %s and %s/go.mod %s, the module hashes to "
 		    "%s and %s", module, version, db->key.name, res.zip_h1,
 		    version, res.mod_h1, zip_h1, mod_h1);
-	if (rc == 0 && !offline) {
+	if (rc == 0 && offline == SHARED)
+		rc = mv_store_sumdb_record_put(c->st, module, version,
+		    db->key.name, res.id, body.data, body.len, err);
+	if (rc == 0 && offline == ONLINE) {
 		if (res.newer)
 			(void)mv_store_sumdb_tree_put(c->st, db->key.name,
 			    res.tree.n, res.note, res.notelen, NULL);
@@ -293,17 +314,27 @@ check_one(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *module,
 	return rc;
 }
 
-int
-mv_sumdbc_verify(struct mv_sumdbc *c, const char *module, const char *version,
-    const char *zip_h1, const char *mod_h1, struct mv_err *err)
+/* Both ways in: from_bucket tries the record another node shared first. */
+static int
+verify(struct mv_sumdbc *c, const char *module, const char *version,
+    const char *zip_h1, const char *mod_h1, bool from_bucket,
+    struct mv_err *err)
 {
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
 		struct mv_err e = MV_ERR_INIT;
 
-		if (check_one(c, &c->db[i], module, version, zip_h1, mod_h1, 0,
-		    &e) == 0)
+		if (from_bucket && check_one(c, &c->db[i], module, version,
+		    zip_h1, mod_h1, SHARED, &e) == 0)
+			continue;
+		if (from_bucket && e.code != MV_ENOTFOUND && e.code != MV_OK)
+			mv_log_warn("%s@%s: the bucket's %s record: %s; asking "
+			    "the database", module, version, c->db[i].key.name,
+			    e.msg);
+		mv_err_clear(&e);
+		if (check_one(c, &c->db[i], module, version, zip_h1, mod_h1,
+		    ONLINE, &e) == 0)
 			continue;
 		if (c->cfg->sumdb_verify == MV_SUMDB_VERIFY_WARN &&
 		    !mv_code_is_local(e.code)) {
@@ -323,6 +354,21 @@ mv_sumdbc_verify(struct mv_sumdbc *c, const char *module, const char *version,
 }
 
 int
+mv_sumdbc_verify(struct mv_sumdbc *c, const char *module, const char *version,
+    const char *zip_h1, const char *mod_h1, struct mv_err *err)
+{
+	return verify(c, module, version, zip_h1, mod_h1, false, err);
+}
+
+int
+mv_sumdbc_verify_shared(struct mv_sumdbc *c, const char *module,
+    const char *version, const char *zip_h1, const char *mod_h1,
+    struct mv_err *err)
+{
+	return verify(c, module, version, zip_h1, mod_h1, true, err);
+}
+
+int
 mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
     const char *version, const char *zip_h1, const char *mod_h1,
     struct mv_err *err)
@@ -333,8 +379,8 @@ mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
 	for (i = 0; i < c->n; i++) {
 		struct mv_err e = MV_ERR_INIT;
 
-		if (check_one(c, &c->db[i], module, version, zip_h1, mod_h1, 1,
-		    &e) == 0) {
+		if (check_one(c, &c->db[i], module, version, zip_h1, mod_h1,
+		    STORED, &e) == 0) {
 			found++;
 			continue;
 		}
