@@ -231,6 +231,16 @@ check "... and serves the right bytes" \
     cmp -s "$(fx_file "$B_M" "$B_V" zip)" "$T/got"
 expect_status 0 "... verify on R1 clean again" mvq r1 verify
 
+# --- @latest from the bucket ------------------------------------------------
+# R3 (upstream off) has fetched neither module: @latest is computed over
+# the bucket's versions (a module with no tag: its pseudo-version).
+for kind in pseudo license; do
+	m=$(fx_mod $kind)
+	curl -s -o "$T/latest" "$r3_url/$(fx_escape "$m")/@latest"
+	check "@latest of $m on a node that never fetched it: $(fx_latest "$m"), from the bucket" \
+	    grep -qF "\"Version\":\"$(fx_latest "$m")\"" "$T/latest"
+done
+
 # --- zip_delivery = redirect ----------------------------------------------
 node d nodes/ off "zip_delivery = redirect"
 on d init >/dev/null

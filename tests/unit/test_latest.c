@@ -112,6 +112,22 @@ errors(void **state)
 	assert_string_equal(latest(junk, N(junk), &g), "v1.0.0-20200101000000");
 }
 
+/* V-5.4: only the exact synthesized line counts as "no go.mod". */
+static void
+v54_real_gomod(void **state)
+{
+	const char *m = "example.com/m";
+
+	(void)state;
+	assert_false(mv_latest_gomod_is_real(m, "module example.com/m\n", 21));
+	assert_true(mv_latest_gomod_is_real(m, "module example.com/m\n\n", 22));
+	assert_true(mv_latest_gomod_is_real(m, "module example.com/m", 20));
+	assert_true(mv_latest_gomod_is_real(m, "module example.com/n\n", 21));
+	assert_true(mv_latest_gomod_is_real(m, "module example.com/m\ngo 1.19\n",
+	    29));
+	assert_true(mv_latest_gomod_is_real(m, "", 0));
+}
+
 int
 main(void)
 {
@@ -120,6 +136,7 @@ main(void)
 		cmocka_unit_test(v62_pseudo_fallback),
 		cmocka_unit_test(v54_incompatible),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(v54_real_gomod),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

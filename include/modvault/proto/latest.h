@@ -24,6 +24,13 @@ typedef int (*mv_real_gomod_fn)(void *ctx, size_t i, bool *real,
  * with the latest embedded time.  *pick is an index into versions.
  * MV_ENOTFOUND when nothing qualifies; the callback's error otherwise.
  */
+/*
+ * V-5.4: is mod (len bytes, a version's .mod) a go.mod of its own, not
+ * the "module <path>\n" synthesized for a version without one?
+ */
+bool	 mv_latest_gomod_is_real(const char *module, const void *mod,
+	    size_t len);
+
 int	 mv_latest_pick(const char *const *versions, size_t n,
 	    mv_real_gomod_fn real_gomod, void *ctx, size_t *pick,
 	    struct mv_err *err);

@@ -123,3 +123,13 @@ mv_latest_pick(const char *const *versions, size_t n,
 		return 0;
 	return mv_fail(err, MV_ENOTFOUND, "no usable version");
 }
+
+bool
+mv_latest_gomod_is_real(const char *module, const void *mod, size_t len)
+{
+	size_t n = strlen(module);
+
+	return len != n + 8 || memcmp(mod, "module ", 7) != 0 ||
+	    memcmp((const char *)mod + 7, module, n) != 0 ||
+	    ((const char *)mod)[n + 7] != '\n';
+}

@@ -28,4 +28,13 @@ int	 mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
 int	 mv_answer_latest(struct mv_service *svc, const struct mv_route *route,
 	    struct mv_response *res, struct mv_err *err);
 
+/*
+ * latest_shared.c: with storage = s3, adopts the version V-6.2 picks among
+ * this node's and the bucket's versions of module (and any whose go.mod
+ * the pick reads), so that mv_answer_latest, computing from this node's
+ * rows, sees it.  Failures are logged (the node's own rows still answer);
+ * -1 only says the pick did not happen.
+ */
+int	 mv_latest_from_bucket(struct mv_service *svc, const char *module);
+
 #endif

@@ -525,19 +525,14 @@ real_gomod(void *ctx, size_t i, bool *real, struct mv_err *err)
 {
 	struct gomod_ctx *g = ctx;
 	const struct held *v = &g->c->v[i];
-	struct mv_buf mod, synth;
+	struct mv_buf mod;
 	int rc;
 
 	mv_buf_init(&mod, MV_SMALL_BLOB_MAX_BYTES);
-	mv_buf_init(&synth, MV_MODPATH_MAX_BYTES + 16);
 	rc = read_small_blob(g->svc, &v->mod, &mod, err);
 	if (rc == 0)
-		rc = mv_buf_printf(&synth, err, "module %s\n", g->module);
-	if (rc == 0)
-		*real = mod.len != synth.len ||
-		    memcmp(mod.data, synth.data, mod.len) != 0;
+		*real = mv_latest_gomod_is_real(g->module, mod.data, mod.len);
 	mv_buf_free(&mod);
-	mv_buf_free(&synth);
 	return rc;
 }
 
@@ -562,6 +557,7 @@ mv_answer_latest(struct mv_service *svc, const struct mv_route *route,
 		return 0;
 	}
 	mv_buf_reset(&res->body);
+	(void)mv_latest_from_bucket(svc, route->module);
 	if (collect_versions(svc, route->module, &c, err) == -1)
 		return -1;
 	g.c = &c;
