@@ -370,18 +370,26 @@ stage_copy_refuses_links_and_fifos(void **state)
 
 /* --- claims --------------------------------------------------------------- */
 
-/* Waits (at most 10 s) until /proc/locks shows a process blocked in flock. */
+/*
+ * Waits (at most 10 s) until /proc/locks shows process pid blocked in
+ * flock ("N: -> FLOCK  ADVISORY  WRITE PID ..."): other tests running at
+ * the same time may have blocked locks of their own.
+ */
 static void
-wait_for_a_blocked_flock(void)
+wait_for_a_blocked_flock(pid_t pid)
 {
-	char line[256];
+	char line[256], *p;
 	int i, found = 0;
+	long who;
 	FILE *fp;
 
 	for (i = 0; i < 1000 && !found; i++) {
 		assert_non_null(fp = fopen("/proc/locks", "r"));
 		while (fgets(line, sizeof(line), fp) != NULL)
-			found |= strstr(line, "-> FLOCK") != NULL;
+			if ((p = strstr(line, "-> FLOCK")) != NULL &&
+			    sscanf(p, "-> FLOCK %*s %*s %ld", &who) == 1 &&
+			    who == (long)pid)
+				found = 1;
 		fclose(fp);
 		if (!found)
 			usleep(10000);
@@ -447,7 +455,7 @@ claims_wait_and_survive_a_killed_holder(void **state)
 		_exit(mv_claim_take(sg, BASIC, "v1.0.0", 30, &c2, &waited,
 		    &err) == 0 && waited ? 0 : 1);
 	}
-	wait_for_a_blocked_flock();
+	wait_for_a_blocked_flock(pid);
 	assert_int_equal(write(go[1], "g", 1), 1);
 	assert_int_equal(waitpid(holder, &status, 0), holder);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);

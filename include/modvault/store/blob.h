@@ -151,6 +151,16 @@ int	 mv_blob_upkeep(struct mv_blobstore *bs, const unsigned char *digest,
 	    bool *repaired, struct mv_err *err);
 
 /*
+ * A staged file (of the store's own staging area) holding the blob, when
+ * the backend has a cheaper way to make one than reading the blob into a
+ * copy: an object store downloads an uncached blob straight into it,
+ * hashed against its name.  *sf NULL (and 0) when there is none: the
+ * caller reads the blob.
+ */
+int	 mv_blob_stage(struct mv_blobstore *bs, const unsigned char *digest,
+	    struct mv_staged **sf, struct mv_err *err);
+
+/*
  * Writes the store's own copy of a blob (what mv_blob_open_origin reads)
  * again from a local copy that is whole: for an object store whose copy
  * was lost or damaged while this node's cache holds the blob.  The bytes

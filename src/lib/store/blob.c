@@ -307,6 +307,16 @@ mv_blob_upkeep(struct mv_blobstore *bs, const unsigned char *digest,
 }
 
 int
+mv_blob_stage(struct mv_blobstore *bs, const unsigned char *digest,
+    struct mv_staged **sf, struct mv_err *err)
+{
+	*sf = NULL;
+	if (bs->ops->stage == NULL)
+		return 0;
+	return bs->ops->stage(bs, digest, sf, err);
+}
+
+int
 mv_blob_mend(struct mv_blobstore *bs, const unsigned char *digest,
     struct mv_err *err)
 {

@@ -19,7 +19,9 @@ struct mv_blob_ops {
 	/*
 	 * Makes the staged file, whose SHA-256 (digest) and size (ref) the
 	 * caller established, durable under its digest.  Already stored:
-	 * success, keeping the one copy (*created false).
+	 * success, keeping the one copy (*created false).  *created says the
+	 * copy this node reads is these staged bytes (an object store's
+	 * node cache counts).
 	 */
 	int	(*put)(struct mv_blobstore *bs, struct mv_staged *sf,
 		    const struct mv_blobref *ref, bool *created,
@@ -55,6 +57,13 @@ struct mv_blob_ops {
 	 */
 	int	(*upkeep)(struct mv_blobstore *bs, const unsigned char *digest,
 		    bool *repaired, struct mv_err *err);
+	/*
+	 * A staged file of the blob made the cheap way (an object store: the
+	 * download itself, hashed on the way), or *sf NULL when there is none
+	 * (NULL op: read the blob).
+	 */
+	int	(*stage)(struct mv_blobstore *bs, const unsigned char *digest,
+		    struct mv_staged **sf, struct mv_err *err);
 	/*
 	 * Puts the shared copy back from a local one (NULL: the backend has
 	 * no other copy; MV_ENOTFOUND).

@@ -160,8 +160,15 @@ s3_put(struct mv_blobstore *bs, struct mv_staged *sf,
 		    (unsigned long long)ref->size);
 	if (mv_blob_put_staged(b->cache, sf, ref->digest, &dummy, &cached, err) == -1)
 		return -1;
-	if (cached)
+	/*
+	 * New to this node: the cache's copy is the staged bytes just hashed,
+	 * which the caller may record as checked (so X-Sendfile need not read
+	 * them again before the first send).
+	 */
+	if (cached) {
+		*created = true;
 		keep_cache_bounded(b, ref->size);
+	}
 	return 0;
 }
 
@@ -452,6 +459,19 @@ s3_open_origin(struct mv_blobstore *bs, const unsigned char *digest,
 	return mv_staged_reader(sf, r, err);
 }
 
+/* Uncached: the download is the staged file; cached: read the cache. */
+static int
+s3_stage(struct mv_blobstore *bs, const unsigned char *digest,
+    struct mv_staged **sf, struct mv_err *err)
+{
+	struct blobs3 *b = (struct blobs3 *)bs;
+	uint64_t size;
+
+	if (mv_blob_stat(b->cache, digest, &size, NULL) == 0)
+		return 0;
+	return download(b, digest, sf, &size, err);
+}
+
 /* A blob reader as the source of a PUT. */
 static int
 reader_read(void *ctx, void *p, size_t n, size_t *got, struct mv_err *err)
@@ -511,6 +531,7 @@ static const struct mv_blob_ops s3_ops = {
 	.quarantine = s3_quarantine,
 	.upkeep = s3_upkeep,
 	.mend = s3_mend,
+	.stage = s3_stage,
 	.close = s3_close,
 };
 
