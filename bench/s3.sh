@@ -126,7 +126,7 @@ dir_url=$url
 : >"$D/static.rps"
 : >"$D/hit.rps"
 : >"$D/dir.rps"
-for r in 1 2 3; do
+for r in 1 2 3 4 5; do
 	wrk_rps "http://127.0.0.1:$sport/two.zip" >>"$D/static.rps"
 	wrk_rps "$a_url/$zip" >>"$D/hit.rps"
 	wrk_rps "$dir_url/$zip" >>"$D/dir.rps"

@@ -119,7 +119,7 @@ check "... and the upstream had no request meanwhile" \
     [ "$(requests)" -eq "$before" ]
 curl -s "$b_url/$B_E/@v/list" | sort >"$T/list"
 sort "$MV_FIXTURES/upstream/$B_E/@v/list" >"$T/list.want"
-check "node B's @v/list names the versions in the bucket" \
+check "node B's @v/list names the versions" \
     cmp -s "$T/list" "$T/list.want"
 
 # --- the bucket seen by a node that fetched nothing ------------------------
@@ -234,6 +234,9 @@ expect_status 0 "... verify on R1 clean again" mvq r1 verify
 # --- @latest from the bucket ------------------------------------------------
 # R3 (upstream off) has fetched neither module: @latest is computed over
 # the bucket's versions (a module with no tag: its pseudo-version).
+curl -s -o "$T/list" "$r3_url/$B_E/@v/list"
+check "@v/list of $B_M on R3, which has none of it: the bucket's $B_V" \
+    [ "$(cat "$T/list")" = "$B_V" ]
 for kind in pseudo license; do
 	m=$(fx_mod $kind)
 	curl -s -o "$T/latest" "$r3_url/$(fx_escape "$m")/@latest"

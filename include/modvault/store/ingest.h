@@ -49,6 +49,11 @@ struct mv_ingest {
 	const unsigned char	*zip_digest;
 	/* Optional: a scan of the staged zip made while it was written. */
 	const struct mv_zipscan	*zip_scan;
+	/*
+	 * The version's manifest is in the shared bucket already (it was
+	 * adopted from there): not written again.
+	 */
+	bool			 shared_present;
 };
 
 /*
@@ -77,6 +82,7 @@ struct mv_restore {
 	struct mv_store		*from;	/* holds want's blobs; NULL: st */
 	const struct mv_buf	*modbytes;	/* NULL: want->mod's blob */
 	bool			 check_hashes;
+	bool			 from_bucket;	/* want is the bucket's manifest */
 	int			(*verify)(void *ctx, const struct mv_version *v,
 				    struct mv_err *err);
 	void			*verify_ctx;

@@ -42,6 +42,7 @@ mv_fill_adopt(struct mv_filler *f, const char *module, const char *version,
 {
 	struct mv_version m;
 	struct mv_restore r = { .want = &m, .check_hashes = true,
+	    .from_bucket = true,
 	    .verify = pd->verify_sumdb ? verify_shared : NULL,
 	    .verify_ctx = f };
 

@@ -19,7 +19,7 @@
 #define TOUCH_EVERY_SECONDS	60
 #define SPARE_SECONDS		600
 
-void
+bool
 mv_blobdir_touch(struct mv_blobstore *bs, const unsigned char *digest)
 {
 	struct timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_OMIT } };
@@ -27,9 +27,11 @@ mv_blobdir_touch(struct mv_blobstore *bs, const unsigned char *digest)
 	struct stat sb;
 
 	mv_blobdir_path(bs, digest, path, sizeof(path));
-	if (stat(path, &sb) == 0 &&
-	    time(NULL) - sb.st_atime >= TOUCH_EVERY_SECONDS)
+	if (stat(path, &sb) == -1)
+		return false;
+	if (time(NULL) - sb.st_atime >= TOUCH_EVERY_SECONDS)
 		(void)utimensat(AT_FDCWD, path, ts, 0);
+	return true;
 }
 
 struct cached {

@@ -67,6 +67,17 @@ known_put(struct blobs3 *b, const unsigned char *digest)
 	b->seen[i].at = time(NULL);
 }
 
+/* The bucket's copy is going: a put must not take it as there. */
+static void
+known_forget(struct blobs3 *b, const unsigned char *digest)
+{
+	unsigned i;
+
+	for (i = 0; i < KNOWN_SLOTS; i++)
+		if (memcmp(b->seen[i].digest, digest, MV_SHA256_LEN) == 0)
+			b->seen[i].at = 0;
+}
+
 static bool
 known(const struct blobs3 *b, const unsigned char *digest)
 {
@@ -206,6 +217,7 @@ set_aside(struct blobs3 *b, struct mv_staged *sf, const unsigned char *digest)
 	    link(mv_staged_path(sf), to) == -1)
 		mv_log_warn("cannot keep a damaged blob in \"%s\": %s", qdir,
 		    strerror(errno));
+	known_forget(b, digest);
 	mv_log_error("blob %s in the bucket does not hash to its name: taken "
 	    "out of the bucket", key);
 	(void)mv_s3_delete(b->s3, key, NULL);
@@ -254,18 +266,14 @@ static int
 ensure_cached(struct blobs3 *b, const unsigned char *digest,
     struct mv_err *err)
 {
-	struct mv_err e = MV_ERR_INIT;
 	struct mv_blobref ref;
 	struct mv_staged *sf;
 	bool created;
 	int rc;
 
-	if (mv_blob_stat(b->cache, digest, &ref.size, &e) == 0) {
-		mv_blobdir_touch(b->cache, digest);
+	/* A hit costs one stat (and a utimensat a minute). */
+	if (mv_blobdir_touch(b->cache, digest))
 		return 0;
-	}
-	if (e.code != MV_ENOTFOUND)
-		return mv_err_pass(err, &e);
 	if (download(b, digest, &sf, &ref.size, err) == -1)
 		return -1;
 	memcpy(ref.digest, digest, MV_SHA256_LEN);
@@ -334,6 +342,7 @@ s3_remove(struct mv_blobstore *bs, const unsigned char *digest,
 	uint64_t size;
 
 	blob_key(digest, key, sizeof(key));
+	known_forget(b, digest);
 	(void)mv_blob_remove(b->cache, digest, NULL);
 	if (mv_s3_head(b->s3, key, &size, NULL, err) == -1)
 		return -1;
@@ -418,6 +427,7 @@ s3_quarantine(struct mv_blobstore *bs, const unsigned char *digest,
 	bool created;
 
 	blob_key(digest, key, sizeof(key));
+	known_forget(b, digest);
 	if (mv_blob_quarantine(b->cache, digest, &e) == -1 &&
 	    e.code == MV_ENOTFOUND) {
 		/* Not cached: keep what the bucket holds, if it reads. */

@@ -42,7 +42,11 @@ int	 mv_blobs3_trim(struct mv_blobstore *bs, uint64_t *freed,
 /* Where the directory backend keeps a blob (a cache's own business). */
 void	 mv_blobdir_path(struct mv_blobstore *bs, const unsigned char *digest,
 	    char *out, size_t outsz);
-void	 mv_blobdir_touch(struct mv_blobstore *bs, const unsigned char *digest);
+/*
+ * Whether the directory holds the blob; if so, its access time is moved
+ * to now (at most once a minute): the cache's "last served".
+ */
+bool	 mv_blobdir_touch(struct mv_blobstore *bs, const unsigned char *digest);
 int	 mv_blobdir_trim(struct mv_blobstore *bs, uint64_t max,
 	    uint64_t *freed, struct mv_err *err);
 

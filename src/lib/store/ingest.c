@@ -169,7 +169,8 @@ store(struct mv_store *st, const struct mv_ingest *in, struct mv_version *v,
 		    mv_blob_put_staged(bs, in->info, NULL, &v->info, &c[2],
 		    err) == -1 ||
 		    mv_store_put_manifest(st, v, err) == -1 ||
-		    mv_store_shared_put(st, v, err) == -1)
+		    (!in->shared_present &&
+		    mv_store_shared_put(st, v, err) == -1))
 			return -1;
 		for (i = 0; i < 3; i++)
 			made[i] = made[i] || c[i];

@@ -19,7 +19,7 @@
 static int
 stage_blob(struct mv_store *from, struct mv_store *st,
     const struct mv_blobref *ref, char *chunk, struct mv_staged **sfp,
-    struct mv_err *err)
+    bool *hashed, struct mv_err *err)
 {
 	struct mv_blob_reader *r;
 	struct mv_staged *sf;
@@ -27,9 +27,10 @@ stage_blob(struct mv_store *from, struct mv_store *st,
 	int rc;
 
 	/* The store's own blob, staged the cheap way if it has one. */
+	*hashed = false;
 	if (from == st && (mv_blob_stage(mv_store_blobs(st), ref->digest, sfp,
 	    err) == -1 || *sfp != NULL))
-		return *sfp != NULL ? 0 : -1;
+		return *sfp != NULL ? (*hashed = true, 0) : -1;
 	if (mv_blob_open(mv_store_blobs(from), ref->digest, &r, err) == -1)
 		return -1;
 	if (mv_stage_file(mv_store_stage(st), &sf, err) == -1) {
@@ -62,17 +63,21 @@ agrees(void *ctx, const struct mv_version *v, struct mv_err *err)
 	return r->verify != NULL ? r->verify(r->verify_ctx, v, err) : 0;
 }
 
+/* *zip_hashed: the staged zip was hashed against its name on the way. */
 static int
 stage_all(struct mv_store *st, const struct mv_restore *r, char *chunk,
-    struct mv_staged *sf[3], struct mv_err *err)
+    struct mv_staged *sf[3], bool *zip_hashed, struct mv_err *err)
 {
 	struct mv_store *from = r->from != NULL ? r->from : st;
+	bool hashed;
 
-	if (stage_blob(from, st, &r->want->zip, chunk, &sf[0], err) == -1 ||
-	    stage_blob(from, st, &r->want->info, chunk, &sf[1], err) == -1)
+	if (stage_blob(from, st, &r->want->zip, chunk, &sf[0], zip_hashed,
+	    err) == -1 || stage_blob(from, st, &r->want->info, chunk, &sf[1],
+	    &hashed, err) == -1)
 		return -1;
 	if (r->modbytes == NULL)
-		return stage_blob(from, st, &r->want->mod, chunk, &sf[2], err);
+		return stage_blob(from, st, &r->want->mod, chunk, &sf[2],
+		    &hashed, err);
 	if (mv_stage_file(mv_store_stage(st), &sf[2], err) == -1)
 		return -1;
 	return mv_staged_write_buf(sf[2], r->modbytes, err);
@@ -85,12 +90,13 @@ mv_store_restore(struct mv_store *st, const struct mv_restore *r,
 {
 	struct mv_staged *sf[3] = { NULL, NULL, NULL };
 	struct mv_ingest in;
+	bool zip_hashed = false;
 	char *chunk;
 	int rc = -1, i;
 
 	if ((chunk = malloc(CHUNK)) == NULL)
 		return mv_fail(err, MV_ENOMEM, "out of memory");
-	if (stage_all(st, r, chunk, sf, err) == 0) {
+	if (stage_all(st, r, chunk, sf, &zip_hashed, err) == 0) {
 		memset(&in, 0, sizeof(in));
 		in.module = r->want->module;
 		in.version = r->want->version;
@@ -100,6 +106,8 @@ mv_store_restore(struct mv_store *st, const struct mv_restore *r,
 		in.origin = r->want->origin;
 		in.verify = agrees;
 		in.verify_ctx = (void *)r;
+		in.zip_digest = zip_hashed ? r->want->zip.digest : NULL;
+		in.shared_present = r->from_bucket;
 		rc = mv_store_ingest(st, &in, lim, outcome, err);
 	}
 	for (i = 0; i < 3; i++)
