@@ -34,6 +34,7 @@
 #include <stdbool.h>
 
 #include "modvault/base/err.h"
+#include "modvault/base/hash.h"
 #include "modvault/store/index.h"
 
 bool	 mv_store_shared(const struct mv_store *st);
@@ -69,6 +70,13 @@ int	 mv_store_shared_each(struct mv_store *st, mv_shared_fn fn, void *ctx,
  */
 int	 mv_store_shared_each_version(struct mv_store *st, const char *pattern,
 	    mv_version_fn fn, void *ctx, struct mv_err *err);
+
+/*
+ * The hex SHA-256 of "module@version": a bucket key element of fixed
+ * shape for any version (claims, checksum-database records).
+ */
+void	 mv_store_shared_version_hash(const char *module, const char *version,
+	    char hex[MV_SHA256_HEX + 1]);
 
 /*
  * Other shared state, by key under the prefix (sumdbstate.c keeps the

@@ -374,12 +374,13 @@ fill_claimed(struct mv_filler *f, const char *module, const char *version,
     const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
     struct mv_err *err)
 {
-	struct mv_err e = MV_ERR_INIT;
-	bool shared = mv_store_shared(f->st);
+	bool shared = mv_store_shared(f->st), found = false;
 
-	if (shared && (mv_fill_adopt(f, module, version, pd, outcome,
-	    &e) == 0 || e.code != MV_ENOTFOUND))
-		return e.code == MV_OK ? 0 : mv_err_pass(err, &e);
+	if (shared && mv_fill_adopt(f, module, version, pd, outcome, &found,
+	    err) == -1)
+		return -1;
+	if (found)
+		return 0;
 	if (!mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
 		    "the store%s, and fetching is off", module, version,

@@ -19,11 +19,12 @@ typedef int (*mv_fill_fetch_fn)(struct mv_filler *f, const char *module,
 
 /*
  * share.c: a version another node stored, from the bucket's manifest,
- * validated as a fetch (MV_ENOTFOUND when the bucket has none).
+ * validated as a fetch; *found false (and 0) when the bucket has none, or
+ * one naming a blob it no longer holds.
  */
 int	 mv_fill_adopt(struct mv_filler *f, const char *module,
 	    const char *version, const struct mv_policy_decision *pd,
-	    enum mv_ingest_outcome *outcome, struct mv_err *err);
+	    enum mv_ingest_outcome *outcome, bool *found, struct mv_err *err);
 /*
  * fetch, once this node holds the bucket's claim on module@version; while
  * another node holds it, waits for its manifest (then adopts it) until

@@ -38,18 +38,30 @@ verify_shared(void *ctx, const struct mv_version *v, struct mv_err *err)
 int
 mv_fill_adopt(struct mv_filler *f, const char *module, const char *version,
     const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
-    struct mv_err *err)
+    bool *found, struct mv_err *err)
 {
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_version m;
 	struct mv_restore r = { .want = &m, .check_hashes = true,
 	    .from_bucket = true,
 	    .verify = pd->verify_sumdb ? verify_shared : NULL,
 	    .verify_ctx = f };
 
-	if (mv_store_shared_get(f->st, module, version, &m, err) == -1)
-		return -1;
-	if (mv_store_restore(f->st, &r, &f->lim, outcome, err) == -1)
+	*found = false;
+	if (mv_store_shared_get(f->st, module, version, &m, &e) == -1)
+		return e.code == MV_ENOTFOUND ? 0 : mv_err_pass(err, &e);
+	mv_err_clear(&e);
+	if (mv_store_restore(f->st, &r, &f->lim, outcome, &e) == -1) {
+		/* A manifest whose blobs are gone is as good as none. */
+		if (e.code == MV_ENOTFOUND) {
+			mv_log_warn("%s@%s: the bucket's manifest names a blob it "
+			    "does not hold: %s", module, version, e.msg);
+			return 0;
+		}
+		mv_err_pass(err, &e);
 		return mv_wrap(err, "%s@%s from the bucket: ", module, version);
+	}
+	*found = true;
 	mv_log_info("%s@%s: from the bucket (stored there by %s)", module,
 	    version, m.origin);
 	return 0;
@@ -73,13 +85,11 @@ fetch_held(struct mv_filler *f, const char *module, const char *version,
     const struct mv_policy_decision *pd, mv_fill_fetch_fn fetch,
     enum mv_ingest_outcome *outcome, struct mv_err *err)
 {
-	struct mv_err e = MV_ERR_INIT;
+	bool found;
 
-	if (mv_fill_adopt(f, module, version, pd, outcome, &e) == 0)
-		return 0;
-	if (e.code != MV_ENOTFOUND)
-		return mv_err_pass(err, &e);
-	return fetch(f, module, version, pd, outcome, err);
+	if (mv_fill_adopt(f, module, version, pd, outcome, &found, err) == -1)
+		return -1;
+	return found ? 0 : fetch(f, module, version, pd, outcome, err);
 }
 
 int
@@ -89,9 +99,8 @@ mv_fill_across_nodes(struct mv_filler *f, const char *module,
     struct mv_err *err)
 {
 	time_t end = time(NULL) + f->cfg->upstream_timeout + WAIT_MARGIN;
-	struct mv_err e = MV_ERR_INIT;
 	long wait = LOOK_FIRST_MS;
-	bool held;
+	bool held, found;
 	int rc;
 
 	for (;;) {
@@ -107,11 +116,11 @@ mv_fill_across_nodes(struct mv_filler *f, const char *module,
 		}
 		nap(wait);
 		wait = wait * 2 > LOOK_MAX_MS ? LOOK_MAX_MS : wait * 2;
-		mv_err_clear(&e);
-		if (mv_fill_adopt(f, module, version, pd, outcome, &e) == 0)
+		if (mv_fill_adopt(f, module, version, pd, outcome, &found,
+		    err) == -1)
+			return -1;
+		if (found)
 			return 0;
-		if (e.code != MV_ENOTFOUND)
-			return mv_err_pass(err, &e);
 		if (time(NULL) > end)
 			return mv_fail(err, MV_ETIMEOUT, "another node's fetch of "
 			    "%s@%s did not end within %ld s", module, version,

@@ -259,16 +259,24 @@ mv_store_shared_each_version(struct mv_store *st, const char *pattern,
 	return rc;
 }
 
-static void
-claim_key(const char *module, const char *version, char *key, size_t keysz)
+void
+mv_store_shared_version_hash(const char *module, const char *version,
+    char hex[MV_SHA256_HEX + 1])
 {
-	unsigned char d[MV_SHA256_LEN];
 	char name[MV_MODPATH_MAX_BYTES + MV_VERSION_MAX_BYTES + 2];
-	char hex[MV_SHA256_HEX + 1];
+	unsigned char d[MV_SHA256_LEN];
 
 	snprintf(name, sizeof(name), "%s@%s", module, version);
 	(void)mv_sha256(name, strlen(name), d, NULL);
 	mv_hex(d, MV_SHA256_LEN, hex);
+}
+
+static void
+claim_key(const char *module, const char *version, char *key, size_t keysz)
+{
+	char hex[MV_SHA256_HEX + 1];
+
+	mv_store_shared_version_hash(module, version, hex);
 	snprintf(key, keysz, "claims/%s", hex);
 }
 

@@ -29,14 +29,9 @@ static bool
 record_key(const char *name, const char *module, const char *version,
     char *key, size_t keysz)
 {
-	char mv[MV_MODPATH_MAX_BYTES + MV_VERSION_MAX_BYTES + 2];
 	char hex[MV_SHA256_HEX + 1], rest[MV_SHA256_HEX + 8];
-	unsigned char d[MV_SHA256_LEN];
 
-	snprintf(mv, sizeof(mv), "%s@%s", module, version);
-	if (mv_sha256(mv, strlen(mv), d, NULL) == -1)
-		return false;
-	mv_hex(d, sizeof(d), hex);
+	mv_store_shared_version_hash(module, version, hex);
 	snprintf(rest, sizeof(rest), "record/%s", hex);
 	return shared_key(name, rest, key, keysz);
 }
