@@ -4,7 +4,7 @@
 # src/lib/<layer>/ and include/modvault/<layer>/ may include only their own
 # layer's headers and those of the layers below (the order of Makefile.am):
 #
-#   base < proto < zip, net, policy < store < sumdb < source < serve
+#   base < proto < zip, net, policy, vcs < store < sumdb < source < serve
 #
 # and the front ends (cgi/, src/cli/) sit above them all.  Also checked:
 # nothing outside the blob backends calls a backend's ops table, and no
@@ -15,7 +15,7 @@ cd "$src" || exit 1
 
 rank() {
 	case $1 in
-	base) echo 0 ;; proto) echo 1 ;; zip|net|policy) echo 2 ;;
+	base) echo 0 ;; proto) echo 1 ;; zip|net|policy|vcs) echo 2 ;;
 	store) echo 3 ;; sumdb) echo 4 ;; source) echo 5 ;; serve) echo 6 ;;
 	*) echo 99 ;;
 	esac

@@ -2,13 +2,16 @@
 /*
  * The checks are the library's (mv_store_verify, verify.h); with
  * --sumdb each version is also re-checked, offline, against the
- * checksum-database lookup recorded with it (mv_sumdbc_recheck).
+ * checksum-database lookup recorded with it (mv_sumdbc_recheck); with
+ * --origin each version fetched from git is held against its repository
+ * now: a tag that moved or went away is a problem (origin.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "modvault/source/origin.h"
 #include "modvault/store/verify.h"
 #include "modvault/sumdb/sumdbc.h"
 #include "cli.h"
@@ -16,6 +19,9 @@
 struct verify {
 	struct cli		*c;
 	struct mv_sumdbc	 sc;
+	bool			 sumdb;
+	struct mv_filler	 f;		/* --origin */
+	struct mv_origin_check	*oc;		/* --origin, else NULL */
 };
 
 static void
@@ -73,15 +79,40 @@ recheck(void *ctx, const struct mv_version *v, struct mv_err *err)
 	    v->mod_h1, err);
 }
 
+/* --origin: a tag that moved or is gone is a problem; so is no answer. */
+static int
+check_origin(struct verify *vf, const struct mv_version *v, struct mv_err *err)
+{
+	enum mv_origin_verdict verdict;
+	char why[MV_ERR_MSG_MAX_BYTES];
+
+	if (mv_origin_check(vf->oc, v, &verdict, why, sizeof(why), err) == -1)
+		return mv_wrap(err, "origin: ");
+	if (verdict == MV_ORIGIN_MOVED || verdict == MV_ORIGIN_GONE)
+		return mv_fail(err, MV_ECORRUPT, "origin: %s", why);
+	return 0;
+}
+
+static int
+extra(void *ctx, const struct mv_version *v, struct mv_err *err)
+{
+	struct verify *vf = ctx;
+
+	if (vf->sumdb && recheck(vf, v, err) == -1)
+		return -1;
+	return vf->oc != NULL ? check_origin(vf, v, err) : 0;
+}
+
 int
 cmd_verify(struct cli *c, int argc, char **argv)
 {
-	bool sumdb = false, dry = false;
+	bool sumdb = false, dry = false, origin = false;
 	const struct cli_opt opts[] = { { "sumdb", NULL, &sumdb },
-	    { "dry-run", NULL, &dry }, { NULL, NULL, NULL } };
+	    { "origin", NULL, &origin }, { "dry-run", NULL, &dry },
+	    { NULL, NULL, NULL } };
 	struct mv_zip_limits lim;
-	struct verify vf = { c, { 0 } };
-	struct mv_verify_opts o = { &lim, NULL, "sumdb", &vf, report, false,
+	struct verify vf;
+	struct mv_verify_opts o = { &lim, NULL, "check", &vf, report, false,
 	    0 };
 	struct mv_verify_report rep;
 	struct mv_err err = MV_ERR_INIT;
@@ -89,6 +120,8 @@ cmd_verify(struct cli *c, int argc, char **argv)
 	uint64_t badtiles = 0;
 	int first, rc;
 
+	memset(&vf, 0, sizeof(vf));
+	vf.c = c;
 	if ((rc = cli_options(c, argc, argv, opts, &first)) != CLI_OK ||
 	    (rc = cli_operands(c, argc - first, 0, 0)) != CLI_OK)
 		return rc;
@@ -106,8 +139,18 @@ cmd_verify(struct cli *c, int argc, char **argv)
 		mv_store_close(st);
 		return CLI_FAILED;
 	}
-	if (sumdb)
-		o.extra = recheck;
+	vf.sumdb = sumdb;
+	if (origin && mv_filler_init(&vf.f, st, &c->cfg, &c->policy,
+	    &err) == 0 && mv_origin_new(&vf.f, &vf.oc, &err) == -1)
+		mv_filler_release(&vf.f);
+	if (origin && vf.oc == NULL) {
+		cli_error(c, "%s", err.msg);
+		mv_sumdbc_release(&vf.sc);
+		mv_store_close(st);
+		return CLI_FAILED;
+	}
+	if (sumdb || origin)
+		o.extra = extra;
 	if (mv_store_verify(st, &o, &rep, &err) == -1 ||
 	    (sumdb && check_tiles(&vf, dry, &badtiles, &err) == -1)) {
 		cli_error(c, "%s", err.msg);
@@ -122,6 +165,10 @@ cmd_verify(struct cli *c, int argc, char **argv)
 		rc = rep.problems > 0 || badtiles > 0 ? CLI_FAILED : CLI_OK;
 	}
 	mv_sumdbc_release(&vf.sc);
+	if (origin) {
+		mv_origin_free(vf.oc);
+		mv_filler_release(&vf.f);
+	}
 	mv_store_close(st);
 	return rc;
 }

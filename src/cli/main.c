@@ -36,7 +36,7 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "",
 	    "Prints counts, bytes stored, bytes saved by deduplication and\n"
 	    "the oldest and newest fetch times." },
-	{ "verify", cmd_verify, "[--sumdb] [--dry-run]",
+	{ "verify", cmd_verify, "[--sumdb] [--origin] [--dry-run]",
 	    "Re-reads every blob a version uses, recomputes its SHA-256, the\n"
 	    "zip's h1 and the go.mod's h1, and reports any mismatch or missing\n"
 	    "blob (exit status 1).  It repairs what it can: a version whose\n"
@@ -46,7 +46,10 @@ static const struct command commands[] = {
 	    "scrub: run it from the gc timer).  --dry-run only reports.\n"
 	    "--sumdb also re-checks, offline, each version against the\n"
 	    "checksum database lookup stored with it, the stored tiles and the\n"
-	    "newest stored tree head." },
+	    "newest stored tree head.  --origin also lists the git repository\n"
+	    "of each version fetched from one (upstream = direct) and reports\n"
+	    "each whose tag has moved to another commit or is gone; what is\n"
+	    "stored is kept and served as it was." },
 	{ "import", cmd_import, "DIR | --from-store DATA_DIR",
 	    "Stores every module version under DIR, a Go module download cache\n"
 	    "($GOMODCACHE/cache/download) or a static GOPROXY tree: each\n"

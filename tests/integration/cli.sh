@@ -254,11 +254,14 @@ check "missing file: one line naming the file" sh -c \
     "test \$(wc -l <'$MV_TMP/err') -eq 1 && grep -q 'nonexistent.conf' '$MV_TMP/err'"
 expect_status 2 "MODVAULT_CONFIG is used when --config is absent" \
     env MODVAULT_CONFIG="$MV_TMP/unknown.conf" $MODVAULT ls
-printf 'data_dir = %s\nupstream = http://127.0.0.1:1,direct\n' "$D" >"$MV_TMP/direct.conf"
-expect_status 2 "upstream = ...,direct is a configuration error" \
+printf 'data_dir = %s\nupstream = http://127.0.0.1:1,direct\nvcs_rewrite = https://a/\n' "$D" >"$MV_TMP/direct.conf"
+expect_status 2 "a vcs_rewrite without its TO is a configuration error" \
     $MODVAULT --config "$MV_TMP/direct.conf" ls
-check "direct: one line naming file:line: key, saying it is not supported and what to use" sh -c \
-    "test \$(wc -l <'$MV_TMP/err') -eq 1 && grep -q '^modvault: $MV_TMP/direct.conf:2: upstream: .*direct.*not supported' '$MV_TMP/err' && grep -q 'upstream = https://' '$MV_TMP/err'"
+check "vcs_rewrite: one line naming file:line: key and what it must be" sh -c \
+    "test \$(wc -l <'$MV_TMP/err') -eq 1 && grep -q '^modvault: $MV_TMP/direct.conf:3: vcs_rewrite: must be two URL prefixes: FROM TO' '$MV_TMP/err'"
+printf 'data_dir = %s\nupstream = http://127.0.0.1:1,direct\n' "$D" >"$MV_TMP/direct.conf"
+expect_status 0 "upstream = ...,direct is accepted" \
+    $MODVAULT --config "$MV_TMP/direct.conf" ls
 printf 'data_dir = store\n' >"$MV_TMP/good.conf"
 expect_status 0 "a relative data_dir is relative to the config file" \
     $MODVAULT --config "$MV_TMP/good.conf" ls

@@ -596,3 +596,106 @@ stop_ceph() {
 	CEPH_PIDS=
 	return 0
 }
+
+# --- Git over HTTP, for fetching modules straight from Git ------------------
+# vcs-repos.sh makes the Git fixture repositories (vcs.md §16.1) and
+# vcs-oracle.sh asks the real go command about them; start_git_http serves
+# the same repositories over smart HTTP, as a Git host would.
+
+# start_git_http REPOS_DIR [RUN_DIR]: lighttpd on a free port of 127.0.0.1
+# running git http-backend (CGI) for the repositories in REPOS_DIR: the
+# repository REPOS_DIR/NAME (a work tree, its .git is found, or a bare
+# NAME.git) is http://127.0.0.1:PORT/git/NAME (clone, ls-remote, fetch,
+# also of a commit by hash; no push).  The rest of the URL space is static
+# files from RUN_DIR/www (made if missing; default RUN_DIR
+# $MV_TMP/git-http), for go-get=1 pages: the query string is ignored, and
+# /P answers the file www/P, or www/P/index.html when www/P is a directory
+# (no redirect to /P/), as text/html.  Exports GIT_HTTP_PORT and
+# GIT_HTTP_URL (http://127.0.0.1:PORT), sets GIT_HTTP_PID; stop_git_http
+# stops it (so does the end of the script).
+start_git_http() {
+	mv_groot=$(cd "$1" && pwd) || return 1
+	mv_grun=${2:-$MV_TMP/git-http}
+	mkdir -p "$mv_grun/www" || return 1
+	mv_grun=$(cd "$mv_grun" && pwd)
+	mv_gbackend=$(git --exec-path)/git-http-backend
+	[ -x "$mv_gbackend" ] || { echo "# no $mv_gbackend"; return 1; }
+	GIT_HTTP_PORT=$(free_port)
+	# The CGI environment is all http-backend and upload-pack see (lighttpd
+	# passes none of its own): no system or user Git configuration, and
+	# uploadpack.allow*SHA1InWant through GIT_CONFIG_COUNT, so a fetch of
+	# a bare commit hash works with protocol v0 as well as v2 whatever
+	# the repositories' own configs say.  The alias maps /git/NAME/... onto
+	# the program, lighttpd passes the rest as PATH_INFO.  What
+	# http-backend writes to stderr ("Not a git repository") goes to
+	# RUN_DIR/cgi-stderr.log, not into the test's output.
+	cat > "$mv_grun/lighttpd.conf" <<CONF
+server.modules += ( "mod_alias", "mod_setenv", "mod_cgi", "mod_rewrite" )
+server.bind          = "127.0.0.1"
+server.port          = $GIT_HTTP_PORT
+server.document-root = "$mv_grun/www"
+server.errorlog      = "$mv_grun/lighttpd-error.log"
+server.pid-file      = "$mv_grun/lighttpd.pid"
+server.breakagelog   = "$mv_grun/cgi-stderr.log"
+index-file.names     = ( "index.html" )
+mimetype.assign      = ( "" => "text/html; charset=utf-8" )
+alias.url            = ( "/git/" => "$mv_gbackend/" )
+\$HTTP["url"] =~ "^/git/" {
+	cgi.assign = ( "" => "" )
+	setenv.set-environment = (
+		"GIT_PROJECT_ROOT"    => "$mv_groot",
+		"GIT_HTTP_EXPORT_ALL" => "1",
+		"GIT_CONFIG_NOSYSTEM" => "1",
+		"GIT_CONFIG_GLOBAL"   => "/dev/null",
+		"GIT_CONFIG_COUNT"    => "2",
+		"GIT_CONFIG_KEY_0"    => "uploadpack.allowAnySHA1InWant",
+		"GIT_CONFIG_VALUE_0"  => "true",
+		"GIT_CONFIG_KEY_1"    => "uploadpack.allowReachableSHA1InWant",
+		"GIT_CONFIG_VALUE_1"  => "true",
+	)
+} else {
+	# A directory's page at once, not lighttpd's redirect to P/: a
+	# vanity host answers the path asked for (go would follow the
+	# redirect, but a test of what it requested would see two requests).
+	url.rewrite-if-not-file = ( "^(/[^?]*[^/?])(\\?.*)?\$" => "\$1/index.html\$2" )
+}
+CONF
+	lighttpd -tt -f "$mv_grun/lighttpd.conf" || return 1
+	lighttpd -D -f "$mv_grun/lighttpd.conf" &
+	GIT_HTTP_PID=$!
+	mv_at_exit "kill $GIT_HTTP_PID 2>/dev/null"
+	GIT_HTTP_URL=http://127.0.0.1:$GIT_HTTP_PORT
+	export GIT_HTTP_PORT GIT_HTTP_URL
+	# Up, or gone at once (its port taken meanwhile): no 10 s wait then.
+	wait_for 10 mv_up_or_gone "$GIT_HTTP_PID" "$GIT_HTTP_URL/" &&
+	    ! mv_gone "$GIT_HTTP_PID" ||
+	    { sed 's/^/# /' "$mv_grun/lighttpd-error.log" 2>/dev/null | tail -5
+	      return 1; }
+}
+
+# git_fixtures: the vcs.md §16.1 repositories in $MV_TMP/repos, served by
+# start_git_http; a failure ends the script.
+git_fixtures() {
+	sh "$MV_SRCDIR/tests/integration/vcs-repos.sh" "$MV_TMP/repos" \
+	    >"$MV_TMP/repos.log" 2>&1 ||
+	    { sed 's/^/# /' "$MV_TMP/repos.log"; fail "repositories made"; mv_done; }
+	start_git_http "$MV_TMP/repos" || { fail "git server starts"; mv_done; }
+}
+
+# tally FILE: the lines "PASS what" and "FAIL what" a checker wrote, as
+# tests (other lines, "# why", pass through).
+tally() {
+	while IFS= read -r mv_line; do
+		case $mv_line in
+		PASS\ *) ok "${mv_line#PASS }" ;;
+		FAIL\ *) fail "${mv_line#FAIL }" ;;
+		*) echo "$mv_line" ;;
+		esac
+	done <"$1"
+}
+
+stop_git_http() {
+	kill "$GIT_HTTP_PID" 2>/dev/null
+	wait "$GIT_HTTP_PID" 2>/dev/null
+	return 0
+}

@@ -168,6 +168,38 @@ every_key_good(void **state)
 	assert_string_equal(cfg.data_dir, "rel");
 }
 
+/* The keys of fetching from git: direct, patterns, rewrites, git. */
+static void
+vcs_keys(void **state)
+{
+	static const char text[] =
+	    "upstream = https://proxy.golang.org,direct\n"
+	    "private = *.corp.example.com,github.com/corp\n"
+	    "noproxy = github.com/corp\n"
+	    "insecure = git.lan\n"
+	    "vcs_rewrite = https://github.com/ https://mirror.lan/github/\n"
+	    "vcs_rewrite  =  https://git.lan/\t ssh://git@git.lan/\n"
+	    "git = /bin/sh\n";
+	struct mv_config cfg;
+	struct mv_err err = MV_ERR_INIT;
+
+	assert_ok(parse(&cfg, text, &err), &err);
+	assert_string_equal(cfg.upstream, "https://proxy.golang.org,direct");
+	assert_string_equal(cfg.private, "*.corp.example.com,github.com/corp");
+	assert_string_equal(cfg.noproxy, "github.com/corp");
+	assert_string_equal(cfg.insecure, "git.lan");
+	assert_int_equal(cfg.nvcs_rewrite, 2);
+	assert_string_equal(cfg.vcs_rewrite[0].from, "https://github.com/");
+	assert_string_equal(cfg.vcs_rewrite[0].to,
+	    "https://mirror.lan/github/");
+	assert_string_equal(cfg.vcs_rewrite[1].from, "https://git.lan/");
+	assert_string_equal(cfg.vcs_rewrite[1].to, "ssh://git@git.lan/");
+	assert_string_equal(cfg.git, "/bin/sh");
+	assert_ok(parse(&cfg, "upstream = direct\n", &err), &err);
+	assert_string_equal(cfg.git, "/usr/bin/git");	/* the default */
+	assert_int_equal(cfg.nvcs_rewrite, 0);
+}
+
 static void
 enum_values(void **state)
 {
@@ -237,9 +269,6 @@ path_values(void **state)
 #define NOT_INT(v)	v, "must be a positive integer, not \"" v "\""
 #define NOT_SIZE(v)	v, "must be a positive byte count (suffixes K, M, G, " \
 			    "T), not \"" v "\""
-#define NO_DIRECT	"\"direct\" (fetching from version control) is not " \
-			    "supported yet: list only proxies, e.g. upstream = " \
-			    "https://proxy.golang.org"
 #define URL_CHARS	"white space, non-ascii, '?' or '#'"
 #define BAD_CHARS(v, e)	v, "entry \"" e "\" has " URL_CHARS
 #define NOT_URL(v)	v, "entry \"" v "\" is not an http:// or " \
@@ -251,10 +280,19 @@ bad_values(void **state)
 	static const struct bad_value b[] = {
 		{ "data_dir", "", "must not be empty" },
 		{ "upstream", "", "must not be empty (use off)" },
-		{ "upstream", "direct", NO_DIRECT },
 		{ "upstream", "http://a,http://b,http://c,http://d,http://e,"
 		    "http://f,http://g,http://h,http://i", "more than 8 entries" },
-		{ "upstream", "https://proxy.golang.org,direct", NO_DIRECT },
+		{ "vcs_rewrite", "https://a/", "must be two URL prefixes: FROM "
+		    "TO" },
+		{ "vcs_rewrite", "https://a/ https://b/ x",
+		    "must be two URL prefixes: FROM TO" },
+		{ "vcs_rewrite", "a/ https://b/", "FROM \"a/\" is not a URL "
+		    "(scheme://host/...)" },
+		{ "vcs_rewrite", "https://a/ b", "TO \"b\" is not a URL "
+		    "(scheme://host/...)" },
+		{ "git", "git", "must be an absolute path" },
+		{ "git", "/nonexistent/git", "/nonexistent/git is not an "
+		    "executable file" },
 		{ "upstream", NOT_URL("ftp://x") },
 		{ "upstream", NOT_URL("HTTPS://x") },
 		{ "upstream", "http://", "entry \"http://\" has no host" },
@@ -557,7 +595,7 @@ example_config_documents_every_key(void **state)
 		    "%s\n", line + 1);
 		nkeys++;
 	}
-	assert_int_equal(nkeys, 19);
+	assert_int_equal(nkeys, 23);
 	assert_ok(mv_config_parse(&cfg, path, out, used, &err), &err);
 	mv_config_defaults(&def);
 	/* The example shows /var; the build's localstatedir may differ. */
@@ -734,6 +772,7 @@ main(void)
 		cmocka_unit_test(load_resolves_relative_paths),
 		cmocka_unit_test(load_missing_file),
 		cmocka_unit_test(example_config_documents_every_key),
+		cmocka_unit_test(vcs_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

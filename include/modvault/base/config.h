@@ -54,6 +54,13 @@ struct mv_s3_settings {
 	char	secret_key_file[PATH_MAX];	/* "": $AWS_SECRET_ACCESS_KEY */
 };
 
+/* One "vcs_rewrite = FROM TO" line: a URL prefix replaced, like git's
+ * url.<TO>.insteadOf = FROM. */
+struct mv_vcs_rewrite {
+	char	from[1024];
+	char	to[1024];
+};
+
 /* One "sumdb = KEY [URL]" line. */
 struct mv_sumdb_config {
 	char	name[256];			/* the key's name, e.g. sum.golang.org */
@@ -81,6 +88,13 @@ struct mv_config {
 	size_t			 nsumdb;
 	enum mv_sumdb_verify	 sumdb_verify;
 	char			 nosumdb[MV_CONFIG_VALUE_MAX_BYTES];	/* patterns */
+	/* Fetching from version control (README, "Straight from git"). */
+	char			 private[MV_CONFIG_VALUE_MAX_BYTES];	/* patterns */
+	char			 noproxy[MV_CONFIG_VALUE_MAX_BYTES];	/* patterns */
+	char			 insecure[MV_CONFIG_VALUE_MAX_BYTES];	/* patterns */
+	struct mv_vcs_rewrite	 vcs_rewrite[MV_VCS_REWRITE_MAX];
+	size_t			 nvcs_rewrite;
+	char			 git[PATH_MAX];		/* the git program */
 	enum mv_storage		 storage;
 	struct mv_s3_settings	 s3;
 	enum mv_zip_delivery	 zip_delivery;

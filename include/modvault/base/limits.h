@@ -67,6 +67,8 @@
 #define MV_UPSTREAM_MAX_ENTRIES		8
 /* Checksum databases one configuration may name. */
 #define MV_SUMDB_MAX_DATABASES		4
+/* vcs_rewrite lines in a configuration. */
+#define MV_VCS_REWRITE_MAX		32
 
 /* "Not found" answers remembered at once (each costs a row of the index). */
 #define MV_NEGATIVE_MAX_ENTRIES		100000

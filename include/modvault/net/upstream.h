@@ -43,6 +43,19 @@ void	 mv_upstream_free(struct mv_upstream *up);
 bool	 mv_upstream_enabled(const struct mv_upstream *up);
 size_t	 mv_upstream_count(const struct mv_upstream *up);
 /*
+ * Is entry i "direct" (fetch from version control: the caller's job;
+ * mv_upstream_get_one answers it "not found", so mv_upstream_get falls
+ * through it as over any proxy without the module)?
+ */
+bool	 mv_upstream_is_direct(const struct mv_upstream *up, size_t i);
+/*
+ * GP-6.2: after entry i failed with e, is the next entry asked?  After
+ * ',' only when i said not found, after '|' on any failure of i's own;
+ * never after the last entry or a local failure.
+ */
+bool	 mv_upstream_falls_through(const struct mv_upstream *up, size_t i,
+	    const struct mv_err *e);
+/*
  * The base URL of entry i as it may be shown or stored: credentials in it
  * (user:password@) appear as "***".  Every message of this client shows
  * URLs that way.

@@ -4,11 +4,13 @@
  *
  * Every path that serves, looks up, fetches or imports a module asks
  * mv_policy_decide once, with what it is about to do: the responder right
- * after routing a request, every fill path (fetch from upstream, import;
- * later git and bundles) before it starts.  Today the configuration's
- * only say is nosumdb (GONOSUMDB-style patterns: private modules whose
- * checksums are never looked up) with sumdb_verify; allow and deny lists
- * and download modes will plug in here without touching the callers.
+ * after routing a request, every fill path (fetch from upstream or from
+ * git, import; later bundles) before it starts.  Today the configuration
+ * says it with GOPRIVATE-style patterns: private (the default of the two
+ * below), nosumdb (checksums never looked up, with sumdb_verify), noproxy
+ * (never asked of an upstream proxy: straight from git) and insecure;
+ * allow and deny lists and download modes will plug in here without
+ * touching the callers.
  */
 #ifndef MODVAULT_POLICY_H
 #define MODVAULT_POLICY_H
@@ -32,6 +34,13 @@ struct mv_policy_decision {
 	bool	lookup_sumdb;
 	/* What is stored must first be verified against the database. */
 	bool	verify_sumdb;
+	/*
+	 * noproxy (default: private): fetched only from version control,
+	 * never asked of an upstream proxy (GONOPROXY).
+	 */
+	bool	direct_only;
+	/* insecure: its repository may be reached over http or bad TLS. */
+	bool	insecure;
 	/* Why not, when !allow: one line, for the client and the log. */
 	char	reason[MV_ERR_MSG_MAX_BYTES];
 };

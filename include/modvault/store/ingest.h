@@ -54,6 +54,14 @@ struct mv_ingest {
 	 * adopted from there): not written again.
 	 */
 	bool			 shared_present;
+	/*
+	 * Made here from a git repository by the go command's rules: the
+	 * .mod is the go.mod at that revision, raw, which the go command
+	 * serves even when it names another module (vcs.md VC-5.4) or
+	 * differs from the zip's copy after .gitattributes conversions
+	 * (VC-10.4, against MZ-9.2): those two checks are skipped.
+	 */
+	bool			 from_vcs;
 };
 
 /*

@@ -81,6 +81,7 @@ mv_config_defaults(struct mv_config *cfg)
 	snprintf(cfg->s3.region, sizeof(cfg->s3.region), "us-east-1");
 	cfg->zip_delivery = MV_ZIP_DELIVERY_LOCAL;
 	cfg->cache_max_bytes = UINT64_C(10) * 1024 * 1024 * 1024;
+	snprintf(cfg->git, sizeof(cfg->git), "/usr/bin/git");
 }
 
 /* Copies v into the string field k names, refusing values that do not fit. */
@@ -110,8 +111,9 @@ set_data_dir(struct mv_config *cfg, const struct key *k, const char *v,
 /*
  * One entry of the upstream list: "off" (which must come last, since the
  * go command stops there: GP-6.2) or an http:// or https:// URL with a
- * host and no white space, query or fragment, as paths get appended to it.
- * "direct" means fetching from version control, which we do not do.
+ * host and no white space, query or fragment, as paths get appended to it,
+ * or "direct": fetching from version control (git), as the go command's
+ * GOPROXY=direct does.
  */
 static int
 check_upstream_entry(const char *e, size_t n, bool last, struct mv_err *err)
@@ -124,9 +126,7 @@ check_upstream_entry(const char *e, size_t n, bool last, struct mv_err *err)
 		return last ? 0 : mv_fail(err, MV_ECONFIG,
 		    "entries after \"off\" would never be used");
 	if (n == 6 && memcmp(e, "direct", 6) == 0)
-		return mv_fail(err, MV_ECONFIG, "\"direct\" (fetching from "
-		    "version control) is not supported yet: list only proxies, "
-		    "e.g. upstream = https://proxy.golang.org");
+		return 0;
 	if (n >= 7 && memcmp(e, "http://", 7) == 0)
 		host = 7;
 	else if (n >= 8 && memcmp(e, "https://", 8) == 0)
@@ -379,6 +379,11 @@ static const struct key keys[] = {
 	{ "sumdb", set_sumdb, .repeat = true },
 	{ "sumdb_verify", set_sumdb_verify, .off = 0 },
 	{ "nosumdb", mv_config_set_string, STRING(nosumdb) },
+	{ "private", mv_config_set_string, STRING(private) },
+	{ "noproxy", mv_config_set_string, STRING(noproxy) },
+	{ "insecure", mv_config_set_string, STRING(insecure) },
+	{ "vcs_rewrite", mv_config_set_vcs_rewrite, .repeat = true },
+	{ "git", mv_config_set_git, STRING(git) },
 	{ "storage", mv_config_set_storage, .off = 0 },
 	{ "s3_endpoint", mv_config_set_s3_endpoint, STRING(s3.endpoint) },
 	{ "s3_bucket", mv_config_set_s3_bucket, STRING(s3.bucket) },

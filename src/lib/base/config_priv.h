@@ -43,6 +43,11 @@ int	 mv_config_set_s3_access_key(struct mv_config *cfg,
 	    const struct key *k, const char *v, struct mv_err *err);
 int	 mv_config_set_zip_delivery(struct mv_config *cfg,
 	    const struct key *k, const char *v, struct mv_err *err);
+/* config_vcs.c: vcs_rewrite, git. */
+int	 mv_config_set_vcs_rewrite(struct mv_config *cfg, const struct key *k,
+	    const char *v, struct mv_err *err);
+int	 mv_config_set_git(struct mv_config *cfg, const struct key *k,
+	    const char *v, struct mv_err *err);
 /* After the last line: the storage keys agree with each other. */
 int	 mv_config_check_storage(const struct mv_config *cfg, const char *name,
 	    struct mv_err *err);

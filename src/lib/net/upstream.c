@@ -27,6 +27,7 @@ struct entry {
 	char	shown[1024 + 3];
 	char	userinfo[1024];	/* what shown hides, or "" */
 	char	sep;		/* separator after it: ',', '|' or 0 (last) */
+	bool	direct;		/* "direct": version control, not a proxy */
 };
 
 struct mv_upstream {
@@ -105,6 +106,15 @@ add_entry(struct mv_upstream *up, const char *s, size_t len, char sep,
 	if (up->n == MV_UPSTREAM_MAX_ENTRIES)
 		return mv_fail(err, MV_ECONFIG, "upstream: more than %d "
 		    "entries", MV_UPSTREAM_MAX_ENTRIES);
+	if (len == 6 && strncmp(s, "direct", 6) == 0) {
+		e = &up->e[up->n++];
+		memset(e, 0, sizeof(*e));
+		snprintf(e->url, sizeof(e->url), "direct");
+		snprintf(e->shown, sizeof(e->shown), "direct");
+		e->sep = sep;
+		e->direct = true;
+		return 0;
+	}
 	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
 		return mv_fail(err, MV_ECONFIG, "upstream: \"%.*s\" is not an "
 		    "http:// or https:// URL", (int)len, s);
@@ -222,6 +232,24 @@ mv_upstream_free(struct mv_upstream *up)
 	if (up->curl != NULL)
 		curl_easy_cleanup(up->curl);
 	free(up);
+}
+
+bool
+mv_upstream_is_direct(const struct mv_upstream *up, size_t i)
+{
+	return up != NULL && i < up->n && up->e[i].direct;
+}
+
+bool
+mv_upstream_falls_through(const struct mv_upstream *up, size_t i,
+    const struct mv_err *e)
+{
+	bool notfound = e->code == MV_ENOTFOUND || e->code == MV_EGONE;
+
+	/* The last entry's answer, or a local failure, is the answer. */
+	if (i + 1 >= up->n || mv_code_is_local(e->code))
+		return false;
+	return up->e[i].sep == '|' || (up->e[i].sep == ',' && notfound);
 }
 
 bool
@@ -449,6 +477,9 @@ mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
 
 	if (i >= up->n)
 		return mv_fail(err, MV_ENOTFOUND, "no upstream configured");
+	if (up->e[i].direct)
+		return mv_fail(err, MV_ENOTFOUND, "not found: \"direct\" is "
+		    "not a proxy");
 	n = snprintf(url, sizeof(url), "%s/%s", up->e[i].url, relpath);
 	if (n < 0 || (size_t)n >= sizeof(url))
 		return mv_fail(err, MV_EUPSTREAM, "upstream URL too long");
@@ -475,18 +506,13 @@ mv_upstream_get(struct mv_upstream *up, const char *relpath,
 		    "(upstream = off)");
 	for (i = 0; i < up->n; i++) {
 		struct mv_err e = MV_ERR_INIT;
-		bool notfound, local;
 
 		if (mv_upstream_get_one(up, i, relpath, sink, &e) == 0) {
 			if (used != NULL)
 				*used = i;
 			return 0;
 		}
-		notfound = e.code == MV_ENOTFOUND || e.code == MV_EGONE;
-		local = mv_code_is_local(e.code);
-		/* The last entry's answer, or a local failure, is the answer. */
-		if (i + 1 == up->n || local || !(up->e[i].sep == '|' ||
-		    (up->e[i].sep == ',' && notfound)))
+		if (!mv_upstream_falls_through(up, i, &e))
 			return mv_err_pass(err, &e);
 	}
 	return -1;

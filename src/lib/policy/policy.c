@@ -24,7 +24,12 @@ mv_policy_decide(const struct mv_policy *p, enum mv_policy_action action,
 		    (int)action);
 	memset(d, 0, sizeof(*d));
 	d->allow = true;
-	d->lookup_sumdb = !mv_patterns_match(cfg->nosumdb, module);
+	/* GONOSUMDB and GONOPROXY default to GOPRIVATE (PT-3). */
+	d->lookup_sumdb = !mv_patterns_match(cfg->nosumdb[0] != '\0' ?
+	    cfg->nosumdb : cfg->private, module);
+	d->direct_only = mv_patterns_match(cfg->noproxy[0] != '\0' ?
+	    cfg->noproxy : cfg->private, module);
+	d->insecure = mv_patterns_match(cfg->insecure, module);
 	/* An import is for air-gapped stores: it asks no database. */
 	d->verify_sumdb = action == MV_POLICY_FETCH && d->lookup_sumdb &&
 	    cfg->nsumdb > 0 && cfg->sumdb_verify != MV_SUMDB_VERIFY_OFF;

@@ -283,3 +283,101 @@ bad:
 	return mv_fail(err, MV_EINVAL, "malformed JSON near byte %zu", j.i);
 }
 
+
+/* Calls fn for each member of the object at j->i, which it must consume. */
+typedef int (*member_fn)(void *ctx, const char *name, struct json *j,
+    struct mv_err *err);
+
+static int
+json_members(struct json *j, member_fn fn, void *ctx, struct mv_err *err)
+{
+	struct mv_buf name;
+	int rc = -1;
+
+	mv_buf_init(&name, 64);
+	json_ws(j);
+	if (j->i >= j->n || j->s[j->i] != '{')
+		goto out;
+	j->i++;
+	for (;;) {
+		json_ws(j);
+		mv_buf_reset(&name);
+		if (j->i >= j->n || j->s[j->i] != '"' ||
+		    json_string(j, &name, err) == -1)
+			goto out;
+		json_ws(j);
+		if (j->i >= j->n || j->s[j->i++] != ':')
+			goto out;
+		json_ws(j);
+		if (fn(ctx, mv_buf_str(&name), j, err) == -1)
+			goto out;
+		json_ws(j);
+		if (j->i < j->n && j->s[j->i] == ',') {
+			j->i++;
+			continue;
+		}
+		if (j->i < j->n && j->s[j->i++] == '}')
+			break;
+		goto out;
+	}
+	rc = 0;
+out:
+	mv_buf_free(&name);
+	return rc == 0 ? 0 : mv_fail(err, MV_EINVAL, "malformed JSON near byte "
+	    "%zu", j->i);
+}
+
+/* A string member into a fixed field (too long: malformed). */
+static int
+string_into(struct json *j, char *out, size_t outsz, struct mv_err *err)
+{
+	struct mv_buf b;
+	int rc;
+
+	mv_buf_init(&b, outsz - 1);
+	rc = j->i < j->n && j->s[j->i] == '"' ? json_string(j, &b, err) :
+	    mv_fail(err, MV_EINVAL, "not a string");
+	if (rc == 0)
+		memcpy(out, mv_buf_str(&b), b.len + 1);
+	mv_buf_free(&b);
+	return rc;
+}
+
+static int
+origin_member(void *ctx, const char *name, struct json *j, struct mv_err *err)
+{
+	struct mv_info_origin *o = ctx;
+
+	if (strcmp(name, "VCS") == 0)
+		return string_into(j, o->vcs, sizeof(o->vcs), err);
+	if (strcmp(name, "URL") == 0)
+		return string_into(j, o->url, sizeof(o->url), err);
+	if (strcmp(name, "Subdir") == 0)
+		return string_into(j, o->subdir, sizeof(o->subdir), err);
+	if (strcmp(name, "Ref") == 0)
+		return string_into(j, o->ref, sizeof(o->ref), err);
+	if (strcmp(name, "Hash") == 0)
+		return string_into(j, o->hash, sizeof(o->hash), err);
+	return json_value(j, err);
+}
+
+static int
+top_member(void *ctx, const char *name, struct json *j, struct mv_err *err)
+{
+	struct mv_info_origin *o = ctx;
+
+	if (strcasecmp(name, "Origin") != 0)
+		return json_value(j, err);
+	memset(o, 0, sizeof(*o));
+	return json_members(j, origin_member, o, err);
+}
+
+int
+mv_info_origin(const char *s, size_t n, struct mv_info_origin *o,
+    struct mv_err *err)
+{
+	struct json j = { s, n, 0, 1 };
+
+	memset(o, 0, sizeof(*o));
+	return json_members(&j, top_member, o, err);
+}

@@ -75,9 +75,19 @@ get_version(struct mv_service *svc, const struct mv_route *route,
 	if (e.code != MV_ENOTFOUND)
 		return mv_err_pass(err, &e);
 	mv_err_clear(&e);
-	if (mv_modpath_check_version(route->module, want, &e) == -1)
-		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: %s",
-		    route->module, want, e.msg);
+	if (mv_modpath_check_version(route->module, want, &e) == -1) {
+		/*
+		 * GP-5.2.4: v2.0.0 of a path without /v2 may be what its
+		 * source calls v2.0.0+incompatible: an .info query resolves it.
+		 */
+		if (route->kind != MV_ROUTE_INFO || want != route->version)
+			return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: %s",
+			    route->module, want, e.msg);
+		if (mv_fill_query(&svc->filler, route->module, want, canon,
+		    sizeof(canon), err) == -1)
+			return -1;
+		return mv_store_get(svc->store, route->module, canon, v, err);
+	}
 	if (mv_fill_version(&svc->filler, route->module, want, &oc, err) == -1)
 		return -1;
 	return mv_store_get(svc->store, route->module, want, v, err);
@@ -462,6 +472,26 @@ shared_versions(struct mv_service *svc, const char *module, struct mv_buf *b)
 }
 
 /*
+ * A stored +incompatible version the upstream list leaves out is one the
+ * go command hides on purpose (VC-6.3: the latest compatible version has a
+ * go.mod), not one that vanished: listing it would make it @latest.
+ */
+static bool
+hidden_incompatible(const char *version, const struct mv_buf *up)
+{
+	size_t n = strlen(version);
+	const char *p = up->data;
+
+	if (n < 13 || strcmp(version + n - 13, "+incompatible") != 0)
+		return false;
+	for (; p != NULL && (p = strstr(p, version)) != NULL; p += n)
+		if ((p == up->data || p[-1] == '\n') && (p[n] == '\n' ||
+		    p[n] == '\0' || p[n] == ' '))
+			return false;
+	return true;
+}
+
+/*
  * GP-5.1: the upstream list (when fetching is on) merged with what is
  * stored here and, for a shared store, in the bucket, sorted, without
  * pseudo-versions.  Upstream unreachable: the stores alone answer.  None
@@ -491,7 +521,8 @@ mv_answer_list(struct mv_service *svc, const struct mv_route *route,
 		    MV_ENOTFOUND, "not found: module %s: no versions in the "
 		    "store", route->module);
 	for (i = 0; rc == 0 && i < c.n; i++)
-		if (!mv_version_is_pseudo(c.v[i].version))
+		if (!mv_version_is_pseudo(c.v[i].version) &&
+		    !(have_up && hidden_incompatible(c.v[i].version, &up)))
 			rc = vlist_add(&l, c.v[i].version, err);
 	if (rc == 0 && have_up)
 		rc = add_upstream_lines(&l, route->module, &up, err);

@@ -150,17 +150,27 @@ negative_hit(struct mv_filler *f, const char *module, const char *version,
 }
 
 /*
- * GP-9.5: remembers upstream's "not found" (in e) for negative_ttl, and
- * reports it; any other failure is passed on as it is.  Returns -1.
+ * GP-9.5: remembers a "not found" (in e) for negative_ttl, and reports
+ * it; any other failure is passed on as it is.  Returns -1.
  */
 static int
 absent_or_fail(struct mv_filler *f, const char *module, const char *version,
     const struct mv_err *e, struct mv_err *err)
 {
+	char reason[256];
+
 	if (e->code != MV_ENOTFOUND && e->code != MV_EGONE)
 		return mv_err_pass(err, e);
-	(void)mv_store_negative_put(f->st, module, version, "unknown to "
-	    "upstream", now(), now() + f->cfg->negative_ttl, NULL);
+	/* A repository's reason says more than "unknown to upstream". */
+	if (strncmp(e->msg, "not found: ", 11) == 0 && strstr(e->msg,
+	    "upstream") == NULL)
+		snprintf(reason, sizeof(reason), "%s", e->msg + 11);
+	else
+		snprintf(reason, sizeof(reason), "unknown to upstream");
+	(void)mv_store_negative_put(f->st, module, version, reason, now(),
+	    now() + f->cfg->negative_ttl, NULL);
+	if (strcmp(reason, "unknown to upstream") != 0)
+		return mv_fail(err, MV_ENOTFOUND, "%s", e->msg);
 	return mv_fail(err, MV_ENOTFOUND, "not found: %s%s%s: unknown to "
 	    "upstream", module, *version ? "@" : "", version);
 }
@@ -192,18 +202,16 @@ download_stage(struct mv_filler *f, struct download *d, struct mv_err *err)
 	    mv_stage_file(sg, &d->zip, err) == -1 ? -1 : 0;
 }
 
-/* GETs base+suffix from entry i (or with fall-through when i is NULL). */
+/* GETs base+suffix from upstream entry *entry. */
 static int
 get(struct mv_filler *f, const char *base, const char *suffix,
-    struct mv_fetch_sink *sink, size_t *entry, int any, struct mv_err *err)
+    struct mv_fetch_sink *sink, size_t *entry, struct mv_err *err)
 {
 	char rel[MV_REQUEST_PATH_MAX_BYTES * 2];
 
 	if ((size_t)snprintf(rel, sizeof(rel), "%s%s", base, suffix) >=
 	    sizeof(rel))
 		return mv_fail(err, MV_ELIMIT, "upstream path too long");
-	if (any)
-		return mv_upstream_get(f->up, rel, sink, entry, err);
 	return mv_upstream_get_one(f->up, *entry, rel, sink, err);
 }
 
@@ -244,7 +252,7 @@ fetch_zip(struct mv_filler *f, const char *base, struct download *d,
 		if ((s.sha = mv_sha256_new(err)) == NULL)
 			return -1;
 	}
-	rc = get(f, base, ".zip", &s, entry, 0, &e);
+	rc = get(f, base, ".zip", &s, entry, &e);
 	if (d->scan != NULL && mv_zipscan_finish(d->scan, rc == 0,
 	    d->zip_digest, &e) == -1)
 		rc = -1;
@@ -270,12 +278,12 @@ fetch_files(struct mv_filler *f, const char *base, struct download *d,
 	mv_buf_init(&small, MV_GOMOD_MAX_BYTES);
 	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1,
 	    .max = MV_INFO_MAX_BYTES };
-	if (get(f, base, ".info", &s, entry, 1, err) == -1 ||
+	if (get(f, base, ".info", &s, entry, err) == -1 ||
 	    mv_staged_write_buf(d->info, &small, err) == -1)
 		goto out;
 	s = (struct mv_fetch_sink){ .buf = &small, .fd = -1,
 	    .max = MV_GOMOD_MAX_BYTES };
-	if (get(f, base, ".mod", &s, entry, 0, &e) == -1) {
+	if (get(f, base, ".mod", &s, entry, &e) == -1) {
 		if (s.stop == MV_SINK_OVER_LIMIT)
 			over_limit("MZ-2.3", &e, err);
 		else
@@ -309,30 +317,24 @@ refused(const char *module, const char *version, const struct mv_err *e,
 	    MV_ETIMEOUT ? "GP-6.6: " : "", e->msg);
 }
 
-/* Downloads and ingests; the caller holds the claim. */
+/* Downloads from proxy entry `entry` and ingests; the caller holds the
+ * claim. */
 static int
 fetch_and_store(struct mv_filler *f, const char *module, const char *version,
-    const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
-    struct mv_err *err)
+    const struct mv_policy_decision *pd, size_t entry,
+    enum mv_ingest_outcome *outcome, struct mv_err *err)
 {
 	struct download d = { NULL, NULL, NULL, { 0 }, NULL };
 	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf base;
 	struct mv_ingest in;
-	size_t entry = 0;
 	int rc = -1;
 
 	mv_buf_init(&base, MV_REQUEST_PATH_MAX_BYTES);
 	if (relpath(module, version, "", &base, &e) == -1 ||
-	    download_stage(f, &d, &e) == -1)
+	    download_stage(f, &d, &e) == -1 ||
+	    fetch_files(f, mv_buf_str(&base), &d, &entry, &e) == -1)
 		goto out;
-	if (fetch_files(f, mv_buf_str(&base), &d, &entry, &e) == -1) {
-		if (e.code == MV_ENOTFOUND || e.code == MV_EGONE) {
-			rc = absent_or_fail(f, module, version, &e, err);
-			goto done;
-		}
-		goto out;
-	}
 	in = (struct mv_ingest){ .module = module, .version = version,
 	    .info = d.info, .mod = d.mod, .zip = d.zip,
 	    .origin = mv_upstream_url(f->up, entry),
@@ -345,10 +347,36 @@ fetch_and_store(struct mv_filler *f, const char *module, const char *version,
 out:
 	if (rc == -1)
 		refused(module, version, &e, err);
-done:
 	download_release(&d);
 	mv_buf_free(&base);
 	return rc;
+}
+
+/*
+ * GP-6.2 over the upstream list: each entry in turn (a proxy, or
+ * "direct": the module's repository) while the last one's failure lets
+ * the next be asked.  A noproxy module goes to its repository only.
+ */
+static int
+fetch_any(struct mv_filler *f, const char *module, const char *version,
+    const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
+    struct mv_err *err)
+{
+	struct mv_err e = MV_ERR_INIT;
+	size_t i, n = mv_upstream_count(f->up);
+	int rc = -1;
+
+	if (pd->direct_only)
+		return mv_direct_fetch(f, module, version, pd, outcome, err);
+	for (i = 0; i < n; i++) {
+		mv_err_clear(&e);
+		rc = mv_upstream_is_direct(f->up, i) ?
+		    mv_direct_fetch(f, module, version, pd, outcome, &e) :
+		    fetch_and_store(f, module, version, pd, i, outcome, &e);
+		if (rc == 0 || !mv_upstream_falls_through(f->up, i, &e))
+			break;
+	}
+	return rc == 0 ? 0 : mv_err_pass(err, &e);
 }
 
 /* The whole fetch, every transfer of it, within upstream_timeout. */
@@ -357,12 +385,13 @@ fetch_timed(struct mv_filler *f, const char *module, const char *version,
     const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
     struct mv_err *err)
 {
+	struct mv_err e = MV_ERR_INIT;
 	int rc;
 
 	mv_upstream_set_deadline(f->up, f->cfg->upstream_timeout);
-	rc = fetch_and_store(f, module, version, pd, outcome, err);
+	rc = fetch_any(f, module, version, pd, outcome, &e);
 	mv_upstream_set_deadline(f->up, 0);
-	return rc;
+	return rc == 0 ? 0 : absent_or_fail(f, module, version, &e, err);
 }
 
 /*
@@ -440,13 +469,14 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 }
 
 /*
- * GETs an .info-shaped answer (relpath) with fall-through and writes the
+ * GETs an .info-shaped answer (relpath) from proxy entry i and writes the
  * version it names into out: valid JSON, a canonical version that fits
  * module (GP-5.2, GP-5.5.1); what upstream resolves must be servable.
  */
 static int
-get_info_version(struct mv_filler *f, const char *module, const char *rel,
-    struct mv_buf *body, char *out, size_t outsz, struct mv_err *err)
+get_info_version(struct mv_filler *f, size_t i, const char *module,
+    const char *rel, struct mv_buf *body, char *out, size_t outsz,
+    struct mv_err *err)
 {
 	struct mv_fetch_sink s = { .buf = body, .fd = -1,
 	    .max = MV_INFO_MAX_BYTES };
@@ -456,7 +486,7 @@ get_info_version(struct mv_filler *f, const char *module, const char *rel,
 
 	mv_buf_init(&ver, MV_VERSION_MAX_BYTES);
 	mv_buf_init(&tm, 64);
-	if ((rc = mv_upstream_get(f->up, rel, &s, NULL, err)) == 0 &&
+	if ((rc = mv_upstream_get_one(f->up, i, rel, &s, err)) == 0 &&
 	    (mv_info_parse(body->data, body->len, &ver, &tm, &e) == -1 ||
 	    !mv_version_is_canonical(mv_buf_str(&ver)) ||
 	    mv_modpath_check_version(module, mv_buf_str(&ver), &e) == -1 ||
@@ -466,6 +496,62 @@ get_info_version(struct mv_filler *f, const char *module, const char *rel,
 	mv_buf_free(&ver);
 	mv_buf_free(&tm);
 	return rc;
+}
+
+/* What the repository says query (or "latest") is: its .info and version. */
+static int
+direct_info(struct mv_filler *f, const char *module, const char *query,
+    const struct mv_policy_decision *pd, struct mv_buf *body, char *out,
+    size_t outsz, struct mv_err *err)
+{
+	struct mv_direct d;
+	struct mv_revinfo ri;
+	struct mv_err e = MV_ERR_INIT;
+	int rc;
+
+	if (mv_direct_open(f, module, pd, &d, err) == -1)
+		return -1;
+	rc = mv_vcs_stat(&d.m, query, &ri, &e);
+	if (rc == 0)
+		rc = mv_vcs_info_json(&d.m, &ri, body, &e);
+	mv_direct_close(&d);
+	if (rc == 0 && (size_t)snprintf(out, outsz, "%s", ri.version) >= outsz)
+		return mv_fail(err, MV_ELIMIT, "version too long");
+	if (rc == -1 && e.code == MV_ENOTFOUND)
+		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: %s", module,
+		    query, e.msg);
+	return rc == 0 ? 0 : mv_err_pass(err, &e);
+}
+
+/*
+ * The .info answer for suffix ("/@v/Q.info", "/@latest") from the first
+ * entry that has it (GP-6.2): a proxy's, or the repository's (query).
+ */
+static int
+info_any(struct mv_filler *f, const char *module, const char *query,
+    const char *rel, struct mv_buf *body, char *out, size_t outsz,
+    struct mv_err *err)
+{
+	struct mv_policy_decision pd;
+	struct mv_err e = MV_ERR_INIT;
+	size_t i, n = mv_upstream_count(f->up);
+	int rc = -1;
+
+	if (mv_policy_check(f->policy, MV_POLICY_FETCH, module, query, &pd,
+	    err) == -1)
+		return -1;
+	if (pd.direct_only)
+		return direct_info(f, module, query, &pd, body, out, outsz, err);
+	for (i = 0; i < n; i++) {
+		mv_err_clear(&e);
+		mv_buf_reset(body);
+		rc = mv_upstream_is_direct(f->up, i) ?
+		    direct_info(f, module, query, &pd, body, out, outsz, &e) :
+		    get_info_version(f, i, module, rel, body, out, outsz, &e);
+		if (rc == 0 || !mv_upstream_falls_through(f->up, i, &e))
+			break;
+	}
+	return rc == 0 ? 0 : mv_err_pass(err, &e);
 }
 
 int
@@ -490,7 +576,7 @@ mv_fill_query(struct mv_filler *f, const char *module, const char *query,
 	rc = negative_hit(f, module, query, err);
 	if (rc == 0)
 		rc = relpath(module, query, ".info", &rel, err);
-	if (rc == 0 && (rc = get_info_version(f, module, mv_buf_str(&rel),
+	if (rc == 0 && (rc = info_any(f, module, query, mv_buf_str(&rel),
 	    &body, out, outsz, &e)) == -1)
 		absent_or_fail(f, module, query, &e, err);
 	if (rc == 0)
@@ -500,13 +586,58 @@ mv_fill_query(struct mv_filler *f, const char *module, const char *query,
 	return rc;
 }
 
+/* The repository's version list (VC-6). */
+static int
+direct_list(struct mv_filler *f, const char *module,
+    const struct mv_policy_decision *pd, struct mv_buf *out,
+    struct mv_err *err)
+{
+	struct mv_direct d;
+	int rc;
+
+	if (mv_direct_open(f, module, pd, &d, err) == -1)
+		return -1;
+	rc = mv_vcs_versions(&d.m, out, err);
+	if (rc == 0)
+		mv_origin_watch(f, &d);
+	mv_direct_close(&d);
+	return rc;
+}
+
+/* The list from the first entry that has it (GP-6.2). */
+static int
+list_any(struct mv_filler *f, const char *module, const char *rel,
+    struct mv_buf *out, struct mv_err *err)
+{
+	struct mv_fetch_sink s = { .buf = out, .fd = -1,
+	    .max = MV_LIST_MAX_BYTES };
+	struct mv_policy_decision pd;
+	struct mv_err e = MV_ERR_INIT;
+	size_t i, n = mv_upstream_count(f->up);
+	int rc = -1;
+
+	if (mv_policy_check(f->policy, MV_POLICY_FETCH, module, "", &pd,
+	    err) == -1)
+		return -1;
+	if (pd.direct_only)
+		return direct_list(f, module, &pd, out, err);
+	for (i = 0; i < n; i++) {
+		mv_err_clear(&e);
+		mv_buf_reset(out);
+		rc = mv_upstream_is_direct(f->up, i) ?
+		    direct_list(f, module, &pd, out, &e) :
+		    mv_upstream_get_one(f->up, i, rel, &s, &e);
+		if (rc == 0 || !mv_upstream_falls_through(f->up, i, &e))
+			break;
+	}
+	return rc == 0 ? 0 : mv_err_pass(err, &e);
+}
+
 /* Fetches the list from upstream and keeps it; -1 with err on failure. */
 static int
 fetch_list(struct mv_filler *f, const char *module, struct mv_buf *out,
     struct mv_err *err)
 {
-	struct mv_fetch_sink s = { .buf = out, .fd = -1,
-	    .max = MV_LIST_MAX_BYTES };
 	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf rel;
 	int rc;
@@ -514,7 +645,7 @@ fetch_list(struct mv_filler *f, const char *module, struct mv_buf *out,
 	mv_buf_init(&rel, MV_REQUEST_PATH_MAX_BYTES);
 	rc = relpath(module, NULL, "/@v/list", &rel, &e);
 	if (rc == 0)
-		rc = mv_upstream_get(f->up, mv_buf_str(&rel), &s, NULL, &e);
+		rc = list_any(f, module, mv_buf_str(&rel), out, &e);
 	mv_buf_free(&rel);
 	if (rc == -1)
 		return absent_or_fail(f, module, "", &e, err);
@@ -565,7 +696,7 @@ mv_fill_latest(struct mv_filler *f, const char *module, struct mv_buf *out,
 	mv_buf_init(&rel, MV_REQUEST_PATH_MAX_BYTES);
 	rc = relpath(module, NULL, "/@latest", &rel, err);
 	if (rc == 0)
-		rc = get_info_version(f, module, mv_buf_str(&rel), out, v,
+		rc = info_any(f, module, "latest", mv_buf_str(&rel), out, v,
 		    sizeof(v), err);
 	if (rc == 0 && version != NULL &&
 	    (size_t)snprintf(version, versionsz, "%s", v) >= versionsz)

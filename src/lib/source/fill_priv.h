@@ -7,6 +7,8 @@
 
 #include "modvault/source/fill.h"
 #include "modvault/store/ingest.h"
+#include "modvault/vcs/locate.h"
+#include "modvault/vcs/vcsmod.h"
 
 /* The mv_ingest verify hook: the checksum database's word (SD-10.1). */
 int	 mv_fill_verify_sumdb(void *ctx, const struct mv_version *v,
@@ -33,6 +35,56 @@ int	 mv_fill_adopt(struct mv_filler *f, const char *module,
 int	 mv_fill_across_nodes(struct mv_filler *f, const char *module,
 	    const char *version, const struct mv_policy_decision *pd,
 	    mv_fill_fetch_fn fetch, enum mv_ingest_outcome *outcome,
+	    struct mv_err *err);
+
+/*
+ * vcs_rewrite applied to url (a repository or a go-get page): the longest
+ * FROM that prefixes it wins, as with git's insteadOf; *rewritten says
+ * whether one did.
+ */
+int	 mv_direct_rewrite(const struct mv_config *cfg, const char *url,
+	    char *out, size_t outsz, bool *rewritten, struct mv_err *err);
+
+/* direct.c: a module's repository, opened for one request. */
+struct mv_direct {
+	struct mv_git		git;
+	struct mv_repo		repo;
+	struct mv_vcsmod	m;
+	bool			have_repo, have_mod;
+};
+
+/*
+ * Finds module's repository (static table, else discovery), checks its
+ * transport, opens (locks) its mirror.  Failures: MV_ENOTFOUND for a
+ * path no repository serves (or one in another VCS), MV_EUPSTREAM for
+ * what a server did wrong (a go-import tag naming a transport not
+ * allowed included).
+ */
+int	 mv_direct_open(struct mv_filler *f, const char *module,
+	    const struct mv_policy_decision *pd, struct mv_direct *d,
+	    struct mv_err *err);
+void	 mv_direct_close(struct mv_direct *d);
+/* The repository at url (a stored Origin URL), opened and listed. */
+int	 mv_direct_open_url(struct mv_filler *f, const char *module,
+	    const char *url, bool insecure, struct mv_direct *d,
+	    struct mv_err *err);
+/* Logs each stored version of d's module whose tag moved (origin.h). */
+void	 mv_origin_watch(struct mv_filler *f, struct mv_direct *d);
+/* Makes and ingests the version ri names (resolved by mv_vcs_stat). */
+int	 mv_direct_store(struct mv_filler *f, struct mv_direct *d,
+	    const struct mv_revinfo *ri, const struct mv_policy_decision *pd,
+	    enum mv_ingest_outcome *outcome, struct mv_err *err);
+/* module@version (canonical) from its repository into the store. */
+int	 mv_direct_fetch(struct mv_filler *f, const char *module,
+	    const char *version, const struct mv_policy_decision *pd,
+	    enum mv_ingest_outcome *outcome, struct mv_err *err);
+
+/*
+ * discover.c: VC-3, the go-import meta tag of https://M?go-get=1 (and of
+ * its prefix's page, which must agree); loc as mv_vcs_locate_static.
+ */
+int	 mv_direct_discover(struct mv_filler *f, const char *module,
+	    const struct mv_policy_decision *pd, struct mv_vcsloc *loc,
 	    struct mv_err *err);
 
 #endif

@@ -5,9 +5,11 @@
  * in CHUNK-sized pieces, failing as soon as the bytes exceed the declared
  * size or a limit, so a zip bomb costs at most one libarchive buffer.
  * When a scan made during the download (zipscan.c, the only other file
- * that includes archive.h) proves it decoded exactly an entry's bytes, its
+ * that reads with archive.h) proves it decoded exactly an entry's bytes, its
  * digest stands in for that reading.  The first offending entry stops the
  * check (MZ-3.5 needs only "invalid or not"); its message names the rule.
+ * The name rules (MZ-1.1/1.2, MZ-3.1 to 3.3) are shared with creation
+ * (zipmake.c) through zipmake.h, so the two cannot disagree.
  *
  * What libarchive 3.6's seekable reader does, and what follows from it:
  * - the entry list, offsets and sizes come from the central directory, and
@@ -47,11 +49,12 @@
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
 #include "modvault/zip/zip.h"
+#include "modvault/zip/zipmake.h"
 #include "zipdir.h"
 #include "zipscan_priv.h"
 
 #define CHUNK		(64 * 1024)	/* bytes hashed per read */
-#define QUOTE_MAX	160		/* a quoted name in a message */
+#define QUOTE_MAX	MV_ZIP_QUOTE_MAX	/* a quoted name in a message */
 #define MIB		(1024ULL * 1024)
 
 /* One folded path (a name or one of its parents) seen so far (MZ-3.3). */
@@ -64,6 +67,14 @@ struct fold_node {
 	bool		 used;
 };
 
+/* The MZ-3.3 set (zipmake.h): folded paths, and the names they point into. */
+struct mv_zipfold {
+	struct fold_node	*map;	/* open addressing */
+	size_t			 mapcap, mapn, mapmax;
+	char			**names;	/* owned "orig\0fold" */
+	size_t			 nnames, namecap;
+};
+
 struct zc {
 	const struct mv_zip_limits	*lim;
 	struct mv_zip_result		*res;
@@ -72,10 +83,7 @@ struct zc {
 	struct mv_h1			*h1;
 	struct mv_sha256		*sha;
 	unsigned char			*chunk;
-	struct fold_node		*map;	/* open addressing */
-	size_t				 mapcap, mapn, mapmax;
-	char				**names;	/* owned "orig\0fold" */
-	size_t				 nnames, namecap;
+	struct mv_zipfold		*fold;	/* MZ-3.3 */
 	uint64_t			 declared;	/* MZ-2.2 total */
 	struct mv_zipdir		 dir;	/* our own reading (MZ-4.1) */
 	size_t				 idx;	/* next dir entry expected */
@@ -201,34 +209,34 @@ fold_hash(const char *s, size_t n)
 }
 
 static struct fold_node *
-fold_find(struct zc *z, const char *fold, size_t flen)
+fold_find(struct mv_zipfold *f, const char *fold, size_t flen)
 {
-	size_t i = fold_hash(fold, flen) & (z->mapcap - 1);
+	size_t i = fold_hash(fold, flen) & (f->mapcap - 1);
 
-	while (z->map[i].used) {
-		if (z->map[i].flen == flen &&
-		    memcmp(z->map[i].fold, fold, flen) == 0)
-			return &z->map[i];
-		i = (i + 1) & (z->mapcap - 1);
+	while (f->map[i].used) {
+		if (f->map[i].flen == flen &&
+		    memcmp(f->map[i].fold, fold, flen) == 0)
+			return &f->map[i];
+		i = (i + 1) & (f->mapcap - 1);
 	}
-	return &z->map[i];
+	return &f->map[i];
 }
 
 static int
-fold_grow(struct zc *z, struct mv_err *err)
+fold_grow(struct mv_zipfold *f, struct mv_err *err)
 {
-	struct fold_node *old = z->map, *slot;
-	size_t i, oldcap = z->mapcap;
+	struct fold_node *old = f->map, *slot;
+	size_t i, oldcap = f->mapcap;
 
-	z->mapcap = oldcap ? oldcap * 2 : 1024;
-	if ((z->map = calloc(z->mapcap, sizeof(*z->map))) == NULL) {
-		z->map = old;
-		z->mapcap = oldcap;
+	f->mapcap = oldcap ? oldcap * 2 : 1024;
+	if ((f->map = calloc(f->mapcap, sizeof(*f->map))) == NULL) {
+		f->map = old;
+		f->mapcap = oldcap;
 		return mv_fail(err, MV_ENOMEM, "out of memory for zip names");
 	}
 	for (i = 0; i < oldcap; i++)
 		if (old[i].used) {
-			slot = fold_find(z, old[i].fold, old[i].flen);
+			slot = fold_find(f, old[i].fold, old[i].flen);
 			*slot = old[i];
 		}
 	free(old);
@@ -236,19 +244,19 @@ fold_grow(struct zc *z, struct mv_err *err)
 }
 
 static int
-fold_insert(struct zc *z, struct fold_node *n, struct mv_err *err)
+fold_insert(struct mv_zipfold *f, struct fold_node *n, struct mv_err *err)
 {
 	/*
 	 * Parents add nodes too; cap them so a hostile zip of deep, distinct
 	 * paths cannot grow the map without bound (a modvault limit).
 	 */
-	if (z->mapn >= z->mapmax)
+	if (f->mapn >= f->mapmax)
 		return mv_fail(err, MV_ELIMIT, "MZ-3.3: more than %zu distinct "
-		    "files and directories", z->mapmax);
-	if ((z->mapn + 1) * 4 >= z->mapcap * 3 && fold_grow(z, err) == -1)
+		    "files and directories", f->mapmax);
+	if ((f->mapn + 1) * 4 >= f->mapcap * 3 && fold_grow(f, err) == -1)
 		return -1;
-	*fold_find(z, n->fold, n->flen) = *n;
-	z->mapn++;
+	*fold_find(f, n->fold, n->flen) = *n;
+	f->mapn++;
 	return 0;
 }
 
@@ -258,17 +266,17 @@ fold_insert(struct zc *z, struct fold_node *n, struct mv_err *err)
  * was added, so the walk stops there (Go revisits them; same verdict).
  */
 static int
-fold_check(struct zc *z, struct fold_node n, struct mv_err *err)
+fold_check(struct mv_zipfold *f, struct fold_node n, struct mv_err *err)
 {
 	struct fold_node *old;
 	char q1[QUOTE_MAX], q2[QUOTE_MAX];
 
-	if (z->mapcap == 0 && fold_grow(z, err) == -1)
+	if (f->mapcap == 0 && fold_grow(f, err) == -1)
 		return -1;
 	for (;;) {
-		old = fold_find(z, n.fold, n.flen);
+		old = fold_find(f, n.fold, n.flen);
 		if (!old->used) {
-			if (fold_insert(z, &n, err) == -1)
+			if (fold_insert(f, &n, err) == -1)
 				return -1;
 		} else if (old->olen != n.olen ||
 		    memcmp(old->orig, n.orig, n.olen) != 0)
@@ -302,7 +310,8 @@ fold_check(struct zc *z, struct fold_node n, struct mv_err *err)
  * Simple case folding of valid UTF-8 (MZ-3.2 ran first): towupper then
  * towlower puts each of Go's SimpleFold orbits (k, K, U+212A KELVIN SIGN;
  * s, S, U+017F LONG S) on one code point.  Needs the UTF-8 locale that
- * zc_run installs; without it a non-ASCII name fails closed.
+ * zc_run (or mv_zipmake_select) installs; without it a non-ASCII name
+ * fails closed.
  */
 static int
 fold_name(const char *s, size_t n, char *out, size_t *outlen,
@@ -332,25 +341,25 @@ fold_name(const char *s, size_t n, char *out, size_t *outlen,
 }
 
 /* MZ-3.3 for one entry name: keeps "orig\0fold" for the map's pointers. */
-static int
-check_collision(struct zc *z, const char *name, size_t n, bool isdir,
+int
+mv_zipfold_check(struct mv_zipfold *f, const char *name, size_t n, bool isdir,
     struct mv_err *err)
 {
 	struct fold_node node;
 	char **nn, *p;
 	size_t flen = 0;
 
-	if (z->nnames == z->namecap) {
-		z->namecap = z->namecap ? z->namecap * 2 : 256;
-		if ((nn = realloc(z->names, z->namecap * sizeof(*nn))) == NULL)
+	if (f->nnames == f->namecap) {
+		f->namecap = f->namecap ? f->namecap * 2 : 256;
+		if ((nn = realloc(f->names, f->namecap * sizeof(*nn))) == NULL)
 			return mv_fail(err, MV_ENOMEM, "out of memory");
-		z->names = nn;
+		f->names = nn;
 	}
 	/* Each code point (1 byte or more) folds to at most MB_CUR_MAX. */
 	if (n > (SIZE_MAX - 2) / (MB_CUR_MAX + 1) ||
 	    (p = malloc(n + 1 + n * MB_CUR_MAX + 1)) == NULL)
 		return mv_fail(err, MV_ENOMEM, "out of memory");
-	z->names[z->nnames++] = p;
+	f->names[f->nnames++] = p;
 	memcpy(p, name, n);
 	p[n] = '\0';
 	if (fold_name(name, n, p + n + 1, &flen, err) == -1)
@@ -361,7 +370,35 @@ check_collision(struct zc *z, const char *name, size_t n, bool isdir,
 	node.flen = flen;
 	node.isdir = isdir;
 	node.used = true;
-	return fold_check(z, node, err);
+	return fold_check(f, node, err);
+}
+
+struct mv_zipfold *
+mv_zipfold_new(uint64_t max_files, struct mv_err *err)
+{
+	struct mv_zipfold *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		mv_fail(err, MV_ENOMEM, "out of memory for zip names");
+		return NULL;
+	}
+	f->mapmax = max_files > SIZE_MAX / 4 ? SIZE_MAX / 2 :
+	    (size_t)max_files * 2 + 16;
+	return f;
+}
+
+void
+mv_zipfold_free(struct mv_zipfold *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->nnames; i++)
+		free(f->names[i]);
+	free(f->names);
+	free(f->map);
+	free(f);
 }
 
 /*
@@ -380,6 +417,25 @@ check_filepath(const char *name, struct mv_err *err)
 		return mv_fail(err, MV_ECORRUPT, "MZ-3.2: malformed file path %s",
 		    e.msg + sizeof(ours) - 1);
 	return mv_fail(err, MV_ECORRUPT, "MZ-3.2: %s", e.msg);
+}
+
+/* The name rules above, for creation (zipmake.h). */
+const char *
+mv_zip_quote(char out[MV_ZIP_QUOTE_MAX], const char *s, size_t n)
+{
+	return quote(out, s, n);
+}
+
+bool
+mv_zip_path_is_clean(const char *s, size_t n)
+{
+	return path_is_clean(s, n);
+}
+
+int
+mv_zip_filepath_check(const char *name, struct mv_err *err)
+{
+	return check_filepath(name, err);
 }
 
 /* MZ-3.4, MZ-2.2, MZ-2.3 for a non-directory entry (name after prefix). */
@@ -440,7 +496,7 @@ check_name(struct zc *z, const char *rest, int64_t size, struct mv_err *err)
 		return mv_fail(err, MV_ECORRUPT, "MZ-3.1: file path is not "
 		    "clean: %s", quote(q, name, n));
 	if (check_filepath(name, err) == -1 ||
-	    check_collision(z, name, n, isdir, err) == -1)
+	    mv_zipfold_check(z->fold, name, n, isdir, err) == -1)
 		return -1;
 	if (isdir)
 		return 0;
@@ -627,15 +683,30 @@ zc_run(struct zc *z, struct mv_err *err)
 	return rc;
 }
 
+/* MZ-1.1 and MZ-1.2 (also MZ-6.1, zipmake.h). */
+int
+mv_zip_check_module_version(const char *module, const char *version,
+    struct mv_err *err)
+{
+	char canon[MV_VERSION_MAX_BYTES];
+	struct mv_err e = MV_ERR_INIT;
+
+	if (mv_version_canonical(version, canon, sizeof(canon), &e) == -1 ||
+	    strcmp(canon, version) != 0)
+		return mv_fail(err, MV_EINVAL, "MZ-1.1: version \"%.*s\" is not "
+		    "canonical (should be \"%s\")", MV_VERSION_MAX_BYTES, version,
+		    canon);
+	if (mv_modpath_check_version(module, version, &e) == -1)
+		return mv_fail(err, e.code, "MZ-1.2: %s", e.msg);
+	return 0;
+}
+
 /* MZ-1.1, MZ-1.2 and the working state. */
 static int
 zc_begin(struct zc *z, const char *module, const char *version,
     const struct mv_zip_limits *lim, struct mv_zip_result *res,
     struct mv_err *err)
 {
-	char canon[MV_VERSION_MAX_BYTES];
-	struct mv_err e = MV_ERR_INIT;
-
 	memset(z, 0, sizeof(*z));
 	mv_buf_init(&z->prefix, MV_MODPATH_MAX_BYTES + MV_VERSION_MAX_BYTES + 2);
 	z->lim = lim;
@@ -644,18 +715,12 @@ zc_begin(struct zc *z, const char *module, const char *version,
 	mv_zip_result_init(res);
 	mv_buf_init(&res->gomod, lim->max_gomod_bytes > SIZE_MAX ? SIZE_MAX :
 	    (size_t)lim->max_gomod_bytes);
-	if (mv_version_canonical(version, canon, sizeof(canon), &e) == -1 ||
-	    strcmp(canon, version) != 0)
-		return mv_fail(err, MV_EINVAL, "MZ-1.1: version \"%.*s\" is not "
-		    "canonical (should be \"%s\")", MV_VERSION_MAX_BYTES, version,
-		    canon);
-	if (mv_modpath_check_version(module, version, &e) == -1)
-		return mv_fail(err, e.code, "MZ-1.2: %s", e.msg);
+	if (mv_zip_check_module_version(module, version, err) == -1)
+		return -1;
 	if (mv_buf_printf(&z->prefix, err, "%s@%s/", module, version) == -1)
 		return -1;
-	z->mapmax = lim->max_files > SIZE_MAX / 4 ? SIZE_MAX / 2 :
-	    (size_t)lim->max_files * 2 + 16;
-	if ((z->h1 = mv_h1_new(err)) == NULL ||
+	if ((z->fold = mv_zipfold_new(lim->max_files, err)) == NULL ||
+	    (z->h1 = mv_h1_new(err)) == NULL ||
 	    (z->sha = mv_sha256_new(err)) == NULL)
 		return -1;
 	if ((z->chunk = malloc(CHUNK)) == NULL ||
@@ -668,15 +733,10 @@ zc_begin(struct zc *z, const char *module, const char *version,
 static void
 zc_end(struct zc *z)
 {
-	size_t i;
-
 	if (z->a != NULL)
 		archive_read_free(z->a);
 	mv_zipdir_free(&z->dir);
-	for (i = 0; i < z->nnames; i++)
-		free(z->names[i]);
-	free(z->names);
-	free(z->map);
+	mv_zipfold_free(z->fold);
 	free(z->chunk);
 	mv_sha256_free(z->sha);
 	mv_h1_free(z->h1);

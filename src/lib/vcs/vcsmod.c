@@ -1,0 +1,406 @@
+/*
+ * vcsmod.c: placing a module in its repository (VC-5), its go.mod and
+ * .info (VC-8, VC-9).  See vcsmod.h.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "modvault/proto/modpath.h"
+#include "modvault/proto/semver.h"
+#include "modvault/vcs/vcsmod.h"
+#include "vcs_priv.h"
+
+/* Is path equal to prefix, or below it by whole elements? */
+static bool
+has_path_prefix(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(path, prefix, n) != 0)
+		return false;
+	return path[n] == '\0' || path[n] == '/' || (n > 0 &&
+	    prefix[n - 1] == '/');
+}
+
+int
+mv_vcsmod_init(struct mv_vcsmod *m, const char *module, const char *root,
+    const char *origin_url, struct mv_repo *repo, struct mv_err *err)
+{
+	const char *major;
+	size_t pl;
+
+	memset(m, 0, sizeof(*m));
+	m->repo = repo;
+	if (!has_path_prefix(module, root))
+		return mv_fail(err, MV_ENOTFOUND, "mismatched repo: found %s "
+		    "for %s", root, module);
+	if (mv_modpath_split_major(module, &pl, &major, err) == -1)
+		return -1;
+	snprintf(m->module, sizeof(m->module), "%s", module);
+	snprintf(m->root, sizeof(m->root), "%s", root);
+	snprintf(m->origin_url, sizeof(m->origin_url), "%s", origin_url);
+	snprintf(m->pathmajor, sizeof(m->pathmajor), "%s", major);
+	snprintf(m->pathprefix, sizeof(m->pathprefix), "%.*s", (int)pl,
+	    module);
+	if (strcmp(root, module) == 0)
+		snprintf(m->pathprefix, sizeof(m->pathprefix), "%s", module);
+	else {
+		const char *d;
+
+		if (!has_path_prefix(m->pathprefix, root))
+			return mv_fail(err, MV_ENOTFOUND, "repository rooted at "
+			    "%s cannot contain module %s", root, module);
+		for (d = m->pathprefix + strlen(root); *d == '/'; d++)
+			;
+		snprintf(m->codedir, sizeof(m->codedir), "%s", d);
+		while (m->codedir[0] != '\0' &&
+		    m->codedir[strlen(m->codedir) - 1] == '/')
+			m->codedir[strlen(m->codedir) - 1] = '\0';
+	}
+	mv_vcs_major_prefix(m->pathmajor, m->pseudomajor,
+	    sizeof(m->pseudomajor));
+	if (m->codedir[0] != '\0')
+		snprintf(m->tagprefix, sizeof(m->tagprefix), "%s/", m->codedir);
+	return 0;
+}
+
+void
+mv_vcsmod_release(struct mv_vcsmod *m)
+{
+	free(m->retract);
+	m->retract = NULL;
+}
+
+/* PathMajorPrefix: "/v2" -> "v2", ".v1-unstable" -> "v1", "" -> "". */
+void
+mv_vcs_major_prefix(const char *pathmajor, char *out, size_t outsz)
+{
+	size_t n;
+
+	out[0] = '\0';
+	if (pathmajor[0] == '\0')
+		return;
+	n = strcspn(pathmajor + 1, "-");
+	snprintf(out, outsz, "%.*s", (int)n, pathmajor + 1);
+}
+
+/* Go's strconv.Unquote, for the two quotes a module line may use. */
+static bool
+unquote(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+
+	if (n < 2 || s[n - 1] != s[0])
+		return false;
+	for (i = 1; i + 1 < n; i++) {
+		char c = s[i];
+
+		if (s[0] == '"' && c == '\\') {
+			if (i + 2 >= n)
+				return false;
+			c = s[++i];
+			if (c == 'n')
+				c = '\n';
+			else if (c == 't')
+				c = '\t';
+			else if (c != '\\' && c != '"' && c != '\'')
+				return false;	/* rare escapes: treat as broken */
+		} else if (s[0] == '"' && c == '"')
+			return false;
+		if (o + 1 >= outsz)
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+bool
+mv_vcs_gomod_line(const char **p, const char *end, const char **l,
+    const char **le)
+{
+	const char *nl, *c;
+
+	if (*p >= end)
+		return false;
+	if ((nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
+		nl = end;
+	*le = nl;
+	for (c = *p; c + 1 < nl; c++)
+		if (c[0] == '/' && c[1] == '/') {
+			*le = c;
+			break;
+		}
+	for (*l = *p; *l < *le && isspace((unsigned char)**l); (*l)++)
+		;
+	while (*le > *l && isspace((unsigned char)(*le)[-1]))
+		(*le)--;
+	*p = nl < end ? nl + 1 : end;
+	return true;
+}
+
+void
+mv_vcs_declared_path(const char *gomod, size_t len, char *out, size_t outsz)
+{
+	const char *p = gomod, *end = gomod + len, *l, *le, *c;
+
+	out[0] = '\0';
+	while (mv_vcs_gomod_line(&p, end, &l, &le)) {
+		if (le - l < 6 || memcmp(l, "module", 6) != 0)
+			continue;
+		c = l + 6;
+		if (c == le || !isspace((unsigned char)*c))
+			continue;
+		while (c < le && isspace((unsigned char)*c))
+			c++;
+		if (c == le)
+			continue;
+		if (*c == '"' || *c == '`') {
+			if (!unquote(c, (size_t)(le - c), out, outsz))
+				out[0] = '\0';
+			return;
+		}
+		if ((size_t)(le - c) < outsz)
+			snprintf(out, outsz, "%.*s", (int)(le - c), c);
+		return;
+	}
+}
+
+/* isMajor (VC-5.3): does a declared path suit pathmajor? */
+static bool
+is_major(const char *mpath, const char *pathmajor)
+{
+	char pre[32];
+	const char *mmajor;
+	size_t pl;
+
+	if (mpath[0] == '\0' ||
+	    mv_modpath_split_major(mpath, &pl, &mmajor, NULL) == -1)
+		return false;
+	if (pathmajor[0] == '\0') {
+		mv_vcs_major_prefix(mmajor, pre, sizeof(pre));
+		return pre[0] == '\0' || strcmp(pre, "v0") == 0 ||
+		    strcmp(pre, "v1") == 0;
+	}
+	if (mmajor[0] == '\0')
+		return false;
+	return strcmp(pathmajor + 1, mmajor + 1) == 0;
+}
+
+/*
+ * The revision name findDir's messages use: a pseudo-version's revision,
+ * else the tag (tag prefix, version without +incompatible).
+ */
+void
+mv_vcs_rev_name(const struct mv_vcsmod *m, const char *version, char *out,
+    size_t outsz)
+{
+	size_t n = strlen(version);
+
+	if (mv_version_is_pseudo(version) &&
+	    mv_pseudo_rev(version, out, outsz, NULL) == 0)
+		return;
+	if (n > 13 && strcmp(version + n - 13, "+incompatible") == 0)
+		n -= 13;
+	snprintf(out, outsz, "%s%.*s", m->tagprefix, (int)n, version);
+}
+
+static int
+read_gomod(struct mv_vcsmod *m, const char *hash, const char *file,
+    struct mv_buf *out, bool *found, struct mv_err *err)
+{
+	mv_buf_reset(out);
+	return mv_repo_read_file(m->repo, hash, file, out, found, err);
+}
+
+/* The file2 half of findDir: codedir/vN/go.mod of a /vN module. */
+static int
+find_dir2(struct mv_vcsmod *m, const struct mv_revinfo *ri, const char *rev,
+    bool found1, char *dir, size_t dirsz, struct mv_buf *gomod, bool *has,
+    bool *decided, struct mv_err *err)
+{
+	char dir2[MV_MODPATH_MAX_BYTES + 40], file2[sizeof(dir2) + 8];
+	char mpath[MV_MODPATH_MAX_BYTES + 1];
+	struct mv_buf g2;
+	bool exists = false;
+	int rc = 0;
+
+	*decided = false;
+	snprintf(dir2, sizeof(dir2), "%s%s%s", m->codedir,
+	    m->codedir[0] ? "/" : "", m->pathmajor + 1);
+	snprintf(file2, sizeof(file2), "%s/go.mod", dir2);
+	mv_buf_init(&g2, MV_GOMOD_MAX_BYTES);
+	if (read_gomod(m, ri->hash, file2, &g2, &exists, err) == -1) {
+		mv_buf_free(&g2);
+		return -1;
+	}
+	mv_vcs_declared_path(g2.data ? g2.data : "", g2.len, mpath,
+	    sizeof(mpath));
+	if (exists && is_major(mpath, m->pathmajor)) {
+		*decided = true;
+		if (found1)
+			rc = mv_fail(err, MV_ENOTFOUND, "%s/%s%sgo.mod and ...%s/"
+			    "go.mod both have ...%s module paths at revision %s",
+			    m->pathprefix, m->codedir, m->codedir[0] ? "/" : "",
+			    m->pathmajor, m->pathmajor, rev);
+		else {
+			snprintf(dir, dirsz, "%s", dir2);
+			mv_buf_reset(gomod);
+			rc = mv_buf_append(gomod, g2.data, g2.len, err);
+			*has = true;
+		}
+	} else if (exists) {
+		*decided = true;
+		rc = mpath[0] == '\0' ?
+		    mv_fail(err, MV_ENOTFOUND, "%s/%s is missing module path at "
+		    "revision %s", m->pathprefix, file2, rev) :
+		    mv_fail(err, MV_ENOTFOUND, "%s/%s has non-...%s module path "
+		    "\"%s\" at revision %s", m->pathprefix, file2, m->pathmajor,
+		    mpath, rev);
+	}
+	mv_buf_free(&g2);
+	return rc;
+}
+
+/* findDir's verdict on file1 that exists but does not suit. */
+static int
+file1_refused(struct mv_vcsmod *m, const char *file1, const char *mpath,
+    const char *version, const char *rev, bool tried2, struct mv_err *err)
+{
+	char suffix[64] = "", major[32];
+	size_t pl;
+	const char *mm;
+
+	if (tried2)
+		snprintf(suffix, sizeof(suffix), " (and ...%s/go.mod does not "
+		    "exist)", m->pathmajor);
+	if (mpath[0] == '\0')
+		return mv_fail(err, MV_ENOTFOUND, "%s is missing module path%s at "
+		    "revision %s", file1, suffix, rev);
+	if (m->pathmajor[0] != '\0')
+		return mv_fail(err, MV_ENOTFOUND, "%s has non-...%s module path "
+		    "\"%s\"%s at revision %s", file1, m->pathmajor, mpath, suffix,
+		    rev);
+	if (mv_modpath_split_major(mpath, &pl, &mm, NULL) == -1)
+		return mv_fail(err, MV_ENOTFOUND, "%s has malformed module path "
+		    "\"%s\"%s at revision %s", file1, mpath, suffix, rev);
+	(void)mv_semver_major(version, major, sizeof(major), NULL);
+	return mv_fail(err, MV_ENOTFOUND, "%s has post-%s module path \"%s\"%s "
+	    "at revision %s", file1, major, mpath, suffix, rev);
+}
+
+int
+mv_vcs_find_dir(struct mv_vcsmod *m, const struct mv_revinfo *ri, char *dir,
+    size_t dirsz, struct mv_buf *gomod, bool *has, struct mv_err *err)
+{
+	char file1[MV_MODPATH_MAX_BYTES + 16], rev[MV_REF_MAX_BYTES];
+	char mpath[MV_MODPATH_MAX_BYTES + 1];
+	bool exists = false, found1, decided = false, tried2 = false;
+
+	*has = false;
+	dir[0] = '\0';
+	mv_vcs_rev_name(m, ri->version, rev, sizeof(rev));
+	snprintf(file1, sizeof(file1), "%s%sgo.mod", m->codedir,
+	    m->codedir[0] ? "/" : "");
+	if (read_gomod(m, ri->hash, file1, gomod, &exists, err) == -1)
+		return -1;
+	mv_vcs_declared_path(gomod->data ? gomod->data : "", gomod->len,
+	    mpath, sizeof(mpath));
+	found1 = exists && (is_major(mpath, m->pathmajor) ||
+	    (m->pathmajor[0] == '\0' && strncmp(mpath, "gopkg.in/", 9) == 0));
+	if (m->pathmajor[0] != '\0' && strcmp(m->root, m->module) != 0 &&
+	    m->pathmajor[0] != '.') {
+		tried2 = true;
+		if (find_dir2(m, ri, rev, found1, dir, dirsz, gomod, has,
+		    &decided, err) == -1 || decided)
+			return *has ? 0 : -1;
+	}
+	if (found1) {
+		snprintf(dir, dirsz, "%s", m->codedir);
+		*has = true;
+		return 0;
+	}
+	if (exists)
+		return file1_refused(m, file1, mpath, ri->version, rev, tried2,
+		    err);
+	mv_buf_reset(gomod);
+	if (m->codedir[0] == '\0' && (m->pathmajor[0] == '\0' ||
+	    m->pathmajor[0] == '.'))
+		return 0;
+	if (tried2)
+		return mv_fail(err, MV_ENOTFOUND, "missing %s/go.mod and ...%s/"
+		    "go.mod at revision %s", m->pathprefix, m->pathmajor, rev);
+	return mv_fail(err, MV_ENOTFOUND, "missing %s/go.mod at revision %s",
+	    m->pathprefix, rev);
+}
+
+int
+mv_vcs_gomod(struct mv_vcsmod *m, const struct mv_revinfo *ri,
+    struct mv_buf *out, struct mv_err *err)
+{
+	char dir[MV_MODPATH_MAX_BYTES + 40];
+	bool has;
+
+	if (mv_vcs_find_dir(m, ri, dir, sizeof(dir), out, &has, err) == -1)
+		return -1;
+	if (has)
+		return 0;	/* VC-9.1: raw, never converted */
+	/* MZ-9.1: the go command's synthesized go.mod (AutoQuote). */
+	mv_buf_reset(out);
+	if (strpbrk(m->module, " \t\"'`\\") != NULL)
+		return mv_buf_printf(out, err, "module \"%s\"\n", m->module);
+	return mv_buf_printf(out, err, "module %s\n", m->module);
+}
+
+/* A JSON string (the values here are URLs, paths, hex: no controls). */
+static int
+json_str(struct mv_buf *out, const char *s, struct mv_err *err)
+{
+	int rc = mv_buf_putc(out, '"', err);
+
+	for (; rc == 0 && *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			rc = mv_buf_putc(out, '\\', err);
+		if (rc == 0 && (unsigned char)*s < 0x20)
+			rc = mv_buf_printf(out, err, "\\u%04x", (unsigned)*s);
+		else if (rc == 0)
+			rc = mv_buf_putc(out, *s, err);
+	}
+	return rc == 0 ? mv_buf_putc(out, '"', err) : -1;
+}
+
+static int
+json_field(struct mv_buf *out, const char *name, const char *value,
+    struct mv_err *err)
+{
+	if (value[0] == '\0')
+		return 0;
+	return mv_buf_printf(out, err, ",\"%s\":", name) == -1 ||
+	    json_str(out, value, err) == -1 ? -1 : 0;
+}
+
+int
+mv_vcs_info_json(const struct mv_vcsmod *m, const struct mv_revinfo *ri,
+    struct mv_buf *out, struct mv_err *err)
+{
+	char when[32];
+	time_t t = (time_t)ri->time;
+	struct tm tm;
+	const char *ref = mv_version_is_pseudo(ri->version) ? "" : ri->ref;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		return mv_fail(err, MV_EUPSTREAM, "commit time out of range");
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return mv_buf_puts(out, "{\"Version\":", err) == -1 ||
+	    json_str(out, ri->version, err) == -1 ||
+	    mv_buf_printf(out, err, ",\"Time\":\"%s\",\"Origin\":{\"VCS\":"
+	    "\"git\"", when) == -1 ||
+	    json_field(out, "URL", m->origin_url, err) == -1 ||
+	    json_field(out, "Subdir", m->codedir, err) == -1 ||
+	    json_field(out, "Ref", ref, err) == -1 ||
+	    json_field(out, "Hash", ri->hash, err) == -1 ||
+	    mv_buf_puts(out, "}}", err) == -1 ? -1 : 0;
+}
