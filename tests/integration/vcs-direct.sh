@@ -12,6 +12,40 @@ mv_tmpdir
 
 git_fixtures
 
+# Two more repositories beside §16.1's: nested modules with vendored files
+# (MZ-6.3, MZ-6.4, .hg_archival.txt dropped) and one of 10,000 files.
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
+    GIT_AUTHOR_NAME=T GIT_AUTHOR_EMAIL=t@example.test GIT_COMMITTER_NAME=T \
+    GIT_COMMITTER_EMAIL=t@example.test \
+    GIT_AUTHOR_DATE='2024-01-01 00:00:00 +0000' \
+    GIT_COMMITTER_DATE='2024-01-01 00:00:00 +0000'
+python3 - "$MV_TMP/repos" <<'PY'
+import os, sys
+root = sys.argv[1]
+def put(repo, name, text):
+    path = os.path.join(root, repo, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, "w").write(text)
+put("nest", "go.mod", "module example.test/nest.git\n\ngo 1.16\n")
+put("nest", "a.go", "package nest\n")
+put("nest", "vendor/modules.txt", "# example.com/x v1.0.0\n")
+put("nest", "vendor/example.com/x/x.go", "package x\n")
+put("nest", "pkg/vendor/v.go", "package vendor\n")
+put("nest", ".hg_archival.txt", "repo: x\n")
+put("nest", "inner/go.mod", "module example.test/nest.git/inner\n")
+put("nest", "inner/i.go", "package inner\n")
+put("nest", "inner/deep/d.go", "package deep\n")
+put("big10k", "go.mod", "module example.test/big10k.git\n")
+for d in range(100):
+    for f in range(100):
+        put("big10k", "d%02d/f%02d.go" % (d, f), "package d%02d\n\n// %d\n" % (d, f))
+PY
+for r in nest big10k; do
+	(cd "$MV_TMP/repos/$r" && git init -q -b master && git add -A &&
+	    git commit -qm one && git tag v1.0.0 && git tag inner/v0.1.0) ||
+	    { fail "repository $r made"; mv_done; }
+done
+
 # The queries: every download, list and error of vcs.md §16.2 to §16.4.
 T=example.test
 QUERIES="$T/r1.git $T/r2.git $T/r3.git $T/r4.git $T/r4.git/sub $T/r5.git
@@ -36,7 +70,9 @@ $T/r1.git@v1.0.1-0.20240203100001-17b0b1f6713f
 $T/r1.git@v1.0.1-0.20240203100000-17b0b1f6713
 $T/r1.git@v1.0.0-20240203100000-17b0b1f6713f
 $T/r1.git@v1.0.0-0.20240101000000-b0409b075214 $T/r1.git@v1.0.1
-$T/r1.git@b0409b $T/r4.git/sub@v0.1.0 $T/r14.git@409473dbd388"
+$T/r1.git@b0409b $T/r4.git/sub@v0.1.0 $T/r14.git@409473dbd388
+$T/nest.git $T/nest.git/inner $T/nest.git@v1.0.0 $T/nest.git/inner@v0.1.0
+$T/big10k.git@v1.0.0"
 # Lists with -retracted: a proxy lists retracted versions (VC-6.4), the
 # client hides them.
 LISTS=$(for q in $QUERIES; do case $q in *@*) ;; *) echo "$q" ;; esac; done)

@@ -41,6 +41,13 @@ blob() { printf '%s' "$1" | git hash-object -w --stdin; }
 
 repo good; printf 'module vanity.test/good\n' >go.mod
 printf 'package good\n' >good.go; tag_all
+# gopkg.in: gopkg.in/yaml.v3 is its repository's root (VC-12.3), major
+# .v3: no go.mod, tags of several majors, only v3.x listed.
+repo yaml; printf 'package yaml\n' >yaml.go; git add -A; git commit -qm one
+git tag v2.0.0; printf 'package yaml // 3\n' >yaml.go; git commit -qam two
+git tag v3.0.0; printf 'package yaml // 3.1\n' >yaml.go; git commit -qam three
+git tag v3.0.1; printf 'package yaml // next\n' >yaml.go; git commit -qam four
+cd "$MV_TMP"
 repo symlink; printf 'module example.test/symlink.git\n' >go.mod
 printf 'package s\n' >ok.go; ln -s /etc/passwd evil.go; ln -s /etc link; tag_all
 repo submodule; printf 'module example.test/submodule.git\n' >go.mod
@@ -81,6 +88,7 @@ page() {
 	  echo '</head><body>go get</body></html>'; } >"$W/$p/index.html"
 }
 page good "vanity.test/good git https://example.test/good"
+page yaml.v3 "gopkg.in/yaml.v3 git https://example.test/yaml"
 page filemeta "vanity.test/filemeta git file://$R/good"
 page extmeta "vanity.test/extmeta git ext::touch%20$MV_TMP/pwned"
 page claim/sub "vanity.test/claim git https://example.test/good"
@@ -115,9 +123,10 @@ wait_file "$MV_TMP/trickle.port"
 
 cat <<EOF | write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
 upstream = direct
-private = example.test,vanity.test,slow.test,github.com/corp
+private = example.test,vanity.test,slow.test,github.com/corp,gopkg.in
 vcs_rewrite = https://example.test/ $GIT_HTTP_URL/git/
 vcs_rewrite = https://vanity.test/ $GIT_HTTP_URL/
+vcs_rewrite = https://gopkg.in/ $GIT_HTTP_URL/
 vcs_rewrite = https://slow.test/ http://127.0.0.1:$(cat "$MV_TMP/trickle.port")/
 stall_timeout = 2
 upstream_timeout = 20
@@ -139,11 +148,24 @@ refused() {
 	fi
 }
 
+# zip_h1 FILE: the h1 of a zip, as the go command computes it.
+zip_h1() {
+	python3 -c '
+import base64, hashlib, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+s = "".join("%s  %s\n" % (hashlib.sha256(z.read(n)).hexdigest(), n)
+            for n in sorted(z.namelist()))
+print("h1:" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode())' \
+	    "$1" 2>/dev/null
+}
+
 # --- discovery: the go command (through an HTTP proxy to the same pages,
 # GOINSECURE for vanity.test so it falls back to http) is the oracle.
-VCS_ORACLE_HTTP_PROXY=$GIT_HTTP_URL VCS_ORACLE_INSECURE=vanity.test \
+VCS_ORACLE_HTTP_PROXY=$GIT_HTTP_URL VCS_ORACLE_INSECURE=vanity.test,gopkg.in \
     sh "$MV_SRCDIR/tests/integration/vcs-oracle.sh" "$R" "$MV_TMP/oracle" \
-    vanity.test/good@v1.0.0 vanity.test/good >"$MV_TMP/oracle.log" 2>&1 ||
+    vanity.test/good@v1.0.0 vanity.test/good gopkg.in/yaml.v3 \
+    gopkg.in/yaml.v3@v3.0.1 gopkg.in/yaml.v3@master \
+    >"$MV_TMP/oracle.log" 2>&1 ||
     { sed 's/^/# /' "$MV_TMP/oracle.log"; fail "the go command answers"; }
 want=$(awk -F '\t' '$1 == "vanity.test/good@v1.0.0" { print $4 }' "$MV_TMP/oracle")
 check "the go command found vanity.test/good through its page" [ -n "$want" ]
@@ -151,17 +173,25 @@ st=$(get vanity.test/good/@v/list)
 check "vanity.test/good: @v/list through its go-import tag ($st)" \
     sh -c "[ $st = 200 ] && grep -qx v1.0.0 '$MV_TMP/body'"
 st=$(get vanity.test/good/@v/v1.0.0.zip)
-got=$(python3 -c '
-import base64, hashlib, sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-s = "".join("%s  %s\n" % (hashlib.sha256(z.read(n)).hexdigest(), n)
-            for n in sorted(z.namelist()))
-print("h1:" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode())' \
-    "$MV_TMP/body" 2>/dev/null)
+got=$(zip_h1 "$MV_TMP/body")
 check "... its zip is the go command's ($st, $got)" [ "$got" = "$want" ]
 get vanity.test/good/@v/v1.0.0.info >/dev/null
 check "... its Origin names the repository the tag names" \
     grep -q '"URL":"https://example.test/good"' "$MV_TMP/body"
+# oracle Q COLUMN: a field of the go command's answer to Q.
+oracle() { awk -F '\t' -v q="$1" -v c="$2" '$1 == q { print $c }' "$MV_TMP/oracle"; }
+get gopkg.in/yaml.v3/@v/list >/dev/null
+check "gopkg.in/yaml.v3: the list is the go command's ($(oracle gopkg.in/yaml.v3 2))" \
+    [ "$(tr '\n' ' ' <"$MV_TMP/body")" = "$(oracle gopkg.in/yaml.v3 2) " ]
+for q in v3.0.1 master; do
+	v=$(oracle "gopkg.in/yaml.v3@$q" 2)
+	get "gopkg.in/yaml.v3/@v/$q.info" >/dev/null
+	check "... @$q is $v, as the go command says" \
+	    grep -q "\"Version\":\"$v\"" "$MV_TMP/body"
+	get "gopkg.in/yaml.v3/@v/$v.zip" >/dev/null
+	check "... and its zip is the go command's" \
+	    [ "$(zip_h1 "$MV_TMP/body")" = "$(oracle "gopkg.in/yaml.v3@$q" 4)" ]
+done
 
 # --- hostile pages ---------------------------------------------------------
 refused 502 vanity.test/filemeta/@v/list "VC-3.7" \
@@ -204,7 +234,8 @@ check "a server that never finishes sending: given up within the bounds ($st aft
     sh -c "[ $st = 502 ] || [ $st = 504 ]" 
 check "... well before the request's own timeout" [ "$took" -lt 60 ]
 "$MODVAULT" --config "$MV_TMP/modvault.conf" ls >"$MV_TMP/ls"
+cut -f1 "$MV_TMP/ls" | sed 's/^/# stored: /'
 check "only the good versions are stored" \
     [ "$(cut -f1 "$MV_TMP/ls" | sort | tr '\n' ' ')" = \
-      "example.test/submodule.git@v1.0.0 example.test/symlink.git@v1.0.0 vanity.test/good@v1.0.0 " ]
+      "example.test/submodule.git@v1.0.0 example.test/symlink.git@v1.0.0 gopkg.in/yaml.v3@v3.0.1 gopkg.in/yaml.v3@$(oracle gopkg.in/yaml.v3@master 2) vanity.test/good@v1.0.0 " ]
 mv_done
