@@ -54,8 +54,9 @@ struct mv_gitproc {
  * Runs git with args (args[0] is the subcommand; NULL-terminated) in
  * git_dir (a bare repository, passed as GIT_DIR; NULL for none) and puts
  * its stdout into out (bounded by out's own limit: more is a failure).
- * A non-zero exit fails with MV_EUPSTREAM and the last line git wrote to
- * stderr; a deadline passed fails with MV_ETIMEOUT; failing to start git
+ * A non-zero exit fails with MV_EUPSTREAM and what git wrote to stderr
+ * (its lines joined, its advice paragraph left out, URLs' credentials
+ * hidden); a deadline passed fails with MV_ETIMEOUT; failing to start git
  * is local (MV_EIO).  *status, when not NULL, gets the exit status and
  * then a non-zero exit is not a failure (callers that branch on it).
  */
@@ -77,5 +78,8 @@ int	 mv_git_read(struct mv_gitproc *p, void *buf, size_t n, size_t *got,
  * deadline passed); fails as mv_git_run does for a non-zero exit.
  */
 int	 mv_git_finish(struct mv_gitproc *p, bool ok, struct mv_err *err);
+
+/* Hides the "user:password@" of every URL in s, in place (messages). */
+void	 mv_git_scrub(char *s);
 
 #endif

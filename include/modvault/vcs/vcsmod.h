@@ -90,4 +90,11 @@ int	 mv_vcs_info_json(const struct mv_vcsmod *m,
 void	 mv_vcs_declared_path(const char *gomod, size_t len, char *out,
 	    size_t outsz);
 
+/*
+ * VC-7.6: the intervals a go.mod's retract directives name (single and
+ * block forms, "[lo, hi]" or one version), appended to out as "lo hi"
+ * lines; anything unparsable is skipped (lenient, as V-7.2).
+ */
+void	 mv_vcs_retractions(const char *gomod, size_t len, struct mv_buf *out);
+
 #endif

@@ -137,7 +137,7 @@ probe(struct mv_filler *f, struct mv_direct *d, const char *module,
     struct mv_err *err)
 {
 	static const char *const schemes[] = { "https", "http", "ssh" };
-	struct mv_err e = MV_ERR_INIT;
+	struct mv_err e = MV_ERR_INIT, first = MV_ERR_INIT;
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
@@ -150,9 +150,12 @@ probe(struct mv_filler *f, struct mv_direct *d, const char *module,
 		if (open_url(f, d, module, url, insecure, true, &e) == 0)
 			return 0;
 		if (mv_code_is_local(e.code))
-			break;
+			return mv_err_pass(err, &e);
+		/* The https answer says most (it is what a rewrite targets). */
+		if (first.code == MV_OK)
+			first = e;
 	}
-	return mv_err_pass(err, &e);
+	return mv_err_pass(err, &first);
 }
 
 int

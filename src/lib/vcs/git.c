@@ -294,28 +294,55 @@ mv_git_read(struct mv_gitproc *p, void *buf, size_t n, size_t *got,
 	return 0;
 }
 
-/* The last non-empty line git wrote to stderr, printable, in out. */
-static void
-last_line(const struct mv_gitproc *p, char *out, size_t outsz)
+/* git's advice after a failed transfer: it says nothing of the cause. */
+static bool
+is_advice(const char *l, size_t n)
 {
-	const char *s = p->errtext, *end = s + p->errlen, *b;
-	size_t i = 0;
+	static const char *const advice[] = {
+		"Please make sure you have the correct access rights",
+		"and the repository exists.", NULL
+	};
+	size_t i;
 
-	while (end > s && (end[-1] == '\n' || end[-1] == '\r' ||
-	    end[-1] == ' '))
-		end--;
-	for (b = end; b > s && b[-1] != '\n'; b--)
-		;
-	for (; b < end && i + 1 < outsz; b++)
-		out[i++] = (*b >= 0x20 && *b < 0x7f) ? *b : '?';
-	out[i] = '\0';
-	if (i == 0)
+	for (i = 0; advice[i] != NULL; i++)
+		if (n == strlen(advice[i]) && memcmp(l, advice[i], n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * What git said on stderr, one printable line: its lines joined with
+ * "; ", blank ones and git's advice paragraph left out (the cause, such as
+ * "Host key verification failed.", comes before it).
+ */
+static void
+summary(const struct mv_gitproc *p, char *out, size_t outsz)
+{
+	const char *s = p->errtext, *end = s + p->errlen, *nl;
+	size_t o = 0, n, i;
+
+	for (; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		for (n = (size_t)(nl - s); n > 0 && (s[n - 1] == '\r' ||
+		    s[n - 1] == ' '); n--)
+			;
+		if (n == 0 || is_advice(s, n))
+			continue;
+		if (o > 0 && o + 2 < outsz) {
+			out[o++] = ';';
+			out[o++] = ' ';
+		}
+		for (i = 0; i < n && o + 1 < outsz; i++)
+			out[o++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	}
+	out[o] = '\0';
+	if (o == 0)
 		snprintf(out, outsz, "(no message)");
 }
 
-/* Hides "user:password@" in a URL git quoted. */
-static void
-scrub_userinfo(char *s)
+void
+mv_git_scrub(char *s)
 {
 	char *p = s, *at, *end;
 
@@ -376,8 +403,8 @@ mv_git_finish(struct mv_gitproc *p, bool ok, struct mv_err *err)
 		return -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	last_line(p, line, sizeof(line));
-	scrub_userinfo(line);
+	summary(p, line, sizeof(line));
+	mv_git_scrub(line);
 	if (WIFSIGNALED(status))
 		return mv_fail(err, MV_EUPSTREAM, "%s: killed by signal %d: %s",
 		    p->what, WTERMSIG(status), line);

@@ -205,67 +205,6 @@ mv_vcs_versions(struct mv_vcsmod *m, struct mv_buf *out, struct mv_err *err)
 	return rc;
 }
 
-/* Appends "low high\n" for each interval of a retract directive line. */
-static void
-retract_line(const char *s, size_t n, struct mv_buf *out)
-{
-	char a[MV_VERSION_MAX_BYTES + 1], b[MV_VERSION_MAX_BYTES + 1];
-	size_t i = 0, j;
-
-	while (i < n && isspace((unsigned char)s[i]))
-		i++;
-	if (i < n && s[i] == '[') {
-		for (j = ++i; j < n && s[j] != ','; j++)
-			;
-		snprintf(a, sizeof(a), "%.*s", (int)(j - i), s + i);
-		for (i = j + 1; i < n && isspace((unsigned char)s[i]); i++)
-			;
-		for (j = i; j < n && s[j] != ']' && !isspace((unsigned char)
-		    s[j]); j++)
-			;
-		snprintf(b, sizeof(b), "%.*s", (int)(j - i), s + i);
-	} else {
-		for (j = i; j < n && !isspace((unsigned char)s[j]); j++)
-			;
-		snprintf(a, sizeof(a), "%.*s", (int)(j - i), s + i);
-		snprintf(b, sizeof(b), "%s", a);
-	}
-	/* Lenient (V-7.2): quotes dropped, anything unparsable ignored. */
-	if (a[0] == '"' && strlen(a) > 1)
-		memmove(a, a + 1, strlen(a)), a[strlen(a) - 1] = '\0';
-	if (b[0] == '"' && strlen(b) > 1)
-		memmove(b, b + 1, strlen(b)), b[strlen(b) - 1] = '\0';
-	if (mv_semver_is_valid(a) && mv_semver_is_valid(b))
-		(void)mv_buf_printf(out, NULL, "%s %s\n", a, b);
-}
-
-/* Every retract directive of a go.mod, single or block form. */
-static void
-parse_retract(const char *s, size_t len, struct mv_buf *out)
-{
-	const char *end = s + len, *l, *le, *c;
-	bool block = false;
-
-	while (mv_vcs_gomod_line(&s, end, &l, &le)) {
-		if (block) {
-			if (le - l == 1 && *l == ')')
-				block = false;
-			else if (le > l)
-				retract_line(l, (size_t)(le - l), out);
-			continue;
-		}
-		if (le - l < 8 || memcmp(l, "retract", 7) != 0 ||
-		    !(isspace((unsigned char)l[7]) || l[7] == '('))
-			continue;
-		for (c = l + 7; c < le && isspace((unsigned char)*c); c++)
-			;
-		if (c < le && *c == '(')
-			block = true;
-		else
-			retract_line(c, (size_t)(le - c), out);
-	}
-}
-
 /* VC-7.6: the go.mod of the highest release (else pre-release) listed. */
 static void
 read_retractions(struct mv_vcsmod *m)
@@ -294,7 +233,7 @@ read_retractions(struct mv_vcsmod *m)
 	mv_buf_init(&out, 64 * 1024);
 	if (highest != NULL && mv_vcs_stat(m, highest, &ri, NULL) == 0 &&
 	    mv_vcs_gomod(m, &ri, &gomod, NULL) == 0) {
-		parse_retract(gomod.data ? gomod.data : "", gomod.len, &out);
+		mv_vcs_retractions(gomod.data ? gomod.data : "", gomod.len, &out);
 		m->retract = mv_buf_detach(&out, NULL);
 	}
 	mv_buf_free(&gomod);

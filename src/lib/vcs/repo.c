@@ -257,13 +257,19 @@ mv_repo_list(struct mv_repo *r, struct mv_err *err)
 		rc = parse_refs(r, out.data ? out.data : "", out.len, &e);
 	mv_buf_free(&out);
 	if (rc == -1) {
+		char shown[MV_VCS_URL_MAX_BYTES];
+
+		snprintf(shown, sizeof(shown), "%s", r->url);
+		mv_git_scrub(shown);
 		/* git says so for a repository that is not there. */
 		if (e.code == MV_EUPSTREAM && (strstr(e.msg, "not found") ||
 		    strstr(e.msg, "does not appear to be a git repository") ||
 		    strstr(e.msg, "returned error: 404") ||
 		    strstr(e.msg, "returned error: 410")))
 			return mv_fail(err, MV_ENOTFOUND, "repository %s not "
-			    "found: %s", r->url, e.msg);
+			    "found: %s", shown, e.msg);
+		if (!mv_code_is_local(e.code))
+			mv_wrap(&e, "%s: ", shown);
 		return mv_err_pass(err, &e);
 	}
 	r->listed = true;
