@@ -89,6 +89,12 @@ page() {
 }
 page good "vanity.test/good git https://example.test/good"
 page yaml.v3 "gopkg.in/yaml.v3 git https://example.test/yaml"
+# A "mod" tag: the module is served by the module proxy it names (VC-3.7),
+# a static GOPROXY tree under the same server.
+page proxied "vanity.test/proxied mod http://vanity.test/proxy" \
+    "vanity.test/proxied git https://example.test/good"
+python3 "$MV_SRCDIR/tests/integration/mkmodule.py" "$W/proxy" \
+    vanity.test/proxied v1.2.3 1000
 page filemeta "vanity.test/filemeta git file://$R/good"
 page extmeta "vanity.test/extmeta git ext::touch%20$MV_TMP/pwned"
 page claim/sub "vanity.test/claim git https://example.test/good"
@@ -126,6 +132,7 @@ upstream = direct
 private = example.test,vanity.test,slow.test,github.com/corp,gopkg.in
 vcs_rewrite = https://example.test/ $GIT_HTTP_URL/git/
 vcs_rewrite = https://vanity.test/ $GIT_HTTP_URL/
+vcs_rewrite = http://vanity.test/ $GIT_HTTP_URL/
 vcs_rewrite = https://gopkg.in/ $GIT_HTTP_URL/
 vcs_rewrite = https://slow.test/ http://127.0.0.1:$(cat "$MV_TMP/trickle.port")/
 stall_timeout = 2
@@ -164,7 +171,7 @@ print("h1:" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode())' \
 VCS_ORACLE_HTTP_PROXY=$GIT_HTTP_URL VCS_ORACLE_INSECURE=vanity.test,gopkg.in \
     sh "$MV_SRCDIR/tests/integration/vcs-oracle.sh" "$R" "$MV_TMP/oracle" \
     vanity.test/good@v1.0.0 vanity.test/good gopkg.in/yaml.v3 \
-    gopkg.in/yaml.v3@v3.0.1 gopkg.in/yaml.v3@master \
+    gopkg.in/yaml.v3@v3.0.1 gopkg.in/yaml.v3@master vanity.test/proxied@v1.2.3 \
     >"$MV_TMP/oracle.log" 2>&1 ||
     { sed 's/^/# /' "$MV_TMP/oracle.log"; fail "the go command answers"; }
 want=$(awk -F '\t' '$1 == "vanity.test/good@v1.0.0" { print $4 }' "$MV_TMP/oracle")
@@ -192,6 +199,14 @@ for q in v3.0.1 master; do
 	check "... and its zip is the go command's" \
 	    [ "$(zip_h1 "$MV_TMP/body")" = "$(oracle "gopkg.in/yaml.v3@$q" 4)" ]
 done
+
+want=$(oracle vanity.test/proxied@v1.2.3 4)
+st=$(get vanity.test/proxied/@v/list)
+check "a \"mod\" tag: the list from the proxy it names ($st)" \
+    sh -c "[ $st = 200 ] && grep -qx v1.2.3 '$MV_TMP/body'"
+st=$(get vanity.test/proxied/@v/v1.2.3.zip)
+check "... and the version, as the go command gets it ($st, $want)" \
+    [ -n "$want" ] && [ "$(zip_h1 "$MV_TMP/body")" = "$want" ]
 
 # --- hostile pages ---------------------------------------------------------
 refused 502 vanity.test/filemeta/@v/list "VC-3.7" \
@@ -237,5 +252,5 @@ check "... well before the request's own timeout" [ "$took" -lt 60 ]
 cut -f1 "$MV_TMP/ls" | sed 's/^/# stored: /'
 check "only the good versions are stored" \
     [ "$(cut -f1 "$MV_TMP/ls" | sort | tr '\n' ' ')" = \
-      "example.test/submodule.git@v1.0.0 example.test/symlink.git@v1.0.0 gopkg.in/yaml.v3@v3.0.1 gopkg.in/yaml.v3@$(oracle gopkg.in/yaml.v3@master 2) vanity.test/good@v1.0.0 " ]
+      "example.test/submodule.git@v1.0.0 example.test/symlink.git@v1.0.0 gopkg.in/yaml.v3@v3.0.1 gopkg.in/yaml.v3@$(oracle gopkg.in/yaml.v3@master 2) vanity.test/good@v1.0.0 vanity.test/proxied@v1.2.3 " ]
 mv_done

@@ -158,6 +158,30 @@ probe(struct mv_filler *f, struct mv_direct *d, const char *module,
 	return mv_err_pass(err, &first);
 }
 
+/*
+ * VC-3.7: a "mod" tag names a module proxy (GOPROXY base URL) that serves
+ * the module: https (http for insecure modules or a rewrite of the
+ * operator's), vcs_rewrite applied like any URL a page names.
+ */
+static int
+tag_proxy(struct mv_filler *f, const char *module,
+    const struct mv_policy_decision *pd, const struct mv_vcsloc *loc,
+    struct mv_direct *d, struct mv_err *err)
+{
+	bool rewritten;
+
+	if (mv_direct_rewrite(f->cfg, loc->url, d->proxy, sizeof(d->proxy),
+	    &rewritten, err) == -1)
+		return -1;
+	if (starts(d->proxy, "https://") || (starts(d->proxy, "http://") &&
+	    (pd->insecure || rewritten)))
+		return 0;
+	d->proxy[0] = '\0';
+	return mv_fail(err, MV_EUPSTREAM, "VC-3.7: %s: the go-import tag names "
+	    "the module proxy \"%.200s\", which is not https (list the module "
+	    "in insecure to allow http)", module, loc->url);
+}
+
 int
 mv_direct_open(struct mv_filler *f, const char *module,
     const struct mv_policy_decision *pd, struct mv_direct *d,
@@ -172,6 +196,8 @@ mv_direct_open(struct mv_filler *f, const char *module,
 	if (mv_vcs_locate_static(module, &loc, &matched, err) == -1 ||
 	    (!matched && mv_direct_discover(f, module, pd, &loc, err) == -1))
 		return -1;
+	if (strcmp(loc.vcs, "mod") == 0)
+		return tag_proxy(f, module, pd, &loc, d, err);
 	if (strcmp(loc.vcs, "git") != 0)
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s: its repository "
 		    "%s is %s, and modvault fetches only from git", module,
@@ -273,6 +299,9 @@ mv_direct_fetch(struct mv_filler *f, const char *module, const char *version,
 
 	if (mv_direct_open(f, module, pd, &d, &e) == -1)
 		return refused(module, version, &e, err);
+	if (d.proxy[0] != '\0')
+		return mv_fill_from_tag_proxy(f, d.proxy, module, version, pd,
+		    outcome, err);
 	rc = mv_vcs_stat(&d.m, version, &ri, &e);
 	if (rc == 0 && strcmp(ri.version, version) != 0)
 		rc = mv_fail(&e, MV_ENOTFOUND, "not found: %s@%s: the repository "

@@ -6,7 +6,8 @@
  * repositories); over http only when M matches insecure, after https
  * failed at the transport (VC-3.2).  When the tag's prefix is shorter
  * than M, the prefix's own page must say the same (VC-3.6), so a host
- * cannot claim paths its root does not.
+ * cannot claim paths its root does not.  A tag of kind "mod" names a
+ * module proxy to fetch the module from (VC-3.7; direct.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -106,10 +107,6 @@ mv_direct_discover(struct mv_filler *f, const char *module,
 	}
 	if (mv_goimport_check(&imp, module, &e) == -1)
 		return mv_fail(err, MV_EUPSTREAM, "VC-3.7: %s", e.msg);
-	if (strcmp(imp.vcs, "mod") == 0)
-		return mv_fail(err, MV_ENOTFOUND, "not found: %s is served by "
-		    "the module proxy %.200s (its go-import tag says so): list "
-		    "that proxy in upstream", module, imp.root);
 	snprintf(loc->root, sizeof(loc->root), "%s", imp.prefix);
 	snprintf(loc->vcs, sizeof(loc->vcs), "%s", imp.vcs);
 	snprintf(loc->url, sizeof(loc->url), "%s", imp.root);

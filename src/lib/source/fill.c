@@ -353,6 +353,47 @@ out:
 }
 
 /*
+ * VC-3.7: while a "mod" go-import tag's proxy is asked, f's upstream is
+ * that proxy alone (entry 0); tag_proxy_end puts f's own back.
+ */
+static int
+tag_proxy_begin(struct mv_filler *f, const char *url,
+    struct mv_upstream **saved, struct mv_err *err)
+{
+	struct mv_upstream *up;
+
+	if (mv_upstream_new_list(url, f->cfg, &up, err) == -1)
+		return -1;
+	*saved = f->up;
+	f->up = up;
+	mv_upstream_set_deadline(f->up, f->cfg->upstream_timeout);
+	return 0;
+}
+
+static void
+tag_proxy_end(struct mv_filler *f, struct mv_upstream *saved)
+{
+	mv_upstream_free(f->up);
+	f->up = saved;
+}
+
+int
+mv_fill_from_tag_proxy(struct mv_filler *f, const char *url,
+    const char *module, const char *version,
+    const struct mv_policy_decision *pd, enum mv_ingest_outcome *outcome,
+    struct mv_err *err)
+{
+	struct mv_upstream *saved;
+	int rc;
+
+	if (tag_proxy_begin(f, url, &saved, err) == -1)
+		return -1;
+	rc = fetch_and_store(f, module, version, pd, 0, outcome, err);
+	tag_proxy_end(f, saved);
+	return rc;
+}
+
+/*
  * GP-6.2 over the upstream list: each entry in turn (a proxy, or
  * "direct": the module's repository) while the last one's failure lets
  * the next be asked.  A noproxy module goes to its repository only.
@@ -498,12 +539,20 @@ get_info_version(struct mv_filler *f, size_t i, const char *module,
 	return rc;
 }
 
-/* What the repository says query (or "latest") is: its .info and version. */
+static int get_info_version(struct mv_filler *, size_t, const char *,
+		    const char *, struct mv_buf *, char *, size_t,
+		    struct mv_err *);
+
+/*
+ * What the repository says query (or "latest") is: its .info and version
+ * (rel: the same asked of a proxy, for a "mod" go-import tag's).
+ */
 static int
 direct_info(struct mv_filler *f, const char *module, const char *query,
-    const struct mv_policy_decision *pd, struct mv_buf *body, char *out,
-    size_t outsz, struct mv_err *err)
+    const char *rel, const struct mv_policy_decision *pd,
+    struct mv_buf *body, char *out, size_t outsz, struct mv_err *err)
 {
+	struct mv_upstream *saved;
 	struct mv_direct d;
 	struct mv_revinfo ri;
 	struct mv_err e = MV_ERR_INIT;
@@ -511,6 +560,13 @@ direct_info(struct mv_filler *f, const char *module, const char *query,
 
 	if (mv_direct_open(f, module, pd, &d, err) == -1)
 		return -1;
+	if (d.proxy[0] != '\0') {
+		if (tag_proxy_begin(f, d.proxy, &saved, err) == -1)
+			return -1;
+		rc = get_info_version(f, 0, module, rel, body, out, outsz, err);
+		tag_proxy_end(f, saved);
+		return rc;
+	}
 	rc = mv_vcs_stat(&d.m, query, &ri, &e);
 	if (rc == 0)
 		rc = mv_vcs_info_json(&d.m, &ri, body, &e);
@@ -541,12 +597,14 @@ info_any(struct mv_filler *f, const char *module, const char *query,
 	    err) == -1)
 		return -1;
 	if (pd.direct_only)
-		return direct_info(f, module, query, &pd, body, out, outsz, err);
+		return direct_info(f, module, query, rel, &pd, body, out, outsz,
+		    err);
 	for (i = 0; i < n; i++) {
 		mv_err_clear(&e);
 		mv_buf_reset(body);
 		rc = mv_upstream_is_direct(f->up, i) ?
-		    direct_info(f, module, query, &pd, body, out, outsz, &e) :
+		    direct_info(f, module, query, rel, &pd, body, out, outsz,
+		    &e) :
 		    get_info_version(f, i, module, rel, body, out, outsz, &e);
 		if (rc == 0 || !mv_upstream_falls_through(f->up, i, &e))
 			break;
@@ -586,17 +644,27 @@ mv_fill_query(struct mv_filler *f, const char *module, const char *query,
 	return rc;
 }
 
-/* The repository's version list (VC-6). */
+/* The repository's version list (VC-6), or its "mod" tag's proxy's. */
 static int
-direct_list(struct mv_filler *f, const char *module,
+direct_list(struct mv_filler *f, const char *module, const char *rel,
     const struct mv_policy_decision *pd, struct mv_buf *out,
     struct mv_err *err)
 {
+	struct mv_fetch_sink s = { .buf = out, .fd = -1,
+	    .max = MV_LIST_MAX_BYTES };
+	struct mv_upstream *saved;
 	struct mv_direct d;
 	int rc;
 
 	if (mv_direct_open(f, module, pd, &d, err) == -1)
 		return -1;
+	if (d.proxy[0] != '\0') {
+		if (tag_proxy_begin(f, d.proxy, &saved, err) == -1)
+			return -1;
+		rc = mv_upstream_get_one(f->up, 0, rel, &s, err);
+		tag_proxy_end(f, saved);
+		return rc;
+	}
 	rc = mv_vcs_versions(&d.m, out, err);
 	if (rc == 0)
 		mv_origin_watch(f, &d);
@@ -620,12 +688,12 @@ list_any(struct mv_filler *f, const char *module, const char *rel,
 	    err) == -1)
 		return -1;
 	if (pd.direct_only)
-		return direct_list(f, module, &pd, out, err);
+		return direct_list(f, module, rel, &pd, out, err);
 	for (i = 0; i < n; i++) {
 		mv_err_clear(&e);
 		mv_buf_reset(out);
 		rc = mv_upstream_is_direct(f->up, i) ?
-		    direct_list(f, module, &pd, out, &e) :
+		    direct_list(f, module, rel, &pd, out, &e) :
 		    mv_upstream_get_one(f->up, i, rel, &s, &e);
 		if (rc == 0 || !mv_upstream_falls_through(f->up, i, &e))
 			break;

@@ -51,6 +51,12 @@ struct mv_direct {
 	struct mv_repo		repo;
 	struct mv_vcsmod	m;
 	bool			have_repo, have_mod;
+	/*
+	 * Set instead when the module's go-import tag is of kind "mod"
+	 * (VC-3.7): the module proxy that serves it, rewritten and checked;
+	 * nothing else is open.
+	 */
+	char			proxy[MV_VCS_URL_MAX_BYTES];
 };
 
 /*
@@ -70,6 +76,14 @@ int	 mv_direct_open_url(struct mv_filler *f, const char *module,
 	    struct mv_err *err);
 /* Logs each stored version of d's module whose tag moved (origin.h). */
 void	 mv_origin_watch(struct mv_filler *f, struct mv_direct *d);
+/*
+ * fill.c: module@version from the module proxy a "mod" go-import tag
+ * names (d->proxy), as from an upstream entry of its own.
+ */
+int	 mv_fill_from_tag_proxy(struct mv_filler *f, const char *url,
+	    const char *module, const char *version,
+	    const struct mv_policy_decision *pd,
+	    enum mv_ingest_outcome *outcome, struct mv_err *err);
 /* Makes and ingests the version ri names (resolved by mv_vcs_stat). */
 int	 mv_direct_store(struct mv_filler *f, struct mv_direct *d,
 	    const struct mv_revinfo *ri, const struct mv_policy_decision *pd,
