@@ -61,7 +61,7 @@ $T/r7.git@master $T/r8.git@latest $T/r8.git@v2.0.0 $T/r9.git@v1.0.0
 $T/r10.git@master $T/r10.git@latest $T/r10.git@side
 $T/r10.git@708a2864827381be03ef762beaf92ee90cf197e0 $T/r11.git@master
 $T/r11.git@e70dbc620c1489ce7e4cd565f99dd0fa8e4e868a $T/r12.git@master
-$T/r12.git@v1.1.0+meta $T/r13.git@v1.0.0 $T/r13.git@v2.0.0 $T/r13.git@v3.0.0
+$T/r12.git@v1.1.0+meta $T/r11.git@v1.3.0-rc.1 $T/r13.git@v1.0.0 $T/r13.git@v2.0.0 $T/r13.git@v3.0.0
 $T/r13.git@v4.0.0+incompatible $T/r13.git@latest $T/r14.git@master
 $T/r15.git@v1.0.0 $T/r16.git@v1.0.0 $T/r17.git@latest
 $T/r5.git@v2.0.0 $T/r5.git/v2@v1.0.0 $T/r6.git@v2.0.0 $T/r13.git@v2.1.0

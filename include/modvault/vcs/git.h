@@ -45,6 +45,7 @@ struct mv_gitproc {
 	int	out;		/* read end of its stdout */
 	int	errfd;		/* read end of its stderr */
 	long	deadline;	/* CLOCK_MONOTONIC seconds */
+	long	started_ms;	/* CLOCK_MONOTONIC, for the debug log */
 	char	what[64];	/* "git fetch", for messages */
 	char	errtext[MV_GIT_STDERR_MAX_BYTES];
 	size_t	errlen;

@@ -41,6 +41,11 @@ struct mv_repo {
 	size_t			 nrefs;
 	bool			 listed;	/* refs holds ls-remote's answer */
 	bool			 complete;	/* all heads and tags fetched */
+	bool			 reached;	/* a transfer with the remote worked */
+	bool			 fresh;		/* made by this open */
+	/* The last commit whose time was read (spares a git run). */
+	char			 known_hash[MV_HASH_HEX + 1];
+	int64_t			 known_time;
 };
 
 /*

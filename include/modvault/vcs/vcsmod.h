@@ -34,6 +34,17 @@ struct mv_vcsmod {
 	/* Retractions (VC-7.6), read once: NULL until then. */
 	char		*retract;
 	bool		 retract_read;
+	/*
+	 * Small files read at a commit (go.mod is read by findDir for the
+	 * .info, the .mod and the zip alike): each costs a git run once.
+	 */
+	struct mv_vcs_read {
+		char	 hash[MV_HASH_HEX + 1];
+		char	*path;
+		char	*data;		/* NULL: no file there */
+		size_t	 len;
+	}		 reads[8];
+	size_t		 nreads;
 };
 
 /* A resolved revision (VC-7, VC-8). */

@@ -133,14 +133,14 @@ mv_direct_open_url(struct mv_filler *f, const char *module, const char *url,
  */
 static int
 probe(struct mv_filler *f, struct mv_direct *d, const char *module,
-    const struct mv_vcsloc *loc, bool insecure, char *url, size_t urlsz,
-    struct mv_err *err)
+    const struct mv_vcsloc *loc, bool insecure, size_t start, char *url,
+    size_t urlsz, struct mv_err *err)
 {
 	static const char *const schemes[] = { "https", "http", "ssh" };
 	struct mv_err e = MV_ERR_INIT, first = MV_ERR_INIT;
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = start; i < 3; i++) {
 		if (i == 1 && !insecure)
 			continue;
 		mv_err_clear(&e);
@@ -202,14 +202,45 @@ mv_direct_open(struct mv_filler *f, const char *module,
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s: its repository "
 		    "%s is %s, and modvault fetches only from git", module,
 		    loc.root, loc.vcs);
+	/*
+	 * VC-2.3 probes https first with ls-remote; https is what nearly
+	 * always answers, so it is used at once, and the probe happens only
+	 * if it cannot be reached (mv_direct_reprobe): one round trip less.
+	 */
 	snprintf(url, sizeof(url), "%s", loc.url);
-	rc = loc.probe ? probe(f, d, module, &loc, pd->insecure, url,
-	    sizeof(url), err) : open_url(f, d, module, url, pd->insecure,
-	    false, err);
+	d->lazy = loc.probe;
+	d->insecure = pd->insecure;
+	d->loc = loc;
+	rc = open_url(f, d, module, url, pd->insecure, false, err);
 	if (rc == -1 || mv_vcsmod_init(&d->m, module, loc.root, url, &d->repo,
 	    err) == -1) {
 		mv_direct_close(d);
 		return -1;
+	}
+	d->have_mod = true;
+	return 0;
+}
+
+int
+mv_direct_reprobe(struct mv_filler *f, struct mv_direct *d,
+    struct mv_err *err)
+{
+	char url[MV_VCS_URL_MAX_BYTES], module[MV_MODPATH_MAX_BYTES + 1];
+	struct mv_err e = MV_ERR_INIT;
+
+	if (!d->lazy || (d->have_repo && d->repo.reached))
+		return -1;
+	d->lazy = false;
+	snprintf(module, sizeof(module), "%s", d->have_mod ? d->m.module :
+	    "");
+	if (module[0] == '\0')
+		return -1;
+	mv_direct_close(d);
+	if (probe(f, d, module, &d->loc, d->insecure, 1, url, sizeof(url),
+	    &e) == -1 || mv_vcsmod_init(&d->m, module, d->loc.root, url,
+	    &d->repo, &e) == -1) {
+		mv_direct_close(d);
+		return mv_err_pass(err, &e);
 	}
 	d->have_mod = true;
 	return 0;
@@ -302,7 +333,9 @@ mv_direct_fetch(struct mv_filler *f, const char *module, const char *version,
 	if (d.proxy[0] != '\0')
 		return mv_fill_from_tag_proxy(f, d.proxy, module, version, pd,
 		    outcome, err);
-	rc = mv_vcs_stat(&d.m, version, &ri, &e);
+	while ((rc = mv_vcs_stat(&d.m, version, &ri, &e)) == -1 &&
+	    !mv_code_is_local(e.code) && mv_direct_reprobe(f, &d, NULL) == 0)
+		mv_err_clear(&e);
 	if (rc == 0 && strcmp(ri.version, version) != 0)
 		rc = mv_fail(&e, MV_ENOTFOUND, "not found: %s@%s: the repository "
 		    "names it %s", module, version, ri.version);

@@ -567,7 +567,9 @@ direct_info(struct mv_filler *f, const char *module, const char *query,
 		tag_proxy_end(f, saved);
 		return rc;
 	}
-	rc = mv_vcs_stat(&d.m, query, &ri, &e);
+	while ((rc = mv_vcs_stat(&d.m, query, &ri, &e)) == -1 &&
+	    !mv_code_is_local(e.code) && mv_direct_reprobe(f, &d, NULL) == 0)
+		mv_err_clear(&e);
 	if (rc == 0)
 		rc = mv_vcs_info_json(&d.m, &ri, body, &e);
 	mv_direct_close(&d);
@@ -652,6 +654,7 @@ direct_list(struct mv_filler *f, const char *module, const char *rel,
 {
 	struct mv_fetch_sink s = { .buf = out, .fd = -1,
 	    .max = MV_LIST_MAX_BYTES };
+	struct mv_err e = MV_ERR_INIT;
 	struct mv_upstream *saved;
 	struct mv_direct d;
 	int rc;
@@ -665,9 +668,15 @@ direct_list(struct mv_filler *f, const char *module, const char *rel,
 		tag_proxy_end(f, saved);
 		return rc;
 	}
-	rc = mv_vcs_versions(&d.m, out, err);
+	while ((rc = mv_vcs_versions(&d.m, out, &e)) == -1 &&
+	    !mv_code_is_local(e.code) && mv_direct_reprobe(f, &d, NULL) == 0) {
+		mv_err_clear(&e);
+		mv_buf_reset(out);
+	}
 	if (rc == 0)
 		mv_origin_watch(f, &d);
+	else
+		mv_err_pass(err, &e);
 	mv_direct_close(&d);
 	return rc;
 }

@@ -57,6 +57,13 @@ struct mv_direct {
 	 * nothing else is open.
 	 */
 	char			proxy[MV_VCS_URL_MAX_BYTES];
+	/*
+	 * A VCS-qualified path (VC-2.3) opened over https without probing
+	 * first: if the remote cannot be reached that way, the other schemes
+	 * are probed then (mv_direct_reprobe).
+	 */
+	bool			lazy, insecure;
+	struct mv_vcsloc	loc;
 };
 
 /*
@@ -70,6 +77,14 @@ int	 mv_direct_open(struct mv_filler *f, const char *module,
 	    const struct mv_policy_decision *pd, struct mv_direct *d,
 	    struct mv_err *err);
 void	 mv_direct_close(struct mv_direct *d);
+/*
+ * After an operation on d failed: when d was opened over https unprobed
+ * and never reached its remote, the next schemes are probed (VC-2.3) and
+ * d reopened on the first that answers; 0 then, and the caller tries
+ * again.  -1 when there is nothing else to try.
+ */
+int	 mv_direct_reprobe(struct mv_filler *f, struct mv_direct *d,
+	    struct mv_err *err);
 /* The repository at url (a stored Origin URL), opened and listed. */
 int	 mv_direct_open_url(struct mv_filler *f, const char *module,
 	    const char *url, bool insecure, struct mv_direct *d,

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "modvault/base/log.h"
 #include "modvault/vcs/git.h"
 
 extern char **environ;
@@ -44,6 +45,8 @@ static const char *const pinned[][2] = {
 	{ "gc.auto", "0" },
 	{ "maintenance.auto", "false" },
 	{ "init.defaultBranch", "master" },
+	/* Keep fetched packs: unpacking a big one recompresses every object. */
+	{ "transfer.unpackLimit", "1" },
 	{ "advice.detachedHead", "false" },
 };
 #define NPINNED	(sizeof(pinned) / sizeof(pinned[0]))
@@ -116,6 +119,15 @@ env_build(const struct mv_git *g, const char *git_dir, struct env *e)
 		snprintf(key, sizeof(key), "GIT_CONFIG_VALUE_%zu", i);
 		env_add(e, key, val);
 	}
+}
+
+static long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static long
@@ -210,6 +222,7 @@ mv_git_start(const struct mv_git *g, const char *git_dir,
 		p->errfd = errp[0];
 		outp[0] = errp[0] = -1;
 		p->deadline = mono_now() + (g->timeout > 0 ? g->timeout : 600);
+		p->started_ms = mono_ms();
 	}
 out:
 	if (outp[0] != -1)
@@ -385,6 +398,8 @@ reap(struct mv_gitproc *p, bool ok, int *status)
 	while (waitpid(p->pid, status, 0) == -1 && errno == EINTR)
 		;
 	p->pid = -1;
+	mv_log_debug("%s: %ld ms, exit %d", p->what, mono_ms() - p->started_ms,
+	    WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status));
 	return late;
 }
 

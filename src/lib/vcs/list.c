@@ -39,7 +39,7 @@ mv_vcs_has_file(struct mv_vcsmod *m, const char *hash, const char *path,
 	int rc;
 
 	mv_buf_init(&b, MV_GOMOD_MAX_BYTES);
-	rc = mv_repo_read_file(m->repo, hash, path, &b, has, err);
+	rc = mv_vcs_read(m, hash, path, &b, has, err);
 	mv_buf_free(&b);
 	return rc;
 }

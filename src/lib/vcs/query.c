@@ -156,7 +156,8 @@ finish(struct query *qy, const char *version, struct mv_err *err)
 
 /*
  * VC-7.4 tagVersion: the version tag t names for this module ("" when
- * none), and whether t is canonical.
+ * none), and whether t is canonical.  Retractions are the callers' to
+ * weigh (VC-7.5: only where a tag is chosen among others).
  */
 static int
 tag_version(struct query *qy, const char *t, char *v, size_t vsz,
@@ -173,7 +174,7 @@ tag_version(struct query *qy, const char *t, char *v, size_t vsz,
 		return 0;
 	r = t + pl;
 	if (mv_semver_canonical(r, v, vsz, NULL) == -1 || v[0] == '\0' ||
-	    strncmp(r, v, strlen(v)) != 0 || mv_vcs_retracted(m, v)) {
+	    strncmp(r, v, strlen(v)) != 0) {
 		v[0] = '\0';
 		return 0;
 	}
@@ -317,7 +318,8 @@ stat_other(struct query *qy, const char *tagname, struct mv_err *err)
 				free(tags);
 				return finish(qy, v, err);
 			}
-			if (best[0] == '\0' || mv_semver_compare(best, v) < 0)
+			if ((best[0] == '\0' || mv_semver_compare(best, v) < 0) &&
+			    !mv_vcs_retracted(m, v))
 				snprintf(best, sizeof(best), "%s", v);
 		} else if (v[0] != '\0' && mv_semver_compare(v, qy->q) == 0)
 			snprintf(base, sizeof(base), "%s", v);

@@ -51,18 +51,20 @@ write_attributes(const char *dir, struct mv_err *err)
 	    strerror(errno));
 }
 
-/* git init --bare under a temporary name, the remote added, renamed. */
+/*
+ * git init --bare under a temporary name, then renamed.  No remote is
+ * configured: every transfer names the URL (after "--", and the URL was
+ * checked to start with a scheme, so it is never read as an option).
+ */
 static int
 create(struct mv_repo *r, struct mv_err *err)
 {
 	char tmp[PATH_MAX + 32];
 	const char *init[] = { "init", "--bare", "-q", tmp, NULL };
-	const char *add[] = { "remote", "add", "origin", "--", r->url, NULL };
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", r->dir, (long)getpid());
 	rc = mv_git_run(r->git, NULL, init, NULL, NULL, err) == -1 ||
-	    mv_git_run(r->git, tmp, add, NULL, NULL, err) == -1 ||
 	    write_attributes(tmp, err) == -1 ? -1 : 0;
 	if (rc == 0 && rename(tmp, r->dir) == -1)
 		rc = mv_fail(err, mv_errno_code(errno), "rename %s: %s",
@@ -122,10 +124,16 @@ mv_repo_open(const struct mv_git *git, const char *cache_dir,
 	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/%s.git", cache_dir,
 	    hex) >= sizeof(r->dir))
 		return mv_fail(err, MV_ELIMIT, "repository cache path too long");
-	if (lock(r, err) == -1 ||
-	    (stat(r->dir, &sb) == -1 && create(r, err) == -1)) {
+	if (lock(r, err) == -1) {
 		mv_repo_close(r);
 		return -1;
+	}
+	if (stat(r->dir, &sb) == -1) {
+		if (create(r, err) == -1) {
+			mv_repo_close(r);
+			return -1;
+		}
+		r->fresh = true;
 	}
 	return 0;
 }
@@ -244,7 +252,7 @@ parse_refs(struct mv_repo *r, const char *s, size_t len, struct mv_err *err)
 int
 mv_repo_list(struct mv_repo *r, struct mv_err *err)
 {
-	const char *args[] = { "ls-remote", "-q", "origin", NULL };
+	const char *args[] = { "ls-remote", "-q", "--", r->url, NULL };
 	struct mv_err e = MV_ERR_INIT;
 	struct mv_buf out;
 	int rc;
@@ -272,7 +280,7 @@ mv_repo_list(struct mv_repo *r, struct mv_err *err)
 			mv_wrap(&e, "%s: ", shown);
 		return mv_err_pass(err, &e);
 	}
-	r->listed = true;
+	r->listed = r->reached = true;
 	return 0;
 }
 
@@ -306,38 +314,50 @@ have_commit(struct mv_repo *r, const char *hash)
 	return run(r, args, NULL, &status, NULL) == 0 && status == 0;
 }
 
-/* git fetch -f [--depth=1] origin refspec (VC-4.4). */
+/* git fetch -f [--depth=1] -- URL refspec (VC-4.4). */
 static int
 fetch_one(struct mv_repo *r, const char *refspec, int *status,
     struct mv_err *err)
 {
-	const char *deep[] = { "fetch", "-q", "-f", "--no-tags", "origin", "--",
+	const char *deep[] = { "fetch", "-q", "-f", "--no-tags", "--", r->url,
 	    refspec, NULL };
 	const char *shal[] = { "fetch", "-q", "-f", "--no-tags", "--depth=1",
-	    "origin", "--", refspec, NULL };
+	    "--", r->url, refspec, NULL };
 
 	/* A mirror made complete in this use stays complete. */
-	return run(r, r->complete ? deep : shal, NULL, status, err);
+	if (run(r, r->complete ? deep : shal, NULL, status, err) == -1)
+		return -1;
+	if (*status == 0)
+		r->reached = true;
+	return 0;
 }
 
-/* The commit a local ref names (peeled), or *found false. */
+/*
+ * The commit a local ref (or hash) names, peeled, and its committer time,
+ * in one run; *found false when there is none.  The time is kept for
+ * mv_repo_commit_time.
+ */
 static int
 local_commit(struct mv_repo *r, const char *ref, char hash[MV_HASH_HEX + 1],
     bool *found, struct mv_err *err)
 {
 	char spec[MV_REF_MAX_BYTES + 16];
-	const char *args[] = { "rev-parse", "-q", "--verify", spec, NULL };
+	const char *args[] = { "log", "-n1", "--format=%H %ct", spec, "--",
+	    NULL };
 	struct mv_buf out;
+	char *end;
 	int status = 1, rc;
 
 	*found = false;
 	snprintf(spec, sizeof(spec), "%s^{commit}", ref);
 	mv_buf_init(&out, 256);
 	rc = run(r, args, &out, &status, err);
-	if (rc == 0 && status == 0 && out.len >= MV_HASH_HEX &&
-	    is_hex40(out.data, MV_HASH_HEX)) {
+	if (rc == 0 && status == 0 && out.len > MV_HASH_HEX + 1 &&
+	    is_hex40(out.data, MV_HASH_HEX) && out.data[MV_HASH_HEX] == ' ') {
 		memcpy(hash, out.data, MV_HASH_HEX);
 		hash[MV_HASH_HEX] = '\0';
+		r->known_time = strtoll(out.data + MV_HASH_HEX + 1, &end, 10);
+		memcpy(r->known_hash, hash, MV_HASH_HEX + 1);
 		*found = true;
 	}
 	mv_buf_free(&out);
@@ -355,7 +375,9 @@ mv_repo_fetch_tag(struct mv_repo *r, const char *tag,
 	if ((size_t)snprintf(ref, sizeof(ref), "refs/tags/%s", tag) >=
 	    sizeof(ref))
 		return mv_fail(err, MV_ELIMIT, "tag name too long");
-	if (local_commit(r, ref, hash, found, err) == -1 || *found)
+	/* A mirror made just now holds nothing yet. */
+	if (!r->fresh && (local_commit(r, ref, hash, found, err) == -1 ||
+	    *found))
 		return *found ? 0 : -1;
 	snprintf(spec, sizeof(spec), "+%s:%s", ref, ref);
 	if (fetch_one(r, spec, &status, err) == -1)
@@ -368,18 +390,17 @@ mv_repo_fetch_tag(struct mv_repo *r, const char *tag,
 int
 mv_repo_fetch_all(struct mv_repo *r, struct mv_err *err)
 {
-	const char *full[] = { "fetch", "-q", "-f", "--no-tags", "origin",
-	    "--", "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*",
-	    NULL };
+	const char *full[] = { "fetch", "-q", "-f", "--no-tags", "--", r->url,
+	    "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*", NULL };
 	const char *unsh[] = { "fetch", "-q", "-f", "--no-tags", "--unshallow",
-	    "origin", "--", "+refs/heads/*:refs/heads/*",
+	    "--", r->url, "+refs/heads/*:refs/heads/*",
 	    "+refs/tags/*:refs/tags/*", NULL };
 
 	if (r->complete)
 		return 0;
 	if (run(r, is_shallow(r) ? unsh : full, NULL, NULL, err) == -1)
 		return -1;
-	r->complete = true;
+	r->complete = r->reached = true;
 	return 0;
 }
 
@@ -493,6 +514,10 @@ mv_repo_commit_time(struct mv_repo *r, const char *hash, int64_t *t,
 	long long v;
 	int rc;
 
+	if (strcmp(hash, r->known_hash) == 0) {
+		*t = r->known_time;
+		return 0;
+	}
 	mv_buf_init(&out, 256);
 	rc = run(r, args, &out, NULL, err);
 	if (rc == 0) {
@@ -513,23 +538,23 @@ mv_repo_read_file(struct mv_repo *r, const char *hash, const char *path,
     struct mv_buf *out, bool *found, struct mv_err *err)
 {
 	char spec[MV_HASH_HEX + 2 + 4096];
-	const char *type[] = { "cat-file", "-t", spec, NULL };
 	const char *blob[] = { "cat-file", "blob", spec, NULL };
-	struct mv_buf t;
-	int status = 1, rc;
+	int status = 1;
 
 	*found = false;
 	if ((size_t)snprintf(spec, sizeof(spec), "%s:%s", hash, path) >=
 	    sizeof(spec))
 		return mv_fail(err, MV_ELIMIT, "path too long");
-	mv_buf_init(&t, 64);
-	rc = run(r, type, &t, &status, err);
-	if (rc == 0 && status == 0 && strcmp(mv_buf_str(&t), "blob\n") == 0) {
-		*found = true;
-		rc = run(r, blob, out, NULL, err);
-	}
-	mv_buf_free(&t);
-	return rc;
+	/*
+	 * The commit is in the mirror: git fails only when there is no blob
+	 * at path (nothing, or a directory), which is "not found".
+	 */
+	if (run(r, blob, out, &status, err) == -1)
+		return -1;
+	*found = status == 0;
+	if (!*found)
+		mv_buf_reset(out);
+	return 0;
 }
 
 int

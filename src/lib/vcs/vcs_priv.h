@@ -19,6 +19,12 @@ int	 mv_vcs_tags(struct mv_vcsmod *m, const char *prefix,
 	    const char ***tags, size_t *n, struct mv_err *err);
 /* VC-7.6: is v retracted by the highest listed version's go.mod? */
 bool	 mv_vcs_retracted(struct mv_vcsmod *m, const char *v);
+/*
+ * The raw file at path in commit hash into out (*found false when there
+ * is none), read once per module use (small files are kept).
+ */
+int	 mv_vcs_read(struct mv_vcsmod *m, const char *hash, const char *path,
+	    struct mv_buf *out, bool *found, struct mv_err *err);
 /* Is there a file at path in commit hash? */
 int	 mv_vcs_has_file(struct mv_vcsmod *m, const char *hash,
 	    const char *path, bool *has, struct mv_err *err);

@@ -70,8 +70,55 @@ mv_vcsmod_init(struct mv_vcsmod *m, const char *module, const char *root,
 void
 mv_vcsmod_release(struct mv_vcsmod *m)
 {
+	size_t i;
+
 	free(m->retract);
 	m->retract = NULL;
+	for (i = 0; i < m->nreads; i++) {
+		free(m->reads[i].path);
+		free(m->reads[i].data);
+	}
+	m->nreads = 0;
+}
+
+/* Files kept by mv_vcs_read (go.mod files are small). */
+#define READ_KEEP_MAX_BYTES	(64u * 1024u)
+
+int
+mv_vcs_read(struct mv_vcsmod *m, const char *hash, const char *path,
+    struct mv_buf *out, bool *found, struct mv_err *err)
+{
+	struct mv_vcs_read *c;
+	size_t i;
+
+	mv_buf_reset(out);
+	for (i = 0; i < m->nreads; i++) {
+		c = &m->reads[i];
+		if (strcmp(c->hash, hash) != 0 || strcmp(c->path, path) != 0)
+			continue;
+		*found = c->data != NULL;
+		return *found ? mv_buf_append(out, c->data, c->len, err) : 0;
+	}
+	if (mv_repo_read_file(m->repo, hash, path, out, found, err) == -1)
+		return -1;
+	if (m->nreads == sizeof(m->reads) / sizeof(m->reads[0]) ||
+	    (*found && out->len > READ_KEEP_MAX_BYTES))
+		return 0;
+	c = &m->reads[m->nreads];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->hash, sizeof(c->hash), "%s", hash);
+	if ((c->path = strdup(path)) == NULL || (*found &&
+	    (c->data = malloc(out->len + 1)) == NULL)) {
+		free(c->path);
+		return 0;	/* not kept: read again next time */
+	}
+	if (*found) {
+		if (out->len > 0)
+			memcpy(c->data, out->data, out->len);
+		c->len = out->len;
+	}
+	m->nreads++;
+	return 0;
 }
 
 /* PathMajorPrefix: "/v2" -> "v2", ".v1-unstable" -> "v1", "" -> "". */
@@ -130,8 +177,7 @@ static int
 read_gomod(struct mv_vcsmod *m, const char *hash, const char *file,
     struct mv_buf *out, bool *found, struct mv_err *err)
 {
-	mv_buf_reset(out);
-	return mv_repo_read_file(m->repo, hash, file, out, found, err);
+	return mv_vcs_read(m, hash, file, out, found, err);
 }
 
 /* The file2 half of findDir: codedir/vN/go.mod of a /vN module. */
