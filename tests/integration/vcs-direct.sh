@@ -225,4 +225,33 @@ for q, (version, time, zsum, msum, error) in oracle.items():
         print("# got %s" % json.dumps(g)[:400])
 PY
 tally "$MV_TMP/compare2"
+
+# And a program that imports them builds through modvault alone
+# (GOFLAGS=-mod=mod: go resolves each module's latest and writes go.mod
+# and go.sum from what modvault serves).
+mkdir -p "$MV_TMP/prog"
+printf 'module example.test/prog\n\ngo 1.19\n' >"$MV_TMP/prog/go.mod"
+cat >"$MV_TMP/prog/main.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+
+	r1 "example.test/r1.git"
+	_ "example.test/r4.git/sub"
+	_ "example.test/r6.git/v2"
+	_ "example.test/r7.git"
+	_ "example.test/r10.git"
+	_ "example.test/nest.git"
+)
+
+func main() { fmt.Println(r1.V) }
+EOF
+(cd "$MV_TMP/prog" && env GOPROXY="$url" GOSUMDB=off GOFLAGS=-mod=mod \
+    GOENV=off GO111MODULE=on GOPRIVATE= GONOSUMDB= GONOPROXY= \
+    GOPATH="$MV_TMP/gopath2" GOMODCACHE="$MV_TMP/gopath2/mod" \
+    GOCACHE="$MV_TMP/gocache" go build -o prog .) >"$MV_TMP/build.log" 2>&1
+[ -x "$MV_TMP/prog/prog" ] || sed 's/^/# /' "$MV_TMP/build.log"
+check "the go command builds a program importing them through modvault" \
+    [ -x "$MV_TMP/prog/prog" ]
 mv_done
