@@ -612,7 +612,9 @@ stop_ceph() {
 # /P answers the file www/P, or www/P/index.html when www/P is a directory
 # (no redirect to /P/), as text/html.  Exports GIT_HTTP_PORT and
 # GIT_HTTP_URL (http://127.0.0.1:PORT), sets GIT_HTTP_PID; stop_git_http
-# stops it (so does the end of the script).
+# stops it (so does the end of the script).  With GIT_HTTP_AUTH=USER:PASS
+# set, the repositories whose names start with "priv" take HTTP basic
+# authentication as that user (a private Git host).
 start_git_http() {
 	mv_groot=$(cd "$1" && pwd) || return 1
 	mv_grun=${2:-$MV_TMP/git-http}
@@ -630,7 +632,8 @@ start_git_http() {
 	# http-backend writes to stderr ("Not a git repository") goes to
 	# RUN_DIR/cgi-stderr.log, not into the test's output.
 	cat > "$mv_grun/lighttpd.conf" <<CONF
-server.modules += ( "mod_alias", "mod_setenv", "mod_cgi", "mod_rewrite" )
+server.modules += ( "mod_auth", "mod_authn_file", "mod_alias", "mod_setenv",
+	"mod_cgi", "mod_rewrite" )
 server.bind          = "127.0.0.1"
 server.port          = $GIT_HTTP_PORT
 server.document-root = "$mv_grun/www"
@@ -660,6 +663,15 @@ alias.url            = ( "/git/" => "$mv_gbackend/" )
 	url.rewrite-if-not-file = ( "^(/[^?]*[^/?])(\\?.*)?\$" => "\$1/index.html\$2" )
 }
 CONF
+	if [ -n "${GIT_HTTP_AUTH:-}" ]; then
+		printf '%s\n' "$GIT_HTTP_AUTH" >"$mv_grun/users"
+		cat >>"$mv_grun/lighttpd.conf" <<CONF
+auth.backend = "plain"
+auth.backend.plain.userfile = "$mv_grun/users"
+auth.require = ( "/git/priv" => ( "method" => "basic", "realm" => "git",
+	"require" => "valid-user" ) )
+CONF
+	fi
 	lighttpd -tt -f "$mv_grun/lighttpd.conf" || return 1
 	lighttpd -D -f "$mv_grun/lighttpd.conf" &
 	GIT_HTTP_PID=$!

@@ -5,15 +5,28 @@
 # which refuses bytes it does not know; a private module is never sent to
 # the proxy or the database.  A tag moved after storing changes nothing
 # served, is logged, and `modvault verify --origin` reports it.
-# `modvault fetch` (and -r) fetches from git as on a miss.
+# `modvault fetch` (and -r) fetches from git as on a miss.  A repository
+# behind HTTP authentication is fetched with the credentials of `netrc`,
+# refused at once (no prompt) without them, and the password is never
+# shown.
 . "$MV_SRCDIR/tests/integration/lib.sh"
 need git go curl python3 iconv
 [ -d "$MV_GOPATH/src/golang.org/x/mod/sumdb" ] ||
     skip "no golang.org/x/mod in MV_GOPATH=$MV_GOPATH (Debian: golang-golang-x-mod-dev)"
 mv_tmpdir
 
+# Repositories named priv* take a password (lib.sh start_git_http).
+GIT_HTTP_AUTH=mvuser:s3cret-pass-1729
 git_fixtures
 T=example.test
+(cd "$MV_TMP/repos" && git init -q -b master priv3 && cd priv3 &&
+    printf 'module example.test/priv3.git\n' >go.mod &&
+    printf 'package priv\n' >p.go && git add -A &&
+    git -c user.name=T -c user.email=t@example.test commit -qm one &&
+    git tag v1.0.0) || { fail "the private repository is made"; mv_done; }
+printf 'machine 127.0.0.1 login mvuser password s3cret-pass-1729\n' \
+    >"$MV_TMP/netrc"
+chmod 600 "$MV_TMP/netrc"
 
 # The go command's sums for the versions used here (GOPROXY=direct).
 sh "$MV_SRCDIR/tests/integration/vcs-oracle.sh" "$MV_TMP/repos" \
@@ -53,17 +66,18 @@ start_upstream "$MV_TMP/up" || { fail "upstream starts"; mv_done; }
 cat <<EOF | write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
 upstream = $UP_URL,direct
 sumdb = $(cat "$MV_TMP/db.vkey") http://127.0.0.1:$(cat "$MV_TMP/db.port")
-private = $T/r4.git,$T/r6.git
+private = $T/r4.git,$T/r6.git,$T/priv3.git
 vcs_rewrite = https://example.test/ $GIT_HTTP_URL/git/
+netrc = $MV_TMP/netrc
 log_level = info
 EOF
 MV() { "$MODVAULT" --config "$MV_TMP/modvault.conf" "$@"; }
 MV init >/dev/null
 
-# cgi URI: the responder as plain CGI; status on stdout, body in
+# cgi URI [CONFIG]: the responder as plain CGI; status on stdout, body in
 # $MV_TMP/body, its log appended to $MV_TMP/cgi.err.
 cgi() {
-	env -i PATH="$PATH" MODVAULT_CONFIG="$MV_TMP/modvault.conf" \
+	env -i PATH="$PATH" MODVAULT_CONFIG="${2:-$MV_TMP/modvault.conf}" \
 	    REQUEST_METHOD=GET REQUEST_URI="$1" "$MODVAULT_FCGI" </dev/null \
 	    2>>"$MV_TMP/cgi.err" | python3 -c '
 import sys
@@ -116,6 +130,22 @@ check "nor did the checksum database" \
 st=$(cgi "/sumdb/sum.golang.org/lookup/$T/r4.git/sub@v1.2.0")
 check "the checksum-database proxy refuses to look a private module up ($st)" \
     [ "$st" = 403 ] || [ "$st" = 404 ]
+
+# --- a repository behind HTTP authentication ------------------------------
+st=$(cgi /$T/priv3.git/@v/v1.0.0.zip)
+check "a repository behind a password: fetched with netrc's credentials ($st)" \
+    sh -c "[ $st = 200 ] && unzip -Z1 '$MV_TMP/body' | grep -q '/p.go$'"
+sed -e '/^netrc/d' -e "s#^data_dir = .*#data_dir = $MV_TMP/data2#" \
+    "$MV_TMP/modvault.conf" >"$MV_TMP/nonetrc.conf"
+"$MODVAULT" --config "$MV_TMP/nonetrc.conf" init >/dev/null
+start=$(date +%s)
+st=$(cgi /$T/priv3.git/@v/v1.0.0.zip "$MV_TMP/nonetrc.conf")
+took=$(($(date +%s) - start))
+check "... without them: refused at once, no prompt ($st after ${took}s)" \
+    sh -c "[ $st = 502 ] && [ $took -lt 30 ]"
+check "... saying why" grep -qi "username\|authentication" "$MV_TMP/body"
+check "the password is in no answer and no log" \
+    sh -c "! grep -rq 's3cret-pass' '$MV_TMP/body' '$MV_TMP/cgi.err'"
 
 # --- modvault fetch, and fetch -r ------------------------------------------
 check "modvault fetch M@V from git" MV fetch $T/r5.git@v1.0.0
