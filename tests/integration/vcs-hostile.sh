@@ -101,6 +101,7 @@ page claim/sub "vanity.test/claim git https://example.test/good"
 page claim "vanity.test/claim git https://example.test/symlink"
 page foreign "github.com/corp/foreign git https://example.test/good"
 page hg "vanity.test/hg hg https://example.test/good"
+page ins "insecure.test/ins git https://example.test/good"
 
 # A server that answers and then sends a byte a second for ever.
 cat >"$MV_TMP/trickle.py" <<'PY'
@@ -129,7 +130,8 @@ wait_file "$MV_TMP/trickle.port"
 
 cat <<EOF | write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
 upstream = direct
-private = example.test,vanity.test,slow.test,github.com/corp,gopkg.in
+private = example.test,vanity.test,slow.test,github.com/corp,gopkg.in,insecure.test
+insecure = insecure.test
 vcs_rewrite = https://example.test/ $GIT_HTTP_URL/git/
 vcs_rewrite = https://vanity.test/ $GIT_HTTP_URL/
 vcs_rewrite = http://vanity.test/ $GIT_HTTP_URL/
@@ -207,6 +209,25 @@ check "a \"mod\" tag: the list from the proxy it names ($st)" \
 st=$(get vanity.test/proxied/@v/v1.2.3.zip)
 check "... and the version, as the go command gets it ($st, $want)" \
     [ -n "$want" ] && [ "$(zip_h1 "$MV_TMP/body")" = "$want" ]
+
+# insecure: https to the page fails (no such host), so http is tried
+# (VC-3.2), here through an HTTP proxy that is the same server; without
+# insecure, no http.
+st=$(env -i PATH="$PATH" http_proxy="$GIT_HTTP_URL" \
+    MODVAULT_CONFIG="$MV_TMP/modvault.conf" REQUEST_METHOD=GET \
+    REQUEST_URI=/insecure.test/ins/@v/list "$MODVAULT_FCGI" </dev/null \
+    2>/dev/null | tr -d '\r' | sed -n 's/^Status: \([0-9]*\).*/\1/p')
+check "insecure: a page only http serves is read over http ($st)" \
+    [ "$st" = 200 ]
+sed -e 's/^insecure = .*/insecure =/' \
+    -e "s#^data_dir = .*#data_dir = $MV_TMP/data-secure#" \
+    "$MV_TMP/modvault.conf" >"$MV_TMP/secure.conf"
+"$MODVAULT" --config "$MV_TMP/secure.conf" init >/dev/null
+st=$(env -i PATH="$PATH" http_proxy="$GIT_HTTP_URL" \
+    MODVAULT_CONFIG="$MV_TMP/secure.conf" REQUEST_METHOD=GET \
+    REQUEST_URI=/insecure.test/ins/@v/list "$MODVAULT_FCGI" </dev/null \
+    2>/dev/null | tr -d '\r' | sed -n 's/^Status: \([0-9]*\).*/\1/p')
+check "... and refused without insecure ($st)" [ "$st" = 502 ]
 
 # --- hostile pages ---------------------------------------------------------
 refused 502 vanity.test/filemeta/@v/list "VC-3.7" \
