@@ -42,15 +42,13 @@ strip_incompat(const char *v, char *out, size_t outsz)
 }
 
 /*
- * VC-7.2 canIncompat: module at the repository root with no major
- * suffix, no root go.mod at the commit, and (unless the query asks for
- * +incompatible itself) no vN/go.mod for v's major either.
+ * canUseIncompatible's plain form: a module at the repository root with
+ * no major suffix and no root go.mod at the commit (read once).
  */
 static int
-can_incompat(struct query *qy, const char *v, bool *ok, struct mv_err *err)
+no_gomod_at_root(struct query *qy, bool *ok, struct mv_err *err)
 {
 	struct mv_vcsmod *m = qy->m;
-	char major[32], path[48];
 	bool has = false;
 
 	*ok = false;
@@ -61,17 +59,29 @@ can_incompat(struct query *qy, const char *v, bool *ok, struct mv_err *err)
 			return -1;
 		qy->incompat = has ? 0 : 1;
 	}
-	if (qy->incompat == 0)
+	*ok = qy->incompat == 1;
+	return 0;
+}
+
+/*
+ * VC-7.2 canIncompat: no_gomod_at_root, and (unless the query asks for
+ * +incompatible itself) no vN/go.mod for v's major either.
+ */
+static int
+can_incompat(struct query *qy, const char *v, bool *ok, struct mv_err *err)
+{
+	char major[32], path[48];
+	bool has = false;
+
+	if (no_gomod_at_root(qy, ok, err) == -1)
+		return -1;
+	if (!*ok || has_incompat(qy->q))
 		return 0;
-	if (!has_incompat(qy->q)) {
-		(void)mv_semver_major(v, major, sizeof(major), NULL);
-		snprintf(path, sizeof(path), "%s/go.mod", major);
-		if (mv_vcs_has_file(m, qy->ri->hash, path, &has, err) == -1)
-			return -1;
-		if (has)
-			return 0;
-	}
-	*ok = true;
+	(void)mv_semver_major(v, major, sizeof(major), NULL);
+	snprintf(path, sizeof(path), "%s/go.mod", major);
+	if (mv_vcs_has_file(qy->m, qy->ri->hash, path, &has, err) == -1)
+		return -1;
+	*ok = !has;
 	return 0;
 }
 
@@ -246,15 +256,10 @@ history_base(struct query *qy, char *base, size_t basesz, struct mv_err *err)
 	char tag[MV_REF_MAX_BYTES];
 	bool ok, canon;
 
-	if (m->pseudomajor[0] == '\0') {
-		/* canUseIncompatible in its plain form: no root go.mod. */
-		struct mv_err e = MV_ERR_INIT;
-
-		if (can_incompat(qy, "v2.0.0", &ok, &e) == -1)
-			return mv_err_pass(err, &e);
-		ok = ok || (qy->incompat == 1 && m->codedir[0] == '\0');
-	} else
-		ok = true;
+	/* Any major when the path names one or none can hold a go.mod. */
+	ok = true;
+	if (m->pseudomajor[0] == '\0' && no_gomod_at_root(qy, &ok, err) == -1)
+		return -1;
 	if (ok) {
 		if (recent_tag(qy, m->pseudomajor, tag, sizeof(tag), err) == -1)
 			return -1;
