@@ -138,11 +138,12 @@ expect_status 0 "gc" "$MODVAULT" --config "$MV_TMP/link.conf" gc
 check "gc removes it too" test ! -e "$leftover"
 check "... and says so" grep -q 'and 1 stray staged files' "$MV_TMP/out"
 
-# --- a direct entry in upstream is explained ------------------------------
-printf 'upstream = https://proxy.golang.org,direct\n' > "$MV_TMP/direct.conf"
-expect_status 2 "upstream with direct is a configuration error" \
+# --- an upstream entry without its scheme is explained ---------------------
+printf 'upstream = proxy.golang.org,direct\n' > "$MV_TMP/direct.conf"
+expect_status 2 "an upstream entry without https:// is a configuration error" \
     "$MODVAULT" --config "$MV_TMP/direct.conf" ls
-check "... that says what to do" grep -q 'not supported yet.*upstream = https://proxy.golang.org' "$MV_TMP/err"
+check "... that says what an entry may be" \
+    grep -q 'entry "proxy.golang.org" is not an http:// or https:// url, direct or off' "$MV_TMP/err"
 
 # --- quickstart: PORT and UPSTREAM take effect on every run ---------------
 qs=$MV_TMP/qs

@@ -232,12 +232,13 @@ check "its body: one line about the store, pointing at the log, no file name" sh
 check "the log names the store" grep -qF "$MV_TMP/missing" "$MV_TMP/err"
 
 # A configuration error: every request is a 500 that names no file.
-printf 'data_dir = %s\nupstream = http://127.0.0.1:1,direct\n' "$MV_TMP/data" > "$MV_TMP/modvault.conf"
+printf 'data_dir = %s\nvcs_rewrite = https://a/\n' "$MV_TMP/data" > "$MV_TMP/modvault.conf"
 cgi GET /$B_E/@v/list
-check "upstream = ...,direct: requests are 500" is_status 500
+check "a vcs_rewrite without its TO: requests are 500" is_status 500
 check "a configuration error: the body names no file" sh -c "
 	grep -q '^internal error: ' '$MV_TMP/b' && ! grep -qF '$MV_TMP' '$MV_TMP/b'"
-check "the log says direct is not supported" grep -q 'direct.*not supported' "$MV_TMP/err"
+check "the log names the key and what it must be" \
+    grep -q 'vcs_rewrite: must be two URL prefixes' "$MV_TMP/err"
 cgi GET /healthz
 check "/healthz with a configuration error: 503" is_status 503
 

@@ -272,7 +272,7 @@ path_values(void **state)
 #define URL_CHARS	"white space, non-ascii, '?' or '#'"
 #define BAD_CHARS(v, e)	v, "entry \"" e "\" has " URL_CHARS
 #define NOT_URL(v)	v, "entry \"" v "\" is not an http:// or " \
-			    "https:// url or off"
+			    "https:// url, direct or off"
 
 static void
 bad_values(void **state)

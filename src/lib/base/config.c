@@ -133,7 +133,7 @@ check_upstream_entry(const char *e, size_t n, bool last, struct mv_err *err)
 		host = 8;
 	else
 		return mv_fail(err, MV_ECONFIG, "entry \"%.*s\" is not an "
-		    "http:// or https:// url or off", (int)n, e);
+		    "http:// or https:// url, direct or off", (int)n, e);
 	if (host == n || e[host] == '/')
 		return mv_fail(err, MV_ECONFIG, "entry \"%.*s\" has no host",
 		    (int)n, e);
