@@ -73,6 +73,7 @@ struct mv_request {
 	struct mv_cgi_vars	 vars;		/* the path (route.h) */
 	const char		*host;		/* HTTP_HOST, may be NULL */
 	const char		*https;		/* HTTPS ("on"), may be NULL */
+	const char		*remote_addr;	/* REMOTE_ADDR, may be NULL */
 };
 
 #define MV_ETAG_MAX_BYTES	(MV_SHA256_HEX + 2)
