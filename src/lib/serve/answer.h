@@ -28,6 +28,10 @@ int	 mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
 int	 mv_answer_latest(struct mv_service *svc, const struct mv_route *route,
 	    struct mv_response *res, struct mv_err *err);
 
+/* metrics.c: /metrics, Prometheus text, for the addresses config allows. */
+int	 mv_answer_metrics(struct mv_service *svc, const struct mv_request *req,
+	    struct mv_response *res, struct mv_err *err);
+
 /*
  * latest_shared.c: with storage = s3, adopts the version V-6.2 picks among
  * this node's and the bucket's versions of module (and any whose go.mod
