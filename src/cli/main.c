@@ -100,7 +100,8 @@ usage(FILE *f)
 		    commands[i].args[0] != '\0' ? " " : "", commands[i].args);
 	fprintf(f, "\nThe configuration comes from --config, else $MODVAULT_"
 	    "CONFIG, else %s.\n'modvault COMMAND --help' describes a command."
-	    "\nExit status: 0 ok, 1 failed, 2 usage or configuration error.\n",
+	    "\nExit status: 0 ok, 1 failed, 2 usage or configuration error.\n"
+	    "The manual: modvault(1), modvault.conf(5), modvault.fcgi(8).\n",
 	    mv_config_default_path());
 }
 
