@@ -18,6 +18,7 @@
 #include "modvault/policy/policy.h"
 #include "modvault/store/index.h"
 #include "modvault/zip/zip.h"
+#include "progress.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
@@ -63,10 +64,15 @@ bool	 cli_parse_u64(const char *s, uint64_t *out);
 void	*cli_grow(void *array, size_t *cap, size_t n, size_t elem);
 /*
  * The one line a fetch or an import prints for a version: "stored M@V",
- * "already present M@V" or "refused M@V: REASON".
+ * "already present M@V" or "refused M@V: REASON" (only the refusal when
+ * the progress line stands for the others), then a step of the progress
+ * line with the bytes st holds for the version.
  */
-void	 cli_outcome(const char *module, const char *version, int rc,
+void	 cli_outcome(struct cli_progress *p, struct mv_store *st,
+	    const char *module, const char *version, int rc,
 	    enum mv_ingest_outcome outcome, const struct mv_err *err);
+/* How many versions st holds (0 when it cannot tell): progress totals. */
+uint64_t cli_count_versions(struct mv_store *st);
 /* The zip limits with the configured max_zip_bytes. */
 void	 cli_zip_limits(const struct cli *c, struct mv_zip_limits *lim);
 /* "2024-01-02T03:04:05Z" for unix seconds t ("-" for 0); out has 32 bytes. */

@@ -27,6 +27,7 @@ struct fetch {
 	struct job		*jobs;
 	size_t			 n, cap;
 	int			 closure;	/* follow each .mod's requires */
+	struct cli_progress	 prog;
 	size_t			 stored, present, refused;
 };
 
@@ -112,17 +113,19 @@ fetch_one(struct fetch *ft, size_t i)
 	snprintf(module, sizeof(module), "%s", ft->jobs[i].module);
 	if (resolve(ft, &ft->jobs[i], version, sizeof(version), &err) == -1 ||
 	    mv_fill_version(&ft->f, module, version, &oc, &err) == -1) {
-		cli_outcome(module, ft->jobs[i].version, -1, oc, &err);
+		cli_outcome(&ft->prog, ft->f.st, module, ft->jobs[i].version,
+		    -1, oc, &err);
 		ft->refused++;
 		return;
 	}
-	cli_outcome(module, version, 0, oc, &err);
+	cli_outcome(&ft->prog, ft->f.st, module, version, 0, oc, &err);
 	if (oc == MV_INGEST_STORED)
 		ft->stored++;
 	else
 		ft->present++;
 	mv_err_clear(&err);
 	if (ft->closure && follow(ft, module, version, &err) == -1) {
+		cli_progress_hide(&ft->prog);
 		printf("refused requirements of %s@%s: %s\n", module, version,
 		    err.msg);
 		ft->refused++;
@@ -219,8 +222,13 @@ cmd_fetch(struct cli *c, int argc, char **argv)
 		if (mv_counters_open(&ft.f.counters, c->cfg.data_dir,
 		    NULL) == 0)
 			mv_counters_observe_upstream(ft.f.counters);
-		for (i = 0; i < ft.n; i++)
+		cli_progress_start(&ft.prog, "fetch", ft.n);
+		for (i = 0; i < ft.n; i++) {
 			fetch_one(&ft, i);
+			/* -r go.mod: each .mod fetched may add versions. */
+			cli_progress_total(&ft.prog, ft.n);
+		}
+		cli_progress_end(&ft.prog);
 		mv_counters_observe_upstream(NULL);
 		mv_counters_close(ft.f.counters);
 		printf("%zu versions: %zu stored, %zu already present, %zu "

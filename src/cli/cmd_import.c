@@ -10,19 +10,34 @@
 #include "modvault/source/import.h"
 #include "cli.h"
 
+struct import {
+	struct mv_store		*st;
+	struct cli_progress	 prog;
+};
+
+static void
+found(void *ctx, uint64_t versions)
+{
+	struct import *im = ctx;
+
+	cli_progress_total(&im->prog, versions);
+}
+
 static void
 report(void *ctx, const char *module, const char *version, int rc,
     enum mv_ingest_outcome outcome, const struct mv_err *err)
 {
-	(void)ctx;
-	cli_outcome(module, version, rc, outcome, err);
+	struct import *im = ctx;
+
+	cli_outcome(&im->prog, im->st, module, version, rc, outcome, err);
 }
 
 int
 cmd_import(struct cli *c, int argc, char **argv)
 {
 	struct mv_zip_limits lim;
-	struct mv_import_opts o = { &c->policy, &lim, report, NULL };
+	struct import im;
+	struct mv_import_opts o = { &c->policy, &lim, report, &im, found };
 	struct mv_import_report rep;
 	struct mv_err err = MV_ERR_INIT;
 	struct mv_store *st, *from = NULL;
@@ -50,11 +65,16 @@ cmd_import(struct cli *c, int argc, char **argv)
 		return rc;
 	}
 	cli_zip_limits(c, &lim);
+	im.st = st;
+	cli_progress_start(&im.prog, "import", from != NULL &&
+	    cli_progress_wanted() ? cli_count_versions(from) : 0);
 	if ((from != NULL ? mv_import_store(st, from, &o, &rep, &err) :
 	    mv_import_tree(st, root, &o, &rep, &err)) == -1) {
+		cli_progress_end(&im.prog);
 		cli_error(c, "%s", err.msg);
 		rc = CLI_FAILED;
 	} else {
+		cli_progress_end(&im.prog);
 		printf("%llu versions: %llu stored, %llu already present, %llu "
 		    "refused\n", (unsigned long long)rep.versions,
 		    (unsigned long long)rep.stored,

@@ -22,18 +22,33 @@ struct verify {
 	bool			 sumdb;
 	struct mv_filler	 f;		/* --origin */
 	struct mv_origin_check	*oc;		/* --origin, else NULL */
+	struct cli_progress	 prog;
+	char			 last[MV_MODPATH_MAX_BYTES + MV_VERSION_MAX_BYTES + 2];
 };
 
+/* A version is told once when good, once per problem otherwise. */
 static void
 report(void *ctx, const struct mv_version *v, const char *what,
     const char *why)
 {
-	(void)ctx;
-	if (what == NULL)
-		printf("%s@%s: ok\n", v->module, v->version);
-	else
-		printf("%s@%s: %s: %s\n", v->module, v->version, what, why);
+	struct verify *vf = ctx;
+	char mv[sizeof(vf->last)];
+
+	snprintf(mv, sizeof(mv), "%s@%s", v->module, v->version);
+	if (strcmp(mv, vf->last) != 0) {
+		memcpy(vf->last, mv, sizeof(mv));
+		cli_progress_step(&vf->prog, v->info.size + v->mod.size +
+		    v->zip.size);
+	}
+	if (what == NULL) {
+		if (cli_progress_wants_ok(&vf->prog))
+			printf("%s: ok\n", mv);
+		return;
+	}
+	cli_progress_hide(&vf->prog);
+	printf("%s: %s: %s\n", mv, what, why);
 }
+
 
 static void
 report_tile(void *ctx, const char *db, const char *path, const char *why)
@@ -151,7 +166,11 @@ cmd_verify(struct cli *c, int argc, char **argv)
 	}
 	if (sumdb || origin)
 		o.extra = extra;
-	if (mv_store_verify(st, &o, &rep, &err) == -1 ||
+	cli_progress_start(&vf.prog, "verify", cli_progress_wanted() ?
+	    cli_count_versions(st) : 0);
+	rc = mv_store_verify(st, &o, &rep, &err);
+	cli_progress_end(&vf.prog);
+	if (rc == -1 ||
 	    (sumdb && check_tiles(&vf, dry, &badtiles, &err) == -1)) {
 		cli_error(c, "%s", err.msg);
 		rc = CLI_FAILED;

@@ -101,7 +101,8 @@ usage(FILE *f)
 		    commands[i].args[0] != '\0' ? " " : "", commands[i].args);
 	fprintf(f, "\nThe configuration comes from --config, else $MODVAULT_"
 	    "CONFIG, else %s.\n'modvault COMMAND --help' describes a command."
-	    "\nExit status: 0 ok, 1 failed, 2 usage or configuration error.\n",
+	    "\nExit status: 0 ok, 1 failed, 2 usage or configuration error.\n"
+	    "The manual: modvault(1), modvault.conf(5), modvault.fcgi(8).\n",
 	    mv_config_default_path());
 }
 
@@ -218,28 +219,63 @@ cli_parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
+/* The bytes of module@version's three files (0 when not stored). */
+static uint64_t
+stored_bytes(struct mv_store *st, const char *module, const char *version)
+{
+	struct mv_err err = MV_ERR_INIT;
+	struct mv_version v;
+
+	if (mv_store_get(st, module, version, &v, &err) == -1)
+		return 0;
+	return v.info.size + v.mod.size + v.zip.size;
+}
+
+static int
+count_one(void *ctx, const struct mv_version *v)
+{
+	(void)v;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+uint64_t
+cli_count_versions(struct mv_store *st)
+{
+	struct mv_err err = MV_ERR_INIT;
+	uint64_t n = 0;
+
+	return mv_store_each(st, NULL, count_one, &n, &err) == 0 ? n : 0;
+}
+
 void
-cli_outcome(const char *module, const char *version, int rc,
-    enum mv_ingest_outcome outcome, const struct mv_err *err)
+cli_outcome(struct cli_progress *p, struct mv_store *st, const char *module,
+    const char *version, int rc, enum mv_ingest_outcome outcome,
+    const struct mv_err *err)
 {
 	char m[4 * MV_MODPATH_MAX_BYTES], v[4 * MV_VERSION_MAX_BYTES],
 	    w[4 * MV_ERR_MSG_MAX_BYTES];
-	const char *why = err->msg, *p;
+	const char *why = err->msg, *q;
 	size_t n = strlen(module) + strlen(version) + 10;
 
 	/* What a tree or an upstream named is shown, never obeyed. */
 	mv_printable(module, m, sizeof(m));
 	mv_printable(version, v, sizeof(v));
 	if (rc == 0) {
-		printf("%s %s@%s\n", outcome == MV_INGEST_STORED ? "stored" :
-		    "already present", m, v);
+		if (cli_progress_wants_ok(p))
+			printf("%s %s@%s\n", outcome == MV_INGEST_STORED ?
+			    "stored" : "already present", m, v);
+		cli_progress_step(p, p->on ? stored_bytes(st, module,
+		    version) : 0);
 		return;
 	}
 	/* "refused M@V from upstream: WHY" already names the version. */
 	if (strncmp(why, "refused ", 8) == 0 && strlen(why) > n &&
-	    (p = strstr(why, ": ")) != NULL)
-		why = p + 2;
+	    (q = strstr(why, ": ")) != NULL)
+		why = q + 2;
+	cli_progress_hide(p);
 	printf("refused %s@%s: %s\n", m, v, mv_printable(why, w, sizeof(w)));
+	cli_progress_step(p, 0);
 }
 
 void *

@@ -609,6 +609,34 @@ stop_ceph() {
 	return 0
 }
 
+# --- the tests' own checksum database -------------------------------------
+
+# start_db NAME [SERVER FLAGS...]: tests/sumdb-server (built once into
+# $MV_TMP, from Debian's golang.org/x/mod/sumdb) serving the fixture go.sum
+# (a later -gosum FILE overrides it) with the key seeded "modvault"; its
+# port, key and log are $MV_TMP/NAME.*.  Sets DB_URL, DB_KEY (the verifier
+# key), DB_PID and DB_LOG; stop_db stops it.
+start_db() {
+	mv_n=$1
+	shift
+	if [ ! -x "$MV_TMP/sumdb-server" ]; then
+		GO111MODULE=off GOPATH="$MV_GOPATH" GOCACHE="$MV_TMP/gocache" \
+		    GOFLAGS='' go build -o "$MV_TMP/sumdb-server" \
+		    "$MV_SRCDIR/tests/sumdb-server/main.go" || return 1
+	fi
+	rm -f "$MV_TMP/$mv_n.port"
+	DB_LOG=$MV_TMP/$mv_n.log
+	"$MV_TMP/sumdb-server" -gosum "$MV_FIXTURES/go.sum" -seed modvault \
+	    -portfile "$MV_TMP/$mv_n.port" -vkeyfile "$MV_TMP/$mv_n.vkey" \
+	    -log "$DB_LOG" "$@" 2>"$MV_TMP/$mv_n.err" &
+	DB_PID=$!
+	mv_at_exit "kill $DB_PID 2>/dev/null"
+	wait_file "$MV_TMP/$mv_n.port" || return 1
+	DB_URL=http://127.0.0.1:$(cat "$MV_TMP/$mv_n.port")
+	DB_KEY=$(cat "$MV_TMP/$mv_n.vkey")
+}
+stop_db() { kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; return 0; }
+
 # --- Git over HTTP, for fetching modules straight from Git ------------------
 # vcs-repos.sh makes the Git fixture repositories (vcs.md §16.1) and
 # vcs-oracle.sh asks the real go command about them; start_git_http serves

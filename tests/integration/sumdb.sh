@@ -16,10 +16,6 @@ need go lighttpd curl python3
     skip "no golang.org/x/mod in MV_GOPATH=$MV_GOPATH (Debian: golang-golang-x-mod-dev)"
 mv_tmpdir
 
-GO111MODULE=off GOPATH="$MV_GOPATH" GOCACHE="$MV_TMP/gocache" GOFLAGS='' \
-    go build -o "$MV_TMP/sumdb-server" "$MV_SRCDIR/tests/sumdb-server/main.go" ||
-    { fail "the test checksum database builds"; mv_done; }
-
 # The database's log: one record per module version of the fixture go.sum.
 NREC=$(awk '{ sub("/go.mod$", "", $2); print $1 " " $2 }' "$MV_FIXTURES/go.sum" |
     sort -u | wc -l | tr -d ' ')
@@ -34,23 +30,6 @@ FIRST=$(awk '$2 !~ /\/go\.mod$/ { print $1 " " $2; exit }' "$MV_FIXTURES/go.sum"
 LAST=$(awk '$2 !~ /\/go\.mod$/ { l = $1 " " $2 } END { print l }' "$MV_FIXTURES/go.sum")
 # zip_uri MODULE VERSION: the proxy path of its zip.
 zip_uri() { echo "/$(fx_escape "$1")/@v/$2.zip"; }
-
-# start_db NAME FLAGS...: the database; sets DB_URL, DB_KEY, DB_PID, DB_LOG.
-start_db() {
-	rm -f "$MV_TMP/$1.port"
-	DB_LOG=$MV_TMP/$1.log
-	n=$1
-	shift
-	"$MV_TMP/sumdb-server" -gosum "$MV_FIXTURES/go.sum" -seed modvault \
-	    -portfile "$MV_TMP/$n.port" -vkeyfile "$MV_TMP/$n.vkey" \
-	    -log "$DB_LOG" "$@" 2>"$MV_TMP/$n.err" &
-	DB_PID=$!
-	mv_at_exit "kill $DB_PID 2>/dev/null"
-	wait_file "$MV_TMP/$n.port"
-	DB_URL=http://127.0.0.1:$(cat "$MV_TMP/$n.port")
-	DB_KEY=$(cat "$MV_TMP/$n.vkey")
-}
-stop_db() { kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; return 0; }
 
 # new_store NAME UPSTREAM_ROOT: a fresh store $MV_TMP/NAME fetching from an
 # upstream serving ROOT, verifying with the running database.
@@ -101,7 +80,7 @@ gosum_is_real() {
 }
 
 # --- the good path, through lighttpd ---------------------------------------
-start_db good
+start_db good || { fail "the test checksum database builds and starts"; mv_done; }
 new_store store "$MV_FIXTURES/upstream"
 start_lighttpd "$MV_TMP/store.conf" "$MV_TMP/store" ||
     { fail "lighttpd starts"; mv_done; }

@@ -34,6 +34,11 @@ struct mv_import_opts {
 		    int rc, enum mv_ingest_outcome outcome,
 		    const struct mv_err *err);
 	void	*ctx;
+	/*
+	 * Optional: told how many versions the tree holds, before the first
+	 * (mv_import_tree only: a store can be counted by its owner).
+	 */
+	void	(*found)(void *ctx, uint64_t versions);
 };
 
 struct mv_import_report {

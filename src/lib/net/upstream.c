@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "modvault/base/clock.h"
 #include "modvault/net/tally.h"
 #include "modvault/net/upstream.h"
 
@@ -356,19 +357,10 @@ sink_reset(struct mv_fetch_sink *s, struct mv_err *err)
 	return 0;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 mv_upstream_set_deadline(struct mv_upstream *up, long seconds)
 {
-	up->deadline_ms = seconds > 0 ? now_ms() + (int64_t)seconds * 1000 : 0;
+	up->deadline_ms = seconds > 0 ? mv_mono_ms() + (int64_t)seconds * 1000 : 0;
 }
 
 /* What one transfer may take: upstream_timeout, or what the deadline leaves. */
@@ -378,7 +370,7 @@ timeout_ms(const struct mv_upstream *up)
 	int64_t ms = (int64_t)up->timeout * 1000, left;
 
 	if (up->deadline_ms != 0) {
-		left = up->deadline_ms - now_ms();
+		left = up->deadline_ms - mv_mono_ms();
 		if (left < ms)
 			ms = left > 1 ? left : 1;
 	}

@@ -202,6 +202,8 @@ import_all(struct mv_store *st, const struct mv_import_opts *o,
 	snprintf(origin, sizeof(origin), "import:%s", w->root);
 	if (w->n > 0)
 		qsort(w->items, w->n, sizeof(*w->items), cmp_item);
+	if (o->found != NULL)
+		o->found(o->ctx, w->n);
 	for (i = 0; i < w->n; i++) {
 		struct mv_err e = MV_ERR_INIT;
 

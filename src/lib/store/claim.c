@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "modvault/base/clock.h"
 #include "modvault/base/hash.h"
 #include "modvault/store/claim.h"
 #include "stage_priv.h"
@@ -38,15 +39,6 @@ on_alarm(int sig)
 	(void)sig;	/* only interrupts flock() */
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Blocks in flock(LOCK_EX) until deadline (CLOCK_MONOTONIC ms); -1 with
  * errno ETIMEDOUT when it passes, or flock's own errno.
@@ -57,7 +49,7 @@ flock_until(int fd, int64_t deadline)
 	struct sigaction sa, old;
 	struct sigevent sev;
 	struct itimerspec its;
-	int64_t left = deadline - now_ms();
+	int64_t left = deadline - mv_mono_ms();
 	timer_t timer;
 	int rc, saved;
 
@@ -86,7 +78,7 @@ flock_until(int fd, int64_t deadline)
 	timer_settime(timer, 0, &its, NULL);
 	/* Another signal may interrupt too: only the deadline ends it. */
 	while ((rc = flock(fd, LOCK_EX)) == -1 && errno == EINTR &&
-	    now_ms() < deadline)
+	    mv_mono_ms() < deadline)
 		;
 	saved = errno;
 	timer_delete(timer);
@@ -155,7 +147,7 @@ int
 mv_claim_take(struct mv_stage *sg, const char *module, const char *version,
     long timeout, struct mv_claim **cp, bool *waited, struct mv_err *err)
 {
-	int64_t deadline = now_ms() + (int64_t)timeout * 1000;
+	int64_t deadline = mv_mono_ms() + (int64_t)timeout * 1000;
 	struct mv_claim *c;
 	int fd;
 

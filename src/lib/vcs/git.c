@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "modvault/base/clock.h"
 #include "modvault/base/log.h"
 #include "modvault/net/tally.h"
 #include "modvault/vcs/git.h"
@@ -122,20 +123,11 @@ env_build(const struct mv_git *g, const char *git_dir, struct env *e)
 	}
 }
 
-static long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whole seconds, for the deadlines. */
 static long
 mono_now(void)
 {
-	return mono_ms() / 1000;
+	return (long)(mv_mono_ms() / 1000);
 }
 
 static void
@@ -221,7 +213,7 @@ mv_git_start(const struct mv_git *g, const char *git_dir,
 		p->errfd = errp[0];
 		outp[0] = errp[0] = -1;
 		p->deadline = mono_now() + (g->timeout > 0 ? g->timeout : 600);
-		p->started_ms = mono_ms();
+		p->started_ms = (long)mv_mono_ms();
 	}
 out:
 	if (outp[0] != -1)
@@ -397,7 +389,7 @@ reap(struct mv_gitproc *p, bool ok, int *status)
 	while (waitpid(p->pid, status, 0) == -1 && errno == EINTR)
 		;
 	p->pid = -1;
-	mv_log_debug("%s: %ld ms, exit %d", p->what, mono_ms() - p->started_ms,
+	mv_log_debug("%s: %ld ms, exit %d", p->what, (long)mv_mono_ms() - p->started_ms,
 	    WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status));
 	/* The runs that talk to the repository are a request's upstream time. */
 	if (strcmp(p->what, "git fetch") == 0 ||

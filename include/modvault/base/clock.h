@@ -1,0 +1,14 @@
+/*
+ * clock.h: the monotonic clock, for deadlines and durations (never for
+ * dates: it does not move with the wall clock, so a time step does not
+ * cut a transfer short or make a rate negative).
+ */
+#ifndef MODVAULT_CLOCK_H
+#define MODVAULT_CLOCK_H
+
+#include <stdint.h>
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t	 mv_mono_ms(void);
+
+#endif
