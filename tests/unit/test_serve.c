@@ -147,11 +147,11 @@ split(struct reply *r)
 
 /* One request: method, path (REQUEST_URI), optional headers. */
 static void
-request(struct fx *f, const char *method, const char *uri, const char *inm,
-    const char *range, struct reply *r)
+request_accept(struct fx *f, const char *method, const char *uri,
+    const char *inm, const char *range, const char *accept, struct reply *r)
 {
 	struct mv_request req = { method, inm, range, { uri, "", NULL,
-	    f->svc.cfg.mount }, "proxy.example:8080", NULL };
+	    f->svc.cfg.mount }, "proxy.example:8080", NULL, accept };
 	struct mv_sink sink = { buf_write, NULL, &r->raw };
 	struct mv_response res;
 
@@ -161,6 +161,13 @@ request(struct fx *f, const char *method, const char *uri, const char *inm,
 	assert_int_equal(mv_response_write(&res, &sink), 0);
 	mv_response_release(&res);
 	split(r);
+}
+
+static void
+request(struct fx *f, const char *method, const char *uri, const char *inm,
+    const char *range, struct reply *r)
+{
+	request_accept(f, method, uri, inm, range, NULL, r);
 }
 
 static void
@@ -236,6 +243,56 @@ index_page(void **state)
 	get(f, "/go/", &r);
 	expect(&r, 200, NULL, NULL);
 	assert_non_null(strstr(r.body, "GOPROXY=http://proxy.example:8080/go/\n"));
+	free_reply(&r);
+}
+
+#define CHROMIUM_ACCEPT	"text/html,application/xhtml+xml,application/xml;" \
+	"q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8"
+
+/*
+ * GET / in a browser: the status page, which runs and loads nothing; the
+ * plain text stays for everyone else, and both say they vary by Accept.
+ */
+static void
+status_page(void **state)
+{
+	struct fx *f = *state;
+	char want[256];
+	struct reply r;
+
+	request_accept(f, "GET", "/", NULL, NULL, CHROMIUM_ACCEPT, &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	expect(&r, 200, "Vary", "Accept");
+	expect(&r, 200, "Cache-Control", "no-store");
+	expect(&r, 200, "Content-Security-Policy", "default-src 'none'; "
+	    "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+	    "form-action 'none'; frame-ancestors 'none'");
+	assert_int_equal(strncmp(r.body, "<!DOCTYPE html>", 15), 0);
+	assert_non_null(strstr(r.body, "<pre id=\"goproxy\">go env -w "
+	    "GOPROXY=http://proxy.example:8080/</pre>"));
+	/* The fixture store, counted from the fixtures' own list. */
+	snprintf(want, sizeof(want), "<dd id=\"versions\">%d</dd>",
+	    mvtest_gosum_count(0));
+	assert_non_null(strstr(r.body, want));
+	assert_non_null(strstr(r.body, "upstream = off"));
+	assert_null(strstr(r.body, "<script"));
+	free_reply(&r);
+	/* HEAD: the same headers, no body. */
+	request_accept(f, "HEAD", "/", NULL, NULL, "text/html", &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	assert_int_equal(r.bodylen, 0);
+	free_reply(&r);
+	/* curl's Accept: the text index, which varies by Accept too. */
+	request_accept(f, "GET", "/", NULL, NULL, "*/*", &r);
+	expect(&r, 200, "Content-Type", "text/plain; charset=utf-8");
+	expect(&r, 200, "Vary", "Accept");
+	expect(&r, 200, "Content-Security-Policy", NULL);
+	free_reply(&r);
+	/* The page is for the root only: a module path is not HTML. */
+	request_accept(f, "GET", BASIC "list", NULL, NULL, CHROMIUM_ACCEPT,
+	    &r);
+	expect(&r, 200, "Content-Type", "text/plain; charset=utf-8");
+	expect(&r, 200, "Vary", NULL);
 	free_reply(&r);
 }
 
@@ -681,6 +738,7 @@ main(void)
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(index_page),
+		T(status_page),
 		T(healthz),
 		T(list),
 		T(info_and_mod),
