@@ -96,6 +96,7 @@ request_from(struct mv_request *req, const struct mv_service *svc,
 	req->host = get("HTTP_HOST", ctx);
 	req->https = get("HTTPS", ctx);
 	req->accept = get("HTTP_ACCEPT", ctx);
+	req->remote_addr = get("REMOTE_ADDR", ctx);
 	req->vars.request_uri = get("REQUEST_URI", ctx);
 	req->vars.script_name = get("SCRIPT_NAME", ctx);
 	req->vars.path_info = get("PATH_INFO", ctx);
@@ -125,6 +126,7 @@ respond(struct mv_service *svc, const struct mv_request *req,
 
 	mv_serve(svc, req, &res);
 	(void)mv_response_write(&res, sink);
+	mv_serve_done(svc, req, &res, sink->written);
 	mv_response_release(&res);
 }
 
@@ -144,7 +146,7 @@ main(int argc, char **argv)
 	memset(&req, 0, sizeof(req));
 	if (FCGX_IsCGI()) {
 		request_from(&req, &svc, env_get, NULL);
-		sink = (struct mv_sink){ stdout_write, stdout_send_file, NULL };
+		sink = (struct mv_sink){ stdout_write, stdout_send_file, NULL, 0 };
 		respond(&svc, &req, &sink);
 		fflush(stdout);
 		mv_service_close(&svc);
@@ -157,7 +159,7 @@ main(int argc, char **argv)
 	mv_service_start(&svc);
 	while (FCGX_Accept_r(&fr) >= 0) {
 		request_from(&req, &svc, fcgx_get, &fr);
-		sink = (struct mv_sink){ fcgx_write, NULL, fr.out };
+		sink = (struct mv_sink){ fcgx_write, NULL, fr.out, 0 };
 		respond(&svc, &req, &sink);
 		FCGX_Finish_r(&fr);
 	}

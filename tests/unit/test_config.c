@@ -595,12 +595,16 @@ example_config_documents_every_key(void **state)
 		    "%s\n", line + 1);
 		nkeys++;
 	}
-	assert_int_equal(nkeys, 23);
+	assert_int_equal(nkeys, 24);
 	assert_ok(mv_config_parse(&cfg, path, out, used, &err), &err);
 	mv_config_defaults(&def);
 	/* The example shows /var; the build's localstatedir may differ. */
 	memcpy(cfg.data_dir, def.data_dir, sizeof(def.data_dir));
 	assert_config_equal(&cfg, &def);
+	assert_int_equal(cfg.metrics, def.metrics);
+	assert_int_equal(cfg.nmetrics_nets, def.nmetrics_nets);
+	assert_memory_equal(cfg.metrics_nets, def.metrics_nets,
+	    sizeof(cfg.metrics_nets));
 }
 
 /* SD-1.1, SD-4.3: "sumdb = KEY [URL]", repeatable, URL by default https. */
@@ -698,6 +702,55 @@ storage_keys(void **state)
 	assert_int_equal(cfg.cache_max_bytes, UINT64_C(10) << 30);
 }
 
+/* metrics = off | on | CIDR list; default loopback (127.0.0.0/8, ::1). */
+static void
+metrics_key(void **state)
+{
+#define NOT_A_NET(v) "\"" v "\" is not an IPv4 or IPv6 address or CIDR " \
+	    "network (want off, on or a list like 127.0.0.0/8, ::1)"
+	static const struct bad_value bad[] = {
+		{ "metrics", "yes", NOT_A_NET("yes") },
+		{ "metrics", "10.0.0.0/33", NOT_A_NET("10.0.0.0/33") },
+		{ "metrics", "10.0.0.0/", NOT_A_NET("10.0.0.0/") },
+		{ "metrics", "localhost", NOT_A_NET("localhost") },
+		{ "metrics", "10.0.0.1,", NOT_A_NET("") },
+		{ "metrics", "10.0.0.1 10.0.0.2", "networks must be separated "
+		    "by ','" },
+	};
+#undef NOT_A_NET
+	struct mv_config cfg;
+	struct mv_err err = MV_ERR_INIT;
+
+	mv_config_defaults(&cfg);
+	assert_true(mv_config_metrics_allows(&cfg, "127.0.0.1"));
+	assert_true(mv_config_metrics_allows(&cfg, "127.200.0.9"));
+	assert_true(mv_config_metrics_allows(&cfg, "::1"));
+	assert_true(mv_config_metrics_allows(&cfg, "::ffff:127.0.0.1"));
+	assert_false(mv_config_metrics_allows(&cfg, "128.0.0.1"));
+	assert_false(mv_config_metrics_allows(&cfg, "::2"));
+	assert_false(mv_config_metrics_allows(&cfg, NULL));
+	assert_false(mv_config_metrics_allows(&cfg, "localhost"));
+	assert_false(mv_config_metrics_allows(&cfg, ""));
+	assert_ok(parse(&cfg, "metrics = 10.1.0.0/16, 2001:db8::/33,"
+	    "192.0.2.7\n", &err), &err);
+	assert_int_equal(cfg.nmetrics_nets, 3);
+	assert_true(mv_config_metrics_allows(&cfg, "10.1.255.3"));
+	assert_false(mv_config_metrics_allows(&cfg, "10.2.0.1"));
+	assert_false(mv_config_metrics_allows(&cfg, "127.0.0.1"));
+	assert_true(mv_config_metrics_allows(&cfg, "2001:db8:7fff::1"));
+	assert_false(mv_config_metrics_allows(&cfg, "2001:db8:8000::1"));
+	assert_true(mv_config_metrics_allows(&cfg, "192.0.2.7"));
+	assert_false(mv_config_metrics_allows(&cfg, "192.0.2.8"));
+	assert_ok(parse(&cfg, "metrics = 0.0.0.0/0\n", &err), &err);
+	assert_true(mv_config_metrics_allows(&cfg, "203.0.113.9"));
+	assert_false(mv_config_metrics_allows(&cfg, "2001:db8::1"));
+	assert_ok(parse(&cfg, "metrics = off\n", &err), &err);
+	assert_false(mv_config_metrics_allows(&cfg, "127.0.0.1"));
+	assert_ok(parse(&cfg, "metrics = on\n", &err), &err);
+	assert_true(mv_config_metrics_allows(&cfg, "203.0.113.9"));
+	expect_bad_values(bad, NELEM(bad));
+}
+
 /* The secret: a file only its owner reads, else the environment. */
 static void
 s3_credentials(void **state)
@@ -773,6 +826,7 @@ main(void)
 		cmocka_unit_test(load_missing_file),
 		cmocka_unit_test(example_config_documents_every_key),
 		cmocka_unit_test(vcs_keys),
+		cmocka_unit_test(metrics_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,6 +71,9 @@ index_and_health(void **state)
 {
 	check_parse("/", MV_ROUTE_INDEX, "", "");
 	check_parse("/healthz", MV_ROUTE_HEALTHZ, "", "");
+	check_parse("/metrics", MV_ROUTE_METRICS, "", "");
+	check_reject("/metrics/", MV_EINVAL);
+	check_reject("/metrics/@v/list", MV_ENOTFOUND);	/* no dot: no module */
 	check_reject("/favicon.ico", MV_ENOTFOUND);
 }
 

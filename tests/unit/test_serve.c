@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "modvault/base/hash.h"
+#include "modvault/base/log.h"
 #include "modvault/serve/serve.h"
 #include "modvault/source/import.h"
 #include "modvault/store/index.h"
@@ -150,15 +151,17 @@ static void
 request_accept(struct fx *f, const char *method, const char *uri,
     const char *inm, const char *range, const char *accept, struct reply *r)
 {
-	struct mv_request req = { method, inm, range, { uri, "", NULL,
-	    f->svc.cfg.mount }, "proxy.example:8080", NULL, accept };
-	struct mv_sink sink = { buf_write, NULL, &r->raw };
+	struct mv_request req = { .method = method, .if_none_match = inm,
+	    .range = range, .vars = { uri, "", NULL, f->svc.cfg.mount },
+	    .host = "proxy.example:8080", .accept = accept };
+	struct mv_sink sink = { buf_write, NULL, &r->raw, 0 };
 	struct mv_response res;
 
 	memset(r, 0, sizeof(*r));
 	mv_buf_init(&r->raw, 64u << 20);
 	mv_serve(&f->svc, &req, &res);
 	assert_int_equal(mv_response_write(&res, &sink), 0);
+	mv_serve_done(&f->svc, &req, &res, sink.written);
 	mv_response_release(&res);
 	split(r);
 }
@@ -704,32 +707,85 @@ damaged_zip_is_not_streamed(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
-/* The access line logs the status sent, 206 included. */
+/* Requests made with stderr in a file; the file's lines in out. */
 static void
-access_log_has_the_real_status(void **state)
+logged(struct fx *f, void (*run)(struct fx *), char *out, size_t outsz)
 {
-	struct fx *f = *state;
-	char path[128], line[512];
-	int saved, fd, found = 0;
-	struct reply r;
+	char path[128];
+	int saved, fd;
 	FILE *fp;
+	size_t n;
 
 	snprintf(path, sizeof(path), "%s/stderr", f->dir);
 	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
 	saved = dup(2);
 	dup2(fd, 2);
-	request(f, "GET", BASIC "v1.0.0.zip", NULL, "bytes=0-9", &r);
+	run(f);
 	dup2(saved, 2);
 	close(saved);
 	close(fd);
+	assert_non_null(fp = fopen(path, "r"));
+	n = fread(out, 1, outsz - 1, fp);
+	out[n] = '\0';
+	fclose(fp);
+}
+
+static void
+access_requests(struct fx *f)
+{
+	char etag[128];
+	struct reply r;
+
+	request(f, "GET", BASIC "v1.0.0.zip", NULL, "bytes=0-9", &r);
 	expect(&r, 206, NULL, NULL);
 	free_reply(&r);
-	assert_non_null(fp = fopen(path, "r"));
-	while (fgets(line, sizeof(line), fp) != NULL)
-		found |= strstr(line, "GET /modvault.test/basic/@v/v1.0.0.zip "
-		    "206") != NULL;
-	fclose(fp);
-	assert_true(found);
+	get(f, BASIC "v1.0.0.mod", &r);
+	assert_non_null(header(&r, "ETag", etag, sizeof(etag)));
+	free_reply(&r);
+	request(f, "GET", BASIC "v1.0.0.mod", etag, NULL, &r);
+	expect(&r, 304, NULL, NULL);
+	free_reply(&r);
+	request(f, "HEAD", BASIC "v1.0.0.zip", NULL, NULL, &r);
+	free_reply(&r);
+	get(f, "/healthz", &r);
+	free_reply(&r);
+	get(f, "/modvault.test/a/../b/@v/list", &r);
+	expect(&r, 400, NULL, NULL);
+	free_reply(&r);
+	request(f, "PUT", "/healthz", NULL, NULL, &r);
+	free_reply(&r);
+}
+
+/*
+ * One access line per request at info: the status sent (206, 304), the
+ * body bytes written, how it was answered, the rule of a refusal.
+ */
+static void
+access_log_has_the_real_status(void **state)
+{
+	struct fx *f = *state;
+	char log[16384];
+
+	logged(f, access_requests, log, sizeof(log));
+	assert_non_null(strstr(log, ": info: GET /modvault.test/basic/@v/"
+	    "v1.0.0.zip 206 bytes=10 ms="));
+	assert_non_null(strstr(log, "GET /modvault.test/basic/@v/v1.0.0.mod "
+	    "304 bytes=0 ms="));
+	assert_non_null(strstr(log, "HEAD /modvault.test/basic/@v/v1.0.0.zip "
+	    "200 bytes=0 ms="));
+	assert_non_null(strstr(log, "GET /healthz 200 bytes=3 ms="));
+	assert_non_null(strstr(log, " how=local\n"));
+	assert_non_null(strstr(log, " how=hit\n"));
+	assert_null(strstr(log, "upstream="));
+	assert_non_null(strstr(log, "GET /modvault.test/a/../b/@v/list 400 "));
+	assert_non_null(strstr(log, " how=refused rule=invalid\n"));
+	assert_non_null(strstr(log, "PUT /healthz 405 "));
+	assert_non_null(strstr(log, " how=refused rule=method\n"));
+	/* Below info there is none. */
+	mv_log_set_level(MV_LOG_WARN);
+	logged(f, access_requests, log, sizeof(log));
+	mv_log_set_level(MV_LOG_DEBUG);
+	assert_null(strstr(log, "GET /"));
 }
 
 int

@@ -10,6 +10,7 @@
 #define MODVAULT_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "modvault/base/err.h"
@@ -69,6 +70,19 @@ struct mv_sumdb_config {
 	size_t	line;				/* where it was set, 0 = not from a file */
 };
 
+/* metrics = off | on | CIDR list: who may read /metrics. */
+enum mv_metrics_access {
+	MV_METRICS_NETS,	/* the clients in metrics_nets (default: loopback) */
+	MV_METRICS_OFF,		/* /metrics is 404 */
+	MV_METRICS_ON,		/* anyone */
+};
+#define MV_METRICS_MAX_NETS	32
+struct mv_cidr {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];	/* network byte order */
+	unsigned	 bits;		/* prefix length */
+};
+
 struct mv_config {
 	char			 path[PATH_MAX];	/* file it came from, or "" */
 	char			 data_dir[PATH_MAX];
@@ -99,6 +113,9 @@ struct mv_config {
 	struct mv_s3_settings	 s3;
 	enum mv_zip_delivery	 zip_delivery;
 	uint64_t		 cache_max_bytes;	/* the node's blob cache */
+	enum mv_metrics_access	 metrics;
+	struct mv_cidr		 metrics_nets[MV_METRICS_MAX_NETS];
+	size_t			 nmetrics_nets;
 };
 
 /* The file used when neither --config nor MODVAULT_CONFIG names one. */
@@ -132,5 +149,13 @@ const char	*mv_log_level_name(enum mv_log_level l);
 int		 mv_config_s3_credentials(const struct mv_config *cfg,
 		    char *access_key, size_t aksz, char *secret, size_t sksz,
 		    struct mv_err *err);
+
+/*
+ * May a client at addr (REMOTE_ADDR: an IPv4 or IPv6 address in text;
+ * NULL or unparsable is refused) read /metrics?  An IPv4-mapped IPv6
+ * address counts as its IPv4 address.
+ */
+bool		 mv_config_metrics_allows(const struct mv_config *cfg,
+		    const char *addr);
 
 #endif

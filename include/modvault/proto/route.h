@@ -40,6 +40,8 @@ enum mv_route_kind {
 	MV_ROUTE_ZIP,		/* $module/@v/$version.zip */
 	MV_ROUTE_LATEST,	/* $module/@latest */
 	MV_ROUTE_SUMDB,		/* sumdb/$name/... */
+	MV_ROUTE_METRICS,	/* "/metrics" (Prometheus text) */
+	MV_ROUTE__MAX
 };
 
 struct mv_route {

@@ -74,9 +74,24 @@ struct mv_request {
 	const char		*host;		/* HTTP_HOST, may be NULL */
 	const char		*https;		/* HTTPS ("on"), may be NULL */
 	const char		*accept;	/* HTTP_ACCEPT, may be NULL */
+	const char		*remote_addr;	/* REMOTE_ADDR, may be NULL */
 };
 
 #define MV_ETAG_MAX_BYTES	(MV_SHA256_HEX + 2)
+
+/* How a request was answered: the access log's and the counters' word. */
+enum mv_how {
+	MV_HOW_HIT,		/* from the store, no upstream asked */
+	MV_HOW_FETCHED,		/* an upstream (or git) answered in this request */
+	MV_HOW_STALE,		/* from the store after an upstream failed */
+	MV_HOW_REFUSED,		/* a policy or a rule said no (see rule) */
+	MV_HOW_ERROR,		/* 5xx, an upstream's or this machine's failure */
+	MV_HOW_LOCAL,		/* index, healthz, metrics, status page */
+	MV_HOW__MAX
+};
+
+/* "hit", "fetched", "stale", "refused", "error", "local". */
+const char *mv_how_name(enum mv_how how);
 
 enum mv_body_kind {
 	MV_BODY_NONE,		/* headers only (HEAD, 304, offload, ...) */
@@ -106,6 +121,13 @@ struct mv_response {
 	/* The blob's local file, when it has one: a sink may send it. */
 	char			 blob_file[PATH_MAX];
 	uint64_t		 off, len;
+	/* The outcome, for the access line and the counters (mv_serve_done). */
+	enum mv_how		 how;
+	enum mv_route_kind	 route_kind;	/* MV_ROUTE_INDEX when unparsed */
+	char			 rule[64];	/* refused: "MZ-3.1", "policy"; else "" */
+	uint64_t		 started_us;	/* mv_mono_us at mv_serve's start */
+	uint64_t		 upstream_us;	/* waiting on upstreams, this request */
+	uint64_t		 fetch_bytes;	/* fetched from upstreams, this request */
 };
 
 /*
@@ -129,6 +151,8 @@ struct mv_sink {
 	int	(*send_file)(void *ctx, const char *path, uint64_t off,
 		    uint64_t n);
 	void	*ctx;
+	/* Set by mv_response_write: the body bytes it wrote. */
+	uint64_t written;
 };
 
 /*
@@ -136,5 +160,14 @@ struct mv_sink {
  * line, the body.  -1 when the sink failed (the client went away).
  */
 int	 mv_response_write(struct mv_response *res, struct mv_sink *out);
+
+/*
+ * Called by the front end after mv_response_write, with the body bytes it
+ * wrote (out->written): writes the access line (info level) and updates
+ * the shared counters.  An offloaded body (X-Sendfile and kin) counts as
+ * the length the web server sends.
+ */
+void	 mv_serve_done(struct mv_service *svc, const struct mv_request *req,
+	    const struct mv_response *res, uint64_t body_bytes);
 
 #endif

@@ -82,6 +82,7 @@ mv_config_defaults(struct mv_config *cfg)
 	cfg->zip_delivery = MV_ZIP_DELIVERY_LOCAL;
 	cfg->cache_max_bytes = UINT64_C(10) * 1024 * 1024 * 1024;
 	snprintf(cfg->git, sizeof(cfg->git), "/usr/bin/git");
+	mv_config_metrics_defaults(cfg);
 }
 
 /* Copies v into the string field k names, refusing values that do not fit. */
@@ -395,6 +396,7 @@ static const struct key keys[] = {
 	{ "zip_delivery", mv_config_set_zip_delivery, .off = 0 },
 	{ "cache_max_bytes", mv_config_set_bytes, FIELD(cache_max_bytes),
 	    .max = UINT64_MAX / 2 },
+	{ "metrics", mv_config_set_metrics, .off = 0 },
 };
 
 #undef FIELD

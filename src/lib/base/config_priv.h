@@ -48,6 +48,10 @@ int	 mv_config_set_vcs_rewrite(struct mv_config *cfg, const struct key *k,
 	    const char *v, struct mv_err *err);
 int	 mv_config_set_git(struct mv_config *cfg, const struct key *k,
 	    const char *v, struct mv_err *err);
+/* config_metrics.c: metrics, and its default (loopback only). */
+int	 mv_config_set_metrics(struct mv_config *cfg, const struct key *k,
+	    const char *v, struct mv_err *err);
+void	 mv_config_metrics_defaults(struct mv_config *cfg);
 /* After the last line: the storage keys agree with each other. */
 int	 mv_config_check_storage(const struct mv_config *cfg, const char *name,
 	    struct mv_err *err);

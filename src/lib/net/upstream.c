@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "modvault/net/tally.h"
 #include "modvault/net/upstream.h"
 
 #define FILE_BUFFER	(128L * 1024)	/* curl's receive buffer for files */
@@ -472,6 +473,8 @@ mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
     struct mv_fetch_sink *sink, struct mv_err *err)
 {
 	char url[4096], shown[4096], errbuf[CURL_ERROR_SIZE] = "";
+	struct mv_err e = MV_ERR_INIT;
+	uint64_t started;
 	CURLcode rc;
 	int n;
 
@@ -487,12 +490,20 @@ mv_upstream_get_one(struct mv_upstream *up, size_t i, const char *relpath,
 	if (handle(up, err) == -1 || sink_reset(sink, err) == -1)
 		return -1;
 	setup_handle(up, url, sink, errbuf);
+	started = mv_mono_us();
 	rc = curl_easy_perform(up->curl);
 	/* A Content-Length over the limit stops curl before any byte. */
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		sink->stop = MV_SINK_OVER_LIMIT;
 	scrub(errbuf, up->e[i].userinfo);
-	return classify(up, rc, shown, sink, errbuf, err);
+	if (classify(up, rc, shown, sink, errbuf, &e) == 0) {
+		mv_tally_add(started, sink->got, true);
+		return 0;
+	}
+	/* "Not found" is an answer; an upstream's failure is not. */
+	mv_tally_add(started, sink->got, e.code != MV_EUPSTREAM &&
+	    e.code != MV_ETIMEOUT);
+	return mv_err_pass(err, &e);
 }
 
 int

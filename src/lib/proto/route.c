@@ -340,6 +340,14 @@ mv_route_parse(const char *path, struct mv_route *r, struct mv_err *err)
 		r->kind = MV_ROUTE_HEALTHZ;
 		return 0;
 	}
+	/*
+	 * Free for us: a module path's first element has a dot (GP-2.2), so
+	 * no module is named "metrics", and its list is "metrics/@v/list".
+	 */
+	if (strcmp(rest, "metrics") == 0) {
+		r->kind = MV_ROUTE_METRICS;
+		return 0;
+	}
 	if (strncmp(rest, "sumdb/", 6) == 0)
 		return parse_sumdb(rest + 6, r, err);
 	if ((at = strstr(rest, "/@v/")) != NULL)

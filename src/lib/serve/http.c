@@ -286,8 +286,10 @@ write_blob(struct mv_response *res, struct mv_sink *out)
 	int rc = 0;
 
 	if (out->send_file != NULL && res->blob_file[0] != '\0' &&
-	    out->send_file(out->ctx, res->blob_file, off, left) == 0)
+	    out->send_file(out->ctx, res->blob_file, off, left) == 0) {
+		out->written = left;
 		return 0;
+	}
 	if ((chunk = malloc(STREAM_CHUNK)) == NULL)
 		return -1;
 	while (rc == 0 && left > 0) {
@@ -295,8 +297,8 @@ write_blob(struct mv_response *res, struct mv_sink *out)
 		    (size_t)left : STREAM_CHUNK, off, &n, &err);
 		if (rc == 0 && n == 0)
 			rc = mv_fail(&err, MV_EIO, "blob ended early");
-		if (rc == 0)
-			rc = out->write(out->ctx, chunk, n);
+		if (rc == 0 && (rc = out->write(out->ctx, chunk, n)) == 0)
+			out->written += n;
 		off += n;
 		left -= n;
 	}
@@ -311,6 +313,7 @@ mv_response_write(struct mv_response *res, struct mv_sink *out)
 	struct mv_buf h;
 	int rc;
 
+	out->written = 0;
 	mv_buf_init(&h, 2 * PATH_MAX + 4096);
 	rc = headers(res, &h) == -1 ? -1 : out->write(out->ctx, h.data, h.len);
 	mv_buf_free(&h);
@@ -318,8 +321,11 @@ mv_response_write(struct mv_response *res, struct mv_sink *out)
 		return -1;
 	switch (res->body_kind) {
 	case MV_BODY_BUF:
-		return res->len == 0 ? 0 : out->write(out->ctx,
-		    res->body.data + res->off, (size_t)res->len);
+		if (res->len > 0 && out->write(out->ctx, res->body.data +
+		    res->off, (size_t)res->len) == -1)
+			return -1;
+		out->written = res->len;
+		return 0;
 	case MV_BODY_BLOB:
 		return write_blob(res, out);
 	case MV_BODY_NONE:

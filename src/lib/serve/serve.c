@@ -6,7 +6,8 @@
  * route that names a module -> the endpoint's answer (module.c, status.c
  * for / in a browser, or here for /, /healthz and /sumdb/) -> a failure
  * becomes its status and reason -> conditional request, Range, HEAD
- * (http.c) -> one log line.
+ * (http.c) -> how it was answered (outcome.c), which the front end's
+ * mv_serve_done logs (done.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "modvault/sumdb/sumdbc.h"
 #include "answer.h"
 #include "http.h"
+#include "outcome.h"
 
 /* GP-10, SD-2: the checksum databases named in the config, proxied. */
 static int
@@ -203,16 +205,25 @@ mv_serve(struct mv_service *svc, const struct mv_request *req,
 	struct mv_err err = MV_ERR_INIT;
 	struct mv_route route;
 
+	struct mv_tally t;
+
 	memset(res, 0, sizeof(*res));
 	memset(&route, 0, sizeof(route));
+	res->started_us = mv_mono_us();
+	mv_tally_reset();
 	mv_buf_init(&res->body, MV_BODY_MAX_BYTES);
 	res->status = 200;
 	if (!head && strcmp(method, "GET") != 0)
 		mv_http_error(res, 405, "method not allowed: use GET or HEAD");
 	else if (mv_route_path(&req->vars, path, sizeof(path), &err) == -1 ||
-	    mv_route_parse(path, &route, &err) == -1 ||
-	    answer(svc, req, path, &route, res, &err) == -1)
+	    mv_route_parse(path, &route, &err) == -1)
 		fail(&route, &err, res);
+	else {
+		res->route_kind = route.kind;
+		if (answer(svc, req, path, &route, res, &err) == -1)
+			fail(&route, &err, res);
+	}
 	mv_http_finish(req, res, head);
-	mv_log_debug("%s %s %d", method, path[0] ? path : "?", res->status);
+	mv_tally_get(&t);
+	mv_outcome_set(res, &err, &t);
 }

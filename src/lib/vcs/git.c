@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "modvault/base/log.h"
+#include "modvault/net/tally.h"
 #include "modvault/vcs/git.h"
 
 extern char **environ;
@@ -398,6 +399,11 @@ reap(struct mv_gitproc *p, bool ok, int *status)
 	p->pid = -1;
 	mv_log_debug("%s: %ld ms, exit %d", p->what, mono_ms() - p->started_ms,
 	    WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status));
+	/* The runs that talk to the repository are a request's upstream time. */
+	if (strcmp(p->what, "git fetch") == 0 ||
+	    strcmp(p->what, "git ls-remote") == 0)
+		mv_tally_add((uint64_t)p->started_ms * 1000, 0, !late && WIFEXITED(*status) &&
+		    WEXITSTATUS(*status) == 0);
 	return late;
 }
 

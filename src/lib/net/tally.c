@@ -1,0 +1,41 @@
+/* tally.c: this process's upstream time and bytes (see tally.h). */
+#include <string.h>
+#include <time.h>
+
+#include "modvault/net/tally.h"
+
+static struct mv_tally tally;
+
+uint64_t
+mv_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void
+mv_tally_reset(void)
+{
+	memset(&tally, 0, sizeof(tally));
+}
+
+void
+mv_tally_add(uint64_t started_us, uint64_t bytes, bool answered)
+{
+	uint64_t now = mv_mono_us();
+
+	tally.us += now > started_us ? now - started_us : 0;
+	tally.bytes += bytes;
+	if (answered)
+		tally.answered++;
+	else
+		tally.failed++;
+}
+
+void
+mv_tally_get(struct mv_tally *out)
+{
+	*out = tally;
+}
