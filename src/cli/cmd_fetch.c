@@ -215,8 +215,14 @@ cmd_fetch(struct cli *c, int argc, char **argv)
 		    c->cfg.path[0] ? c->cfg.path : "the configuration");
 		rc = CLI_FAILED;
 	} else {
+		/* Counted with the responders' fetches; uncounted is fine. */
+		if (mv_counters_open(&ft.f.counters, c->cfg.data_dir,
+		    NULL) == 0)
+			mv_counters_observe_upstream(ft.f.counters);
 		for (i = 0; i < ft.n; i++)
 			fetch_one(&ft, i);
+		mv_counters_observe_upstream(NULL);
+		mv_counters_close(ft.f.counters);
 		printf("%zu versions: %zu stored, %zu already present, %zu "
 		    "refused\n", ft.n, ft.stored, ft.present, ft.refused);
 		rc = ft.refused > 0 ? CLI_FAILED : CLI_OK;

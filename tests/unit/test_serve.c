@@ -26,6 +26,7 @@ struct fx {
 	char			 conf[128];
 	struct mv_service	 svc;
 	bool			 open;
+	const char		*remote_addr;	/* REMOTE_ADDR, NULL: unset */
 };
 
 /* What a response looks like on the wire, split up. */
@@ -157,6 +158,7 @@ request_accept(struct fx *f, const char *method, const char *uri,
 	struct mv_sink sink = { buf_write, NULL, &r->raw, 0 };
 	struct mv_response res;
 
+	req.remote_addr = f->remote_addr;
 	memset(r, 0, sizeof(*r));
 	mv_buf_init(&r->raw, 64u << 20);
 	mv_serve(&f->svc, &req, &res);
@@ -788,6 +790,69 @@ access_log_has_the_real_status(void **state)
 	assert_null(strstr(log, "GET /"));
 }
 
+/* The body has this exact line. */
+static void
+has_line(const struct reply *r, const char *line)
+{
+	const char *p = r->body;
+	size_t n = strlen(line);
+
+	while ((p = strstr(p, line)) != NULL) {
+		if ((p == r->body || p[-1] == '\n') && p[n] == '\n')
+			return;
+		p += n;
+	}
+	fail_msg("no line \"%s\" in:\n%s", line, r->body);
+}
+
+/*
+ * /metrics counts what this test did (each request once, by endpoint,
+ * status class and how), for loopback only by default; 403 for others,
+ * 404 with metrics = off.
+ */
+static void
+metrics_endpoint(void **state)
+{
+	struct fx *f = *state;
+	struct reply r;
+	char line[128];
+
+	get(f, BASIC "v1.0.0.info", &r);
+	free_reply(&r);
+	get(f, BASIC "v1.0.0.mod", &r);
+	free_reply(&r);
+	get(f, "/modvault.test/a/../b/@v/list", &r);
+	free_reply(&r);
+	f->remote_addr = "192.0.2.1";
+	get(f, "/metrics", &r);
+	expect(&r, 403, NULL, NULL);
+	assert_non_null(strstr(r.body, "metrics key"));
+	free_reply(&r);
+	f->remote_addr = "::1";
+	get(f, "/metrics", &r);
+	expect(&r, 200, "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8");
+	expect(&r, 200, "Cache-Control", "no-store");
+	has_line(&r, "modvault_requests_total{endpoint=\"info\",code=\"2xx\"} 1");
+	has_line(&r, "modvault_requests_total{endpoint=\"mod\",code=\"2xx\"} 1");
+	has_line(&r, "modvault_requests_total{endpoint=\"index\",code=\"4xx\"} 1");
+	has_line(&r, "modvault_requests_total{endpoint=\"metrics\",code=\"4xx\"} 1");
+	has_line(&r, "modvault_cache_hits_total 2");
+	has_line(&r, "modvault_answers_total{how=\"refused\"} 1");
+	has_line(&r, "modvault_refusals_total{rule=\"invalid\"} 1");
+	snprintf(line, sizeof(line), "modvault_store_versions %zu",
+	    (size_t)mvtest_gosum_count(0));
+	has_line(&r, line);
+	has_line(&r, "# TYPE modvault_upstream_request_duration_seconds "
+	    "histogram");
+	has_line(&r, "modvault_upstream_request_duration_seconds_count 0");
+	free_reply(&r);
+	reopen(f, "metrics = off\n");
+	get(f, "/metrics", &r);
+	expect(&r, 404, NULL, NULL);
+	free_reply(&r);
+}
+
 int
 main(void)
 {
@@ -796,6 +861,7 @@ main(void)
 		T(index_page),
 		T(status_page),
 		T(healthz),
+		T(metrics_endpoint),
 		T(list),
 		T(info_and_mod),
 		T(conditional),

@@ -26,6 +26,11 @@ uint64_t mv_mono_us(void);
 void	 mv_tally_reset(void);
 /* One transfer that started at started_us (mv_mono_us) and ended now. */
 void	 mv_tally_add(uint64_t started_us, uint64_t bytes, bool answered);
+/*
+ * Has fn told each transfer's duration as mv_tally_add records it (the
+ * counters' latency histogram, counters.h); fn NULL: no one is told.
+ */
+void	 mv_tally_observe(void (*fn)(void *ctx, uint64_t us), void *ctx);
 /* The tally since the last reset. */
 void	 mv_tally_get(struct mv_tally *out);
 

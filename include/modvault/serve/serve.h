@@ -29,6 +29,7 @@
 #include "modvault/source/fill.h"
 #include "modvault/store/blob.h"
 #include "modvault/store/blobcache.h"
+#include "modvault/store/counters.h"
 #include "modvault/store/index.h"
 
 /* Zips this process verified (direct-mapped by the digest's first byte). */
@@ -44,6 +45,8 @@ struct mv_service {
 	struct mv_filler	 filler;
 	bool			 filler_ok;
 	struct mv_blobcache	 small;		/* .info/.mod bytes seen */
+	/* DATA_DIR/counters, shared by every process; NULL: uncounted. */
+	struct mv_counters	*counters;
 	struct {
 		unsigned char	 digest[MV_SHA256_LEN];
 		bool		 used;

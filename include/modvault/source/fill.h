@@ -24,6 +24,7 @@
 #include "modvault/base/config.h"
 #include "modvault/net/upstream.h"
 #include "modvault/policy/policy.h"
+#include "modvault/store/counters.h"
 #include "modvault/store/index.h"
 #include "modvault/sumdb/sumdbc.h"
 #include "modvault/zip/zip.h"
@@ -35,6 +36,8 @@ struct mv_filler {
 	const struct mv_policy		*policy;
 	struct mv_zip_limits		 lim;
 	struct mv_sumdbc		 sumdb;	/* verifies before storing */
+	/* Where a version fetched and stored is counted (NULL: nowhere). */
+	struct mv_counters		*counters;
 	/* Why this process cannot fetch at all (a memory limit), or "". */
 	char				 unfit[MV_ERR_MSG_MAX_BYTES];
 };

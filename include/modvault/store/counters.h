@@ -77,6 +77,11 @@ void	 mv_counters_refusal(struct mv_counters *c, const char *rule,
 	    const char *module, const char *version, time_t now);
 /* One upstream HTTP request (or git transfer) that took us microseconds. */
 void	 mv_counters_upstream(struct mv_counters *c, uint64_t us);
+/*
+ * Counts every upstream transfer this process makes from now on into c
+ * (through net/tally.h, where upstream.c and git.c time them); NULL stops.
+ */
+void	 mv_counters_observe_upstream(struct mv_counters *c);
 
 /* --- reading ------------------------------------------------------------ */
 

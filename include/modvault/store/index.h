@@ -82,18 +82,6 @@ const char *mv_store_dir(const struct mv_store *st);
  */
 int	 mv_store_ping(struct mv_store *st, struct mv_err *err);
 
-/*
- * What the index holds, from one query (the status page asks on every
- * view; mv_store_stats, which walks the blobs too, is for the CLI).
- */
-struct mv_store_totals {
-	uint64_t	modules, versions;
-	uint64_t	bytes;		/* .info, .mod and .zip of every version */
-};
-
-int	 mv_store_totals(struct mv_store *st, struct mv_store_totals *t,
-	    struct mv_err *err);
-
 struct mv_version {
 	char			module[MV_MODPATH_MAX_BYTES + 1];	/* unescaped */
 	char			version[MV_VERSION_MAX_BYTES + 1];	/* canonical */

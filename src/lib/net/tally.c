@@ -5,6 +5,8 @@
 #include "modvault/net/tally.h"
 
 static struct mv_tally tally;
+static void (*observer)(void *, uint64_t);
+static void *observer_ctx;
 
 uint64_t
 mv_mono_us(void)
@@ -24,14 +26,23 @@ mv_tally_reset(void)
 void
 mv_tally_add(uint64_t started_us, uint64_t bytes, bool answered)
 {
-	uint64_t now = mv_mono_us();
+	uint64_t now = mv_mono_us(), us = now > started_us ? now - started_us : 0;
 
-	tally.us += now > started_us ? now - started_us : 0;
+	tally.us += us;
+	if (observer != NULL)
+		observer(observer_ctx, us);
 	tally.bytes += bytes;
 	if (answered)
 		tally.answered++;
 	else
 		tally.failed++;
+}
+
+void
+mv_tally_observe(void (*fn)(void *ctx, uint64_t us), void *ctx)
+{
+	observer = fn;
+	observer_ctx = ctx;
 }
 
 void

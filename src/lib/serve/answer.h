@@ -28,6 +28,10 @@ int	 mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
 int	 mv_answer_latest(struct mv_service *svc, const struct mv_route *route,
 	    struct mv_response *res, struct mv_err *err);
 
+/* metrics.c: /metrics, Prometheus text, for the addresses config allows. */
+int	 mv_answer_metrics(struct mv_service *svc, const struct mv_request *req,
+	    struct mv_response *res, struct mv_err *err);
+
 /*
  * status.c: GET / for a browser (status.h): the status page, for the
  * route path (which locates the mount point in the request's URL).

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "modvault/base/log.h"
 #include "modvault/net/tally.h"
@@ -54,6 +55,35 @@ shown_path(const struct mv_request *req, char *out, size_t outsz)
 		snprintf(out, outsz, "?");
 }
 
+/*
+ * Counts the request in the shared counters; a refusal also goes to the
+ * recent refusals with the module and version it named (the path when it
+ * named none).
+ */
+static void
+count(struct mv_service *svc, const struct mv_request *req,
+    const struct mv_response *res, uint64_t body_bytes)
+{
+	char path[MV_REQUEST_PATH_MAX_BYTES + 1] = "";
+	struct mv_route route;
+	time_t now = time(NULL);
+
+	if (svc->counters == NULL)
+		return;
+	mv_counters_request(svc->counters, res->route_kind, res->status,
+	    res->how, body_bytes, now);
+	if (res->how != MV_HOW_REFUSED)
+		return;
+	memset(&route, 0, sizeof(route));
+	if (mv_route_path(&req->vars, path, sizeof(path), NULL) == -1 ||
+	    mv_route_parse(path, &route, NULL) == -1 ||
+	    route.module[0] == '\0')
+		mv_counters_refusal(svc->counters, res->rule, path, "", now);
+	else
+		mv_counters_refusal(svc->counters, res->rule, route.module,
+		    route.version, now);
+}
+
 void
 mv_serve_done(struct mv_service *svc, const struct mv_request *req,
     const struct mv_response *res, uint64_t body_bytes)
@@ -63,9 +93,6 @@ mv_serve_done(struct mv_service *svc, const struct mv_request *req,
 	uint64_t now = mv_mono_us();
 	bool head;
 
-	(void)svc;
-	if (mv_log_get_level() < MV_LOG_INFO)
-		return;
 	no_spaces(req->method != NULL ? req->method : "GET", METHOD_SHOWN_MAX,
 	    method, sizeof(method));
 	head = strcmp(method, "HEAD") == 0;
@@ -73,6 +100,9 @@ mv_serve_done(struct mv_service *svc, const struct mv_request *req,
 	if (res->offload_header != NULL && res->status == 200 && !head &&
 	    strcmp(res->offload_header, "Location") != 0)
 		body_bytes = res->len;
+	count(svc, req, res, body_bytes);
+	if (mv_log_get_level() < MV_LOG_INFO)
+		return;
 	shown_path(req, path, sizeof(path));
 	if (res->how == MV_HOW_FETCHED || res->how == MV_HOW_STALE ||
 	    res->upstream_us > 0)

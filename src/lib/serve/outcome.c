@@ -133,7 +133,8 @@ mv_outcome_set(struct mv_response *res, const struct mv_err *err,
 		return;
 	}
 	if (res->route_kind == MV_ROUTE_INDEX ||
-	    res->route_kind == MV_ROUTE_HEALTHZ)
+	    res->route_kind == MV_ROUTE_HEALTHZ ||
+	    res->route_kind == MV_ROUTE_METRICS)
 		res->how = MV_HOW_LOCAL;
 	else if (t->answered > 0)
 		res->how = MV_HOW_FETCHED;

@@ -96,7 +96,8 @@ ask_policy(struct mv_service *svc, const struct mv_route *route,
 			return 0;	/* latest, tiles: no module */
 		a = MV_POLICY_LOOKUP;
 	} else if (route->kind == MV_ROUTE_INDEX ||
-	    route->kind == MV_ROUTE_HEALTHZ)
+	    route->kind == MV_ROUTE_HEALTHZ ||
+	    route->kind == MV_ROUTE_METRICS)
 		return 0;
 	else
 		a = MV_POLICY_SERVE;
@@ -137,6 +138,8 @@ answer(struct mv_service *svc, const struct mv_request *req,
 	switch (route->kind) {
 	case MV_ROUTE_HEALTHZ:
 		return answer_healthz(svc, res, err);
+	case MV_ROUTE_METRICS:
+		return mv_answer_metrics(svc, req, res, err);
 	case MV_ROUTE_LIST:
 		return mv_answer_list(svc, route, res, err);
 	case MV_ROUTE_INFO:

@@ -41,6 +41,12 @@ mv_service_open(struct mv_service *svc, const char *config_path)
 		    svc->cfg.data_dir, svc->store_err.msg);
 		return;
 	}
+	/* Counting is a convenience: without it, serving goes on. */
+	if (mv_counters_open(&svc->counters, svc->cfg.data_dir, &err) == -1) {
+		mv_log_warn("counters disabled (/metrics and the status page "
+		    "show zeros): %s", err.msg);
+		mv_err_clear(&err);
+	}
 	/* Said at start-up; requests still get what this node has cached. */
 	if (mv_store_shared(svc->store) && mv_store_ping(svc->store,
 	    &err) == -1) {
@@ -50,8 +56,11 @@ mv_service_open(struct mv_service *svc, const char *config_path)
 	if (mv_filler_init(&svc->filler, svc->store, &svc->cfg, &svc->policy,
 	    &err) == -1)
 		mv_log_error("upstream disabled: %s", err.msg);
-	else
+	else {
 		svc->filler_ok = true;
+		svc->filler.counters = svc->counters;
+	}
+	mv_counters_observe_upstream(svc->counters);
 }
 
 void
@@ -77,4 +86,7 @@ mv_service_close(struct mv_service *svc)
 	mv_blobcache_free(&svc->small);
 	mv_store_close(svc->store);
 	svc->store = NULL;
+	mv_counters_observe_upstream(NULL);
+	mv_counters_close(svc->counters);
+	svc->counters = NULL;
 }

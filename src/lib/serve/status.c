@@ -15,8 +15,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "modvault/base/text.h"
+#include "modvault/store/counters.h"
+#include "modvault/store/totals.h"
 #include "modvault/serve/status.h"
 #include "answer.h"
 #include "http.h"
@@ -44,6 +47,7 @@
 	"th{color:#616e7c;font-weight:normal}" \
 	".note{color:#616e7c}svg.chart{max-width:100%;height:auto;" \
 	"background:#fff;border:1px solid #cbd2d9;border-radius:4px}" \
+	"figure{margin:0}figcaption{color:#616e7c;font-size:13px}" \
 	"footer{margin-top:32px;color:#9aa5b1;font-size:13px}"
 
 /* "1.5 MiB (1572864 bytes)": readable, and exact for whoever needs it. */
@@ -78,7 +82,10 @@ head(struct mv_buf *out, struct mv_err *err)
 	return mv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\""
 	    "width=device-width, initial-scale=1\">\n<title>modvault: Go "
-	    "module proxy</title>\n<style>" STATUS_STYLE "</style>\n"
+	    "module proxy</title>\n"
+	    /* An icon of its own, so a browser asks for no /favicon.ico. */
+	    "<link rel=\"icon\" href=\"data:,\">\n"
+	    "<style>" STATUS_STYLE "</style>\n"
 	    "</head><body><main>\n<h1>modvault <small>a Go module proxy"
 	    "</small></h1>\n", err);
 }
@@ -187,6 +194,82 @@ store_section(struct mv_service *svc, struct mv_buf *out,
 	    mv_buf_puts(out, "</dd></dl>\n", err) == -1 ? -1 : 0;
 }
 
+/* One row of the fetches or refusals table, every field escaped. */
+static int
+event_row(struct mv_buf *out, const struct mv_event *e, bool refusal,
+    struct mv_err *err)
+{
+	char when[32] = "?";
+	time_t t = (time_t)e->time;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	if (mv_buf_printf(out, err, "<tr><td>%s</td><td>", when) == -1 ||
+	    mv_html_escape(out, e->module, err) == -1 ||
+	    mv_buf_puts(out, "</td><td>", err) == -1 ||
+	    mv_html_escape(out, e->version, err) == -1 ||
+	    (refusal && (mv_buf_puts(out, "</td><td>", err) == -1 ||
+	    mv_html_escape(out, e->rule, err) == -1)))
+		return -1;
+	return mv_buf_puts(out, "</td></tr>\n", err);
+}
+
+/* The last fetches or refusals, newest first, from the counters' rings. */
+static int
+events(const struct mv_counters *c, bool refusals, struct mv_buf *out,
+    struct mv_err *err)
+{
+	struct mv_event ev[MV_EVENTS_KEPT];
+	size_t i, n = mv_counters_recent(c, refusals, ev, MV_EVENTS_KEPT);
+	const char *id = refusals ? "refusals" : "fetches";
+
+	if (mv_buf_printf(out, err, "<h2>Last %s</h2>\n", id) == -1)
+		return -1;
+	if (n == 0)
+		return mv_buf_printf(out, err, "<p id=\"%s\" class=\"note\">"
+		    "None yet.</p>\n", id);
+	if (mv_buf_printf(out, err, "<table id=\"%s\"><tr><th>When (UTC)"
+	    "</th><th>Module</th><th>Version</th>%s</tr>\n", id, refusals ?
+	    "<th>Rule</th>" : "") == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (event_row(out, &ev[i], refusals, err) == -1)
+			return -1;
+	return mv_buf_puts(out, "</table>\n", err);
+}
+
+/* Hit ratio, requests per hour, the last fetches and refusals. */
+static int
+traffic_section(const struct mv_counters *c, struct mv_buf *out,
+    struct mv_err *err)
+{
+	uint64_t hourly[MV_HOURS_KEPT], hits, all;
+
+	if (mv_buf_puts(out, "<h2>Traffic</h2>\n", err) == -1)
+		return -1;
+	if (c == NULL)
+		return mv_buf_puts(out, "<p id=\"counters-unavailable\" "
+		    "class=\"note\">The request counters are unavailable (the "
+		    "server's error log has the cause): there is no traffic to "
+		    "show.</p>\n", err);
+	hits = mv_counters_hits(c);
+	all = hits + mv_counters_misses(c);
+	mv_counters_hourly(c, time(NULL), hourly);
+	if ((all == 0 ? mv_buf_puts(out, "<p id=\"hit-ratio\">Hit ratio: no "
+	    "module requests counted yet.</p>\n", err) : mv_buf_printf(out, err,
+	    "<p id=\"hit-ratio\">Hit ratio: %.1f %% (%" PRIu64 " of %" PRIu64
+	    " module requests answered from the store)</p>\n",
+	    100.0 * (double)hits / (double)all, hits, all)) == -1 ||
+	    mv_buf_puts(out, "<figure>", err) == -1 ||
+	    mv_chart_svg(out, hourly, MV_HOURS_KEPT, err) == -1 ||
+	    mv_buf_printf(out, err, "<figcaption>Requests per hour, the last "
+	    "%d hours</figcaption></figure>\n", MV_HOURS_KEPT) == -1)
+		return -1;
+	return events(c, false, out, err) == -1 ||
+	    events(c, true, out, err) == -1 ? -1 : 0;
+}
+
 int
 mv_answer_status(struct mv_service *svc, const struct mv_request *req,
     const char *path, struct mv_response *res, struct mv_err *err)
@@ -201,6 +284,7 @@ mv_answer_status(struct mv_service *svc, const struct mv_request *req,
 	if (head(out, err) == -1 ||
 	    use_section(svc, req, path, out, err) == -1 ||
 	    store_section(svc, out, err) == -1 ||
+	    traffic_section(svc->counters, out, err) == -1 ||
 	    mv_buf_puts(out, "<footer>modvault " PACKAGE_VERSION
 	    "</footer>\n</main></body></html>\n", err) == -1)
 		return -1;

@@ -464,6 +464,19 @@ fill_claimed(struct mv_filler *f, const char *module, const char *version,
 	return fetch_timed(f, module, version, pd, outcome, err);
 }
 
+/* A version just stored from upstream, in the shared counters. */
+static void
+count_fetch(struct mv_filler *f, const char *module, const char *version)
+{
+	struct mv_version v;
+
+	if (f->counters == NULL || mv_store_get(f->st, module, version, &v,
+	    NULL) == -1)
+		return;
+	mv_counters_fetch(f->counters, module, version, v.info.size +
+	    v.mod.size + v.zip.size, time(NULL));
+}
+
 int
 mv_fill_version(struct mv_filler *f, const char *module, const char *version,
     enum mv_ingest_outcome *outcome, struct mv_err *err)
@@ -499,6 +512,8 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 	}
 	mv_err_clear(&e);
 	rc = fill_claimed(f, module, version, &pd, outcome, &e);
+	if (rc == 0 && *outcome == MV_INGEST_STORED)
+		count_fetch(f, module, version);
 	if (rc == 0)
 		mv_claim_release(c);
 	else {

@@ -36,6 +36,7 @@ create_file(const char *data_dir, const char *path, struct mv_err *err)
 {
 	struct mv_counters_file *hdr;
 	char tmp[PATH_MAX];
+	mode_t mask;
 	int fd, rc = 0;
 
 	if (counters_path(data_dir, "counters.tmp.XXXXXX", tmp, sizeof(tmp),
@@ -49,11 +50,14 @@ create_file(const char *data_dir, const char *path, struct mv_err *err)
 		rc = mv_fail(err, MV_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* The mode open(2) would give (mkstemp's is 0600). */
+	mask = umask(0);
+	umask(mask);
 	memcpy(hdr->magic, MV_COUNTERS_MAGIC, sizeof(hdr->magic));
 	hdr->layout = MV_COUNTERS_LAYOUT;
 	hdr->size = sizeof(*hdr);
 	if (write(fd, hdr, sizeof(*hdr)) != (ssize_t)sizeof(*hdr) ||
-	    fchmod(fd, 0644) == -1 ||
+	    fchmod(fd, 0666 & ~mask) == -1 ||
 	    (link(tmp, path) == -1 && errno != EEXIST))
 		rc = mv_fail(err, mv_errno_code(errno),
 		    "counters: creating %s: %s", path, strerror(errno));

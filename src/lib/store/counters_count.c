@@ -2,6 +2,7 @@
 #include <sched.h>
 #include <string.h>
 
+#include "modvault/net/tally.h"
 #include "counters_priv.h"
 
 /* Upper bounds in microseconds: 5 ms .. 30 s, Prometheus's default spread. */
@@ -101,6 +102,18 @@ mv_counters_upstream(struct mv_counters *c, uint64_t us)
 		}
 	atomic_fetch_add(&c->f->upstream_sum_us, us);
 	atomic_fetch_add(&c->f->upstream_count, 1);
+}
+
+static void
+observe(void *ctx, uint64_t us)
+{
+	mv_counters_upstream(ctx, us);
+}
+
+void
+mv_counters_observe_upstream(struct mv_counters *c)
+{
+	mv_tally_observe(c != NULL ? observe : NULL, c);
 }
 
 uint64_t

@@ -35,8 +35,6 @@ const char *const mv_store_sql[ST__MAX] = {
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_PING] = "SELECT count(*) FROM (SELECT 1 FROM version LIMIT 1)",
-	[ST_TOTALS] = "SELECT count(DISTINCT module), count(*), "
-	    "coalesce(sum(info_size + mod_size + zip_size), 0) FROM version",
 	[ST_GET] = "SELECT " VERSION_COLS " FROM version "
 	    "WHERE module = ?1 AND version = ?2",
 	[ST_VERSIONS] = "SELECT " VERSION_COLS " FROM version WHERE module = ?1",
@@ -387,25 +385,6 @@ mv_store_ping(struct mv_store *st, struct mv_err *err)
 		return -1;
 	/* A shared store is only as usable as its bucket. */
 	return st->s3 != NULL ? mv_s3_check(st->s3, err) : 0;
-}
-
-int
-mv_store_totals(struct mv_store *st, struct mv_store_totals *t,
-    struct mv_err *err)
-{
-	sqlite3_stmt *s = stmt(st, ST_TOTALS, err);
-	int rc;
-
-	memset(t, 0, sizeof(*t));
-	if (s == NULL)
-		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		t->modules = (uint64_t)sqlite3_column_int64(s, 0);
-		t->versions = (uint64_t)sqlite3_column_int64(s, 1);
-		t->bytes = (uint64_t)sqlite3_column_int64(s, 2);
-	}
-	done(s);
-	return rc == SQLITE_ROW ? 0 : db_fail(st, err);
 }
 
 int
