@@ -16,8 +16,8 @@ exit status 1 if any failed:
   - nothing refers to another resource: no src, href (other than the
     data: icon), srcset, action, data or poster attribute pointing
     outside the page, and no url( or @import in a style.
-The sum of the chart's hourly counts is printed as "requests: N" for the
-caller to compare.
+The sum of the chart's hourly counts is printed as "requests: N", and the
+hit ratio's text as "hit-ratio: TEXT", for the caller to compare.
 """
 import html.parser
 import re
@@ -158,6 +158,7 @@ def main():
         m = re.match(r"(\d+) requests?\b", t)
         total += int(m.group(1)) if m else 0
     print("requests: %d" % total)
+    print("hit-ratio: %s" % " ".join(p.text.get("hit-ratio", "").split()))
     return 1 if bad else 0
 
 

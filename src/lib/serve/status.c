@@ -43,9 +43,10 @@
 	"gap:4px 24px;margin:0}dt{color:#616e7c}dd{margin:0}" \
 	"table{border-collapse:collapse;width:100%;background:#fff}" \
 	"th,td{text-align:left;padding:4px 8px;border-bottom:1px solid " \
-	"#e4e7eb;font-size:14px;word-break:break-all}" \
+	"#e4e7eb;font-size:14px;white-space:nowrap;vertical-align:top}" \
+	"td.path{white-space:normal;overflow-wrap:anywhere;width:100%}" \
 	"th{color:#616e7c;font-weight:normal}" \
-	".note{color:#616e7c}svg.chart{max-width:100%;height:auto;" \
+	".note{color:#616e7c}svg.chart{width:100%;height:auto;" \
 	"background:#fff;border:1px solid #cbd2d9;border-radius:4px}" \
 	"figure{margin:0}figcaption{color:#616e7c;font-size:13px}" \
 	"footer{margin-top:32px;color:#9aa5b1;font-size:13px}"
@@ -205,7 +206,8 @@ event_row(struct mv_buf *out, const struct mv_event *e, bool refusal,
 
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	if (mv_buf_printf(out, err, "<tr><td>%s</td><td>", when) == -1 ||
+	if (mv_buf_printf(out, err, "<tr><td>%s</td><td class=\"path\">",
+	    when) == -1 ||
 	    mv_html_escape(out, e->module, err) == -1 ||
 	    mv_buf_puts(out, "</td><td>", err) == -1 ||
 	    mv_html_escape(out, e->version, err) == -1 ||
