@@ -251,6 +251,9 @@ index_page(void **state)
 	free_reply(&r);
 }
 
+/* A database key made for the tests: SHA-256("sum.example.com\n" 01 11*32). */
+#define OTHER_DB	"sum.example.com+7e9ab7ef+" \
+	"ARERERERERERERERERERERERERERERERERERERERERER"
 #define CHROMIUM_ACCEPT	"text/html,application/xhtml+xml,application/xml;" \
 	"q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8"
 
@@ -281,7 +284,31 @@ status_page(void **state)
 	assert_non_null(strstr(r.body, want));
 	assert_non_null(strstr(r.body, "upstream = off"));
 	assert_null(strstr(r.body, "<script"));
+	/* No database proxied: the go command must reach one, or not check. */
+	assert_non_null(strstr(r.body, "No checksum database is proxied"));
+	assert_non_null(strstr(r.body, "GOSUMDB=off"));
 	free_reply(&r);
+	/*
+	 * The default database through this proxy needs nothing; another
+	 * needs its key (made for this test: name, hash, Ed25519 key); the
+	 * private patterns, escaped, go to GONOSUMDB.
+	 */
+	reopen(f, "mount = /go\nprivate = corp.example/<x>\nsumdb = "
+	    "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
+	    "\nsumdb = " OTHER_DB "\n");
+	request_accept(f, "GET", "/go/", NULL, NULL, CHROMIUM_ACCEPT, &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	assert_non_null(strstr(r.body, "<pre id=\"goproxy\">go env -w "
+	    "GOPROXY=http://proxy.example:8080/go/</pre>"));
+	assert_non_null(strstr(r.body, "<code>http://proxy.example:8080/go/"
+	    "sumdb/sum.golang.org/</code>: it is the go command's default"));
+	assert_non_null(strstr(r.body, "<pre id=\"gosumdb\">go env -w GOSUMDB="
+	    OTHER_DB "</pre>"));
+	assert_non_null(strstr(r.body, "<pre id=\"gonosumdb\">go env -w "
+	    "GONOSUMDB=corp.example/&lt;x&gt;</pre>"));
+	assert_null(strstr(r.body, "No checksum database"));
+	free_reply(&r);
+	reopen(f, "");
 	/* HEAD: the same headers, no body. */
 	request_accept(f, "HEAD", "/", NULL, NULL, "text/html", &r);
 	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");

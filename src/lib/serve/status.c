@@ -117,7 +117,7 @@ sumdb_advice(const struct mv_config *cfg, const char *base,
     struct mv_buf *out, struct mv_err *err)
 {
 	const struct mv_sumdb_config *db;
-	size_t i;
+	size_t i, shown = 0;	/* GOSUMDB lines: the first has the id */
 	int rc = 0;
 
 	if (cfg->nsumdb == 0)
@@ -140,8 +140,8 @@ sumdb_advice(const struct mv_config *cfg, const char *base,
 			    "default, so there is nothing to set.</p>\n", err);
 		else if ((rc = mv_buf_puts(out, "/</code>; have the go command "
 		    "use it with:</p>\n", err)) == 0)
-			rc = put_setting(out, i == 0 ? "gosumdb" : "gosumdb-more",
-			    "GOSUMDB", db->vkey, err);
+			rc = put_setting(out, shown++ == 0 ? "gosumdb" :
+			    "gosumdb-more", "GOSUMDB", db->vkey, err);
 	}
 	return rc == -1 ? -1 : private_advice(cfg, out, err);
 }
