@@ -328,6 +328,37 @@ status_page(void **state)
 	free_reply(&r);
 }
 
+/* The page is answered, saying what is missing, when the store is not. */
+static void
+status_page_without_store(void **state)
+{
+	struct fx *f = *state;
+	char data[128], aside[136];
+	struct reply r;
+
+	snprintf(data, sizeof(data), "%s/data", f->dir);
+	snprintf(aside, sizeof(aside), "%s.aside", data);
+	assert_int_equal(rename(data, aside), 0);
+	reopen(f, "");
+	request_accept(f, "GET", "/", NULL, NULL, CHROMIUM_ACCEPT, &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	assert_non_null(strstr(r.body, "GOPROXY=http://proxy.example:8080/"));
+	assert_non_null(strstr(r.body, "id=\"store-unavailable\""));
+	assert_non_null(strstr(r.body, "id=\"counters-unavailable\""));
+	/* The cause (a path) is the log's, not the page's. */
+	assert_null(strstr(r.body, f->dir));
+	free_reply(&r);
+	/* A broken config: the page says so and gives no advice from it. */
+	reopen(f, "log_level = loud\n");
+	request_accept(f, "GET", "/", NULL, NULL, CHROMIUM_ACCEPT, &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	assert_non_null(strstr(r.body, "modvault is misconfigured"));
+	assert_null(strstr(r.body, "GOSUMDB"));
+	free_reply(&r);
+	assert_int_equal(rename(aside, data), 0);
+	reopen(f, "");
+}
+
 static void
 healthz(void **state)
 {
@@ -887,6 +918,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(index_page),
 		T(status_page),
+		T(status_page_without_store),
 		T(healthz),
 		T(metrics_endpoint),
 		T(list),
