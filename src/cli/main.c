@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "modvault/base/log.h"
 #include "modvault/base/size.h"
 #include "modvault/base/text.h"
 #include "modvault/sumdb/sumdbc.h"
@@ -344,6 +345,9 @@ load_config(struct cli *c, const char *config, const char *data_dir)
 		fprintf(stderr, "modvault: %s\n", err.msg);
 		return CLI_USAGE;
 	}
+	/* The library's log lines; the command's own messages stay here. */
+	if (mv_log_open(c->cfg.log, false, &err) == -1)
+		fprintf(stderr, "modvault: %s\n", err.msg);
 	if (data_dir != NULL && (size_t)snprintf(c->cfg.data_dir,
 	    sizeof(c->cfg.data_dir), "%s", data_dir) >= sizeof(c->cfg.data_dir)) {
 		fprintf(stderr, "modvault: --data-dir: path too long\n");

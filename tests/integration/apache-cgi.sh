@@ -12,6 +12,8 @@ need apache2 go curl python3
 mv_tmpdir
 run=$MV_TMP/run
 cgi=$run/htdocs/cgi-bin
+# mod_cgid puts the CGI's stderr in the ErrorLog.
+web_log=$run/error.log
 
 # "mount" as the htaccess comment recommends.
 fixture_store "mount = /cgi-bin" ||

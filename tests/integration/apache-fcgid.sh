@@ -11,6 +11,8 @@ for m in fcgid xsendfile; do
 done
 mv_tmpdir
 run=$MV_TMP/run
+# mod_fcgid puts its children's stderr in the ErrorLog.
+web_log=$run/error.log
 web_mount=go/
 
 # start_apache XSENDFILE: a fresh store and server (Apache stops its

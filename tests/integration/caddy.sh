@@ -14,7 +14,7 @@ web_mount=go/
 
 # start_caddy XSENDFILE: a fresh store, app and server; sets $url.
 start_caddy() {
-	web_fresh "$1" && web_spawn "$run/modvault.fcgi" || return 1
+	web_fresh "$1" && web_log_to_file && web_spawn "$run/modvault.fcgi" || return 1
 	port=$(free_port)
 	url=http://127.0.0.1:$port
 	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/caddy/Caddyfile.in" \

@@ -170,6 +170,18 @@ wait_log() {
 	wait_for 10 grep -q -- "$1" "$2"
 }
 
+# access_logged URI FILE: FILE (the log the README points to for a
+# setup) gets modvault's stamped access line of a 200 for URI (a fixture
+# file's path under the mount) with that file's size as the bytes sent,
+# within 10 s.
+access_logged() {
+	mv_line="[0-9]\{4\}-[0-9-]\{5\}T[0-9:]\{8\}\.[0-9]\{3\}Z modvault\[[0-9]*\]: info: GET /$1 200 bytes=$(wc -c <"$MV_FIXTURES/upstream/$1" | tr -d ' ') ms=[0-9]* how=hit"
+	wait_log "$mv_line" "$2" && return 0
+	echo "# no access line for /$1 in $2:"
+	grep 'modvault\[' "$2" | tail -3 | sed 's/^/#   /'
+	return 1
+}
+
 # wait_http URL: waits until URL answers (any status), at most 10 s.
 wait_http() {
 	wait_for 10 curl -s -o /dev/null "$1" ||

@@ -12,7 +12,7 @@ web_mount=go/
 
 # start_nginx XSENDFILE: a fresh store, app and server; sets $url.
 start_nginx() {
-	web_fresh "$1" htdocs tmp && web_spawn "$run/modvault.fcgi" || return 1
+	web_fresh "$1" htdocs tmp && web_log_to_file && web_spawn "$run/modvault.fcgi" || return 1
 	port=$(free_port)
 	url=http://127.0.0.1:$port
 	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/nginx/nginx.conf.in" \

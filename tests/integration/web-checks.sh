@@ -28,6 +28,17 @@ web_fresh() {
 	web_share
 }
 
+# web_log_to_file: "log = FILE" in the store's config, as the README says
+# for modvault.fcgi under spawn-fcgi (which sends its children's stderr to
+# /dev/null): $MV_TMP/log/modvault.log, in a directory $web_user may
+# create it in; sets web_log.
+web_log_to_file() {
+	rm -rf "$MV_TMP/log" && mkdir "$MV_TMP/log" &&
+	chown "$web_user:$web_group" "$MV_TMP/log" &&
+	echo "log = $MV_TMP/log/modvault.log" >>"$MV_TMP/modvault.conf" &&
+	web_log=$MV_TMP/log/modvault.log
+}
+
 # web_spawn BINARY: modvault.fcgi under spawn-fcgi on $MV_TMP/run/modvault.sock
 # (for servers that cannot start FastCGI programs).
 web_spawn() {
@@ -134,6 +145,8 @@ web_checks() {
 		    "$b$(echo "$z" | sed 's/!/%21/g')"
 		check "$l: $z byte for byte (GP-5.4)" cmp -s "$MV_TMP/got.zip" "$up/$z"
 	done
+	check "$l: its access line is in ${web_log#"$MV_TMP"/}" \
+	    access_logged "$z" "${web_log:?each script sets web_log}"
 	# The server acted on the offload header, and kept modvault's headers.
 	check "$l: zip is application/zip, immutable, no offload header leaked" \
 	    sh -c "tr -d '\r' < '$MV_TMP/hdr' | grep -qix 'content-type: application/zip' &&

@@ -66,6 +66,7 @@ assert_config_equal(const struct mv_config *got, const struct mv_config *want)
 		offsetof(struct mv_config, xsendfile_prefix),
 		offsetof(struct mv_config, mount),
 		offsetof(struct mv_config, netrc),
+		offsetof(struct mv_config, log),
 	};
 	static const size_t seconds[] = {
 		offsetof(struct mv_config, upstream_timeout),
@@ -94,6 +95,7 @@ defaults_and_names(void **state)
 	static struct mv_config want = {
 		.upstream = "off",
 		.log_level = MV_LOG_WARN,
+		.log = "stderr",
 		.xsendfile = MV_XSENDFILE_OFF,
 		.xsendfile_prefix = "/_modvault_blobs/",
 		.max_zip_bytes = 524288000,
@@ -132,6 +134,7 @@ every_key_good(void **state)
 	    "data_dir = /srv/modvault\n"
 	    "upstream = https://proxy.golang.org,http://mirror:8080/go|off\n"
 	    "log_level = debug\n"
+	    "log = /var/log/modvault/modvault.log\n"
 	    "xsendfile = nginx\n"
 	    "xsendfile_prefix = /blobs/\n"
 	    "mount = /go\n"
@@ -147,6 +150,7 @@ every_key_good(void **state)
 		.upstream =
 		    "https://proxy.golang.org,http://mirror:8080/go|off",
 		.log_level = MV_LOG_DEBUG,
+		.log = "/var/log/modvault/modvault.log",
 		.xsendfile = MV_XSENDFILE_NGINX,
 		.xsendfile_prefix = "/blobs/",
 		.mount = "/go",
@@ -308,6 +312,8 @@ bad_values(void **state)
 		    "must be one of error, warn, info, debug" },
 		{ "log_level", "WARN",
 		    "must be one of error, warn, info, debug" },
+		{ "log", "", "must be stderr, syslog or a file" },
+		{ "log", "/var/log/", "/var/log/ is a directory, not a file" },
 		{ "xsendfile", "yes",
 		    "must be one of off, lighttpd, apache, nginx, caddy" },
 		{ "xsendfile_prefix", "", "must start and end with '/'" },
@@ -353,7 +359,7 @@ static void
 value_too_long(void **state)
 {
 	static const char *const keys[] = {
-		"data_dir", "netrc", "mount", "upstream",
+		"data_dir", "netrc", "mount", "upstream", "log",
 	};
 	char text[8192];
 	char want[128];
@@ -493,7 +499,8 @@ load_resolves_relative_paths(void **state)
 	snprintf(sub, sizeof(sub), "%s/etc", tmpl);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	write_file(path, sizeof(path), sub, "m.conf",
-	    "data_dir = ./store\nnetrc = ../netrc\nlog_level = info\n");
+	    "data_dir = ./store\nnetrc = ../netrc\nlog_level = info\n"
+	    "log = modvault.log\n");
 	assert_ok(mv_config_load(&cfg, path, 0, &err), &err);
 	assert_string_equal(cfg.path, path);
 	snprintf(want, sizeof(want), "%s/store", sub);
@@ -501,6 +508,8 @@ load_resolves_relative_paths(void **state)
 	snprintf(want, sizeof(want), "%s/../netrc", sub);
 	assert_string_equal(cfg.netrc, want);
 	assert_int_equal(cfg.log_level, MV_LOG_INFO);
+	snprintf(want, sizeof(want), "%s/modvault.log", sub);
+	assert_string_equal(cfg.log, want);
 
 	/* A relative config path is taken from the working directory. */
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
@@ -512,9 +521,10 @@ load_resolves_relative_paths(void **state)
 
 	/* Absolute values are kept; "." is the directory itself. */
 	write_file(path, sizeof(path), sub, "abs.conf",
-	    "data_dir = /srv/x\nnetrc = .\n");
+	    "data_dir = /srv/x\nnetrc = .\nlog = syslog\n");
 	assert_ok(mv_config_load(&cfg, path, 0, &err), &err);
 	assert_string_equal(cfg.data_dir, "/srv/x");
+	assert_string_equal(cfg.log, "syslog");
 	assert_string_equal(cfg.netrc, sub);
 
 	/* Errors name the file and line. */
@@ -595,7 +605,7 @@ example_config_documents_every_key(void **state)
 		    "%s\n", line + 1);
 		nkeys++;
 	}
-	assert_int_equal(nkeys, 24);
+	assert_int_equal(nkeys, 25);
 	assert_ok(mv_config_parse(&cfg, path, out, used, &err), &err);
 	mv_config_defaults(&def);
 	/* The example shows /var; the build's localstatedir may differ. */

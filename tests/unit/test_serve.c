@@ -16,6 +16,7 @@
 #include "modvault/base/hash.h"
 #include "modvault/base/log.h"
 #include "modvault/serve/serve.h"
+#include "../../src/lib/serve/outcome.h"
 #include "modvault/source/import.h"
 #include "modvault/store/index.h"
 
@@ -911,6 +912,31 @@ metrics_endpoint(void **state)
 	free_reply(&r);
 }
 
+/* A refusal's rule: the first spec rule id of the message. */
+static void
+rule_ids(void **state)
+{
+	char id[64];
+
+	(void)state;
+	assert_true(mv_outcome_rule_id("refused m@v1.0.0 from upstream: "
+	    "zip: MZ-3.1: file path \"a/../b\" is not clean", id, sizeof(id)));
+	assert_string_equal(id, "MZ-3.1");
+	assert_true(mv_outcome_rule_id("(SD-4.2.3) bad proof", id, sizeof(id)));
+	assert_string_equal(id, "SD-4.2.3");
+	/* GP-6.6 marks an upstream's failure; SHA-256, UTF-8 are no rules. */
+	assert_true(mv_outcome_rule_id("GP-6.6: .info: GP-11.1: bad", id,
+	    sizeof(id)));
+	assert_string_equal(id, "GP-11.1");
+	assert_false(mv_outcome_rule_id("GP-6.6: upstream x: status 500", id,
+	    sizeof(id)));
+	assert_false(mv_outcome_rule_id("SHA-256 mismatch in UTF-8 name", id,
+	    sizeof(id)));
+	assert_false(mv_outcome_rule_id("XMZ-3.1 GP-x MZ-", id, sizeof(id)));
+	assert_true(mv_outcome_rule_id("V-5.4.", id, sizeof(id)));
+	assert_string_equal(id, "V-5.4");
+}
+
 int
 main(void)
 {
@@ -934,6 +960,7 @@ main(void)
 		T(damaged_blob_is_refused),
 		T(damaged_zip_is_not_streamed),
 		T(access_log_has_the_real_status),
+		cmocka_unit_test(rule_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

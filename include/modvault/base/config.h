@@ -88,6 +88,7 @@ struct mv_config {
 	char			 data_dir[PATH_MAX];
 	char			 upstream[MV_CONFIG_VALUE_MAX_BYTES];
 	enum mv_log_level	 log_level;
+	char			 log[PATH_MAX];	/* stderr, syslog or a file */
 	enum mv_xsendfile	 xsendfile;
 	char			 xsendfile_prefix[PATH_MAX];
 	char			 mount[PATH_MAX];	/* URL prefix, "" = derive */

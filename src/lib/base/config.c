@@ -68,6 +68,7 @@ mv_config_defaults(struct mv_config *cfg)
 	    MV_LOCALSTATEDIR "/lib/modvault");
 	snprintf(cfg->upstream, sizeof(cfg->upstream), "off");
 	cfg->log_level = MV_LOG_WARN;
+	snprintf(cfg->log, sizeof(cfg->log), "stderr");
 	cfg->xsendfile = MV_XSENDFILE_OFF;
 	snprintf(cfg->xsendfile_prefix, sizeof(cfg->xsendfile_prefix),
 	    "/_modvault_blobs/");
@@ -106,6 +107,21 @@ set_data_dir(struct mv_config *cfg, const struct key *k, const char *v,
 {
 	if (*v == '\0')
 		return mv_fail(err, MV_ECONFIG, "must not be empty");
+	return mv_config_set_string(cfg, k, v, err);
+}
+
+/* log: stderr, syslog, or a file (made absolute by mv_config_load). */
+static int
+set_log(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	/* Lines with control characters never get here. */
+	if (*v == '\0')
+		return mv_fail(err, MV_ECONFIG, "must be stderr, syslog or a "
+		    "file");
+	if (v[strlen(v) - 1] == '/')
+		return mv_fail(err, MV_ECONFIG, "%s is a directory, not a "
+		    "file", v);
 	return mv_config_set_string(cfg, k, v, err);
 }
 
@@ -365,6 +381,7 @@ static const struct key keys[] = {
 	{ "data_dir", set_data_dir, STRING(data_dir) },
 	{ "upstream", set_upstream, STRING(upstream) },
 	{ "log_level", set_choice, CHOICE(log_level_names) },
+	{ "log", set_log, STRING(log) },
 	{ "xsendfile", set_choice, CHOICE(xsendfile_names) },
 	{ "xsendfile_prefix", set_xsendfile_prefix, STRING(xsendfile_prefix) },
 	{ "mount", set_mount, STRING(mount) },
@@ -623,6 +640,9 @@ mv_config_load(struct mv_config *cfg, const char *path, int missing_ok,
 	    "data_dir", err) == -1 ||
 	    resolve_relative(cfg->netrc, sizeof(cfg->netrc), path, "netrc",
 	    err) == -1 ||
+	    (strcmp(cfg->log, "stderr") != 0 && strcmp(cfg->log, "syslog") !=
+	    0 && resolve_relative(cfg->log, sizeof(cfg->log), path, "log",
+	    err) == -1) ||
 	    resolve_relative(cfg->s3.secret_key_file,
 	    sizeof(cfg->s3.secret_key_file), path, "s3_secret_key_file",
 	    err) == -1)

@@ -18,7 +18,8 @@ void	 mv_outcome_set(struct mv_response *res, const struct mv_err *err,
 
 /*
  * The first rule id in msg ("MZ-3.1", "GP-6.5": a spec's prefix, a dash,
- * numbers and dots) into out; false when there is none.
+ * numbers and dots) into out; false when there is none.  GP-6.6, which
+ * fill.c puts before an upstream's failure, is not a rule broken.
  */
 bool	 mv_outcome_rule_id(const char *msg, char *out, size_t outsz);
 

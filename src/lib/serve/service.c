@@ -34,6 +34,10 @@ mv_service_open(struct mv_service *svc, const char *config_path)
 		return;
 	}
 	mv_log_set_level(svc->cfg.log_level);
+	if (mv_log_open(svc->cfg.log, true, &err) == -1) {
+		mv_log_error("%s", err.msg);
+		mv_err_clear(&err);
+	}
 	if (mv_store_open_config(&svc->cfg, 0, &svc->store,
 	    &svc->store_err) == -1) {
 		svc->store = NULL;

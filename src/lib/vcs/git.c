@@ -402,8 +402,8 @@ reap(struct mv_gitproc *p, bool ok, int *status)
 	/* The runs that talk to the repository are a request's upstream time. */
 	if (strcmp(p->what, "git fetch") == 0 ||
 	    strcmp(p->what, "git ls-remote") == 0)
-		mv_tally_add((uint64_t)p->started_ms * 1000, 0, !late && WIFEXITED(*status) &&
-		    WEXITSTATUS(*status) == 0);
+		mv_tally_add((uint64_t)p->started_ms * 1000, 0, !late &&
+		    WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 	return late;
 }
 
