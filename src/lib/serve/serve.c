@@ -207,7 +207,6 @@ mv_serve(struct mv_service *svc, const struct mv_request *req,
 	bool head = strcmp(method, "HEAD") == 0;
 	struct mv_err err = MV_ERR_INIT;
 	struct mv_route route;
-
 	struct mv_tally t;
 
 	memset(res, 0, sizeof(*res));
