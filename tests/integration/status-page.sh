@@ -18,12 +18,8 @@ B_V=$(fx_ver basic)
 # A path refused before it names a module (a "." element: 400, rule
 # "invalid"), recorded among the refusals as the client sent it.
 HOSTILE='/example.com/<script>document.title="pwned"</script>/./@v/list'
-start_upstream "$MV_FIXTURES/upstream" || { fail "upstream starts"; mv_done; }
-printf 'upstream = %s\nlog_level = info\n' "$UP_URL" |
-    write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
-"$MODVAULT" --config "$MV_TMP/modvault.conf" init >/dev/null
-start_lighttpd "$MV_TMP/modvault.conf" "$MV_TMP/data" ||
-    { fail "lighttpd starts"; mv_done; }
+start_fetching_lighttpd ||
+    { fail "the upstream, the store and lighttpd start"; mv_done; }
 port=${url##*:}
 
 # chromium_run ARGS...: headless Chromium with a profile of its own, no
