@@ -105,7 +105,8 @@ curl -s -D "$MV_TMP/h2" -o /dev/null "$url/"
 check "curl's */* gets text/plain" \
     grep -qi '^Content-Type: text/plain' "$MV_TMP/h2"
 check "both answers of / vary by Accept" \
-    sh -c "grep -qi '^Vary: Accept' '$MV_TMP/h1' && grep -qi '^Vary: Accept' '$MV_TMP/h2'"
+    sh -c "grep -qi '^Vary: Accept' '$MV_TMP/h1' &&
+	grep -qi '^Vary: Accept' '$MV_TMP/h2'"
 curl -s -D "$MV_TMP/h3" -o /dev/null -H 'Accept: text/html' "$url/"
 check "the page forbids scripts and loads (Content-Security-Policy)" \
     grep -qi "^Content-Security-Policy: default-src 'none'" "$MV_TMP/h3"

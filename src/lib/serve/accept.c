@@ -16,7 +16,8 @@
 #define OWS	" \t"
 
 /*
- * RFC 9110 12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ),
+ * RFC 9110 12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] )
+ *                         / ( "1" [ "." 0*3("0") ] ),
  * in thousandths; -1 when v (n bytes) is not one.
  */
 static int
@@ -36,7 +37,7 @@ qvalue(const char *v, size_t n)
 	return v[0] == '1' ? 1000 : q;
 }
 
-/* The weight of a range whose parameters are p (n bytes): 1000 unless q= says. */
+/* The weight of a range with parameters p (n bytes): 1000 unless q= says. */
 static int
 range_q(const char *p, size_t n)
 {

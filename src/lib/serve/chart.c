@@ -107,7 +107,8 @@ mv_chart_svg(struct mv_buf *out, const uint64_t *counts, size_t n,
 	    axes(out, n, max, err) == -1)
 		return -1;
 	if (n > 0 && (mv_buf_printf(out, err, "<polygon fill=\"#d9e8fb\" "
-	    "stroke=\"none\" points=\"%.1f,%d ", x_of(0, n), MV_CHART_Y0) == -1 ||
+	    "stroke=\"none\" points=\"%.1f,%d ", x_of(0, n),
+	    MV_CHART_Y0) == -1 ||
 	    points(out, counts, n, max, err) == -1 ||
 	    mv_buf_printf(out, err, " %.1f,%d\"/><polyline fill=\"none\" "
 	    "stroke=\"#1f6fd1\" stroke-width=\"2\" points=\"", x_of(n - 1, n),

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "modvault/base/log.h"
 #include "modvault/base/text.h"
 #include "modvault/store/counters.h"
 #include "modvault/store/totals.h"
@@ -122,24 +123,27 @@ sumdb_advice(const struct mv_config *cfg, const char *base,
 
 	if (cfg->nsumdb == 0)
 		rc = mv_buf_puts(out, "<p>No checksum database is proxied "
-		    "here: the go command checks sum.golang.org itself and must "
-		    "reach it. Where it cannot, list the modules it cannot check "
-		    "in GONOSUMDB, or turn the check off with <code>go env -w "
-		    "GOSUMDB=off</code>.</p>\n", err);
+		    "here: the go command checks sum.golang.org itself and "
+		    "must reach it. Where it cannot, list the modules it "
+		    "cannot check in GONOSUMDB, or turn the check off with "
+		    "<code>go env -w GOSUMDB=off</code>.</p>\n", err);
 	for (i = 0; rc == 0 && i < cfg->nsumdb; i++) {
 		db = &cfg->sumdb[i];
 		if (mv_buf_puts(out, "<p>The checksum database <code>", err) ==
 		    -1 || mv_html_escape(out, db->name, err) == -1 ||
-		    mv_buf_puts(out, "</code> is proxied here, at <code>", err) ==
-		    -1 || mv_html_escape(out, base, err) == -1 ||
+		    mv_buf_puts(out, "</code> is proxied here, at <code>",
+		    err) == -1 || mv_html_escape(out, base, err) == -1 ||
 		    mv_buf_puts(out, "sumdb/", err) == -1 ||
 		    mv_html_escape(out, db->name, err) == -1)
 			return -1;
 		if (strcmp(db->name, "sum.golang.org") == 0)
-			rc = mv_buf_puts(out, "/</code>: it is the go command's "
-			    "default, so there is nothing to set.</p>\n", err);
-		else if ((rc = mv_buf_puts(out, "/</code>; have the go command "
-		    "use it with:</p>\n", err)) == 0)
+			rc = mv_buf_puts(out, "/</code>: it is the go "
+			    "command's default, so there is nothing to set."
+			    "</p>\n", err);
+		else if ((rc = mv_buf_puts(out, shown == 0 ? "/</code>; have "
+		    "the go command use it with:</p>\n" : "/</code>; GOSUMDB "
+		    "names one database: to use this one instead:</p>\n",
+		    err)) == 0)
 			rc = put_setting(out, shown++ == 0 ? "gosumdb" :
 			    "gosumdb-more", "GOSUMDB", db->vkey, err);
 	}
@@ -174,7 +178,7 @@ use_section(struct mv_service *svc, const struct mv_request *req,
 	return rc;
 }
 
-/* What the index holds: a broken store says so and no more. */
+/* What the index holds: a broken store says so, and the log says why. */
 static int
 store_section(struct mv_service *svc, struct mv_buf *out,
     struct mv_err *err)
@@ -184,15 +188,18 @@ store_section(struct mv_service *svc, struct mv_buf *out,
 
 	if (mv_buf_puts(out, "<h2>Store</h2>\n", err) == -1)
 		return -1;
-	if (svc->store == NULL || mv_store_totals(svc->store, &t, &why) == -1)
+	if (svc->store != NULL &&
+	    mv_store_totals(svc->store, &t, &why) == -1)
+		mv_log_error("status page: %s", why.msg);
+	if (svc->store == NULL || why.code != MV_OK)
 		return mv_buf_puts(out, "<p id=\"store-unavailable\" "
-		    "class=\"note\">The store is unavailable (the server's error "
-		    "log has the cause).</p>\n", err);
-	return mv_buf_printf(out, err, "<dl><dt>Versions</dt><dd id=\"versions\">"
-	    "%" PRIu64 "</dd><dt>Modules</dt><dd id=\"modules\">%" PRIu64
-	    "</dd><dt>Bytes stored</dt><dd id=\"bytes\">", t.versions,
-	    t.modules) == -1 || put_size(out, t.bytes, err) == -1 ||
-	    mv_buf_puts(out, "</dd></dl>\n", err) == -1 ? -1 : 0;
+		    "class=\"note\">The store is unavailable (the server's "
+		    "error log has the cause).</p>\n", err);
+	return mv_buf_printf(out, err, "<dl><dt>Versions</dt>"
+	    "<dd id=\"versions\">%" PRIu64 "</dd><dt>Modules</dt>"
+	    "<dd id=\"modules\">%" PRIu64 "</dd><dt>Bytes stored</dt>"
+	    "<dd id=\"bytes\">", t.versions, t.modules) == -1 ||
+	    put_size(out, t.bytes, err) == -1 || mv_buf_puts(out, "</dd></dl>\n", err) == -1 ? -1 : 0;
 }
 
 /* One row of the fetches or refusals table, every field escaped. */
