@@ -199,7 +199,8 @@ store_section(struct mv_service *svc, struct mv_buf *out,
 	    "<dd id=\"versions\">%" PRIu64 "</dd><dt>Modules</dt>"
 	    "<dd id=\"modules\">%" PRIu64 "</dd><dt>Bytes stored</dt>"
 	    "<dd id=\"bytes\">", t.versions, t.modules) == -1 ||
-	    put_size(out, t.bytes, err) == -1 || mv_buf_puts(out, "</dd></dl>\n", err) == -1 ? -1 : 0;
+	    put_size(out, t.bytes, err) == -1 ||
+	    mv_buf_puts(out, "</dd></dl>\n", err) == -1 ? -1 : 0;
 }
 
 /* One row of the fetches or refusals table, every field escaped. */
