@@ -95,6 +95,7 @@ request_from(struct mv_request *req, const struct mv_service *svc,
 	req->range = get("HTTP_RANGE", ctx);
 	req->host = get("HTTP_HOST", ctx);
 	req->https = get("HTTPS", ctx);
+	req->accept = get("HTTP_ACCEPT", ctx);
 	req->remote_addr = get("REMOTE_ADDR", ctx);
 	req->vars.request_uri = get("REQUEST_URI", ctx);
 	req->vars.script_name = get("SCRIPT_NAME", ctx);

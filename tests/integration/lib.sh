@@ -363,6 +363,18 @@ start_lighttpd() {
 	wait_http "$url/healthz"
 }
 
+# start_fetching_lighttpd: the fixtures' upstream (start_upstream) and an
+# empty store fetching from it, at log_level = info, behind lighttpd
+# (start_lighttpd; $MV_TMP/modvault.conf, $MV_TMP/data); fails when any
+# of it does not start.
+start_fetching_lighttpd() {
+	start_upstream "$MV_FIXTURES/upstream" || return 1
+	printf 'upstream = %s\nlog_level = info\n' "$UP_URL" |
+	    write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
+	"$MODVAULT" --config "$MV_TMP/modvault.conf" init >/dev/null &&
+	    start_lighttpd "$MV_TMP/modvault.conf" "$MV_TMP/data"
+}
+
 stop_lighttpd() {
 	kill "$LIGHTTPD_PID" 2>/dev/null
 	wait "$LIGHTTPD_PID" 2>/dev/null

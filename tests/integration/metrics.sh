@@ -20,12 +20,8 @@ F_M=$(fx_mod nogomod)		# fetched by the responder
 F_E=$(fx_escape "$F_M")
 F_V=$(fx_ver nogomod)
 
-start_upstream "$MV_FIXTURES/upstream" || { fail "upstream starts"; mv_done; }
-printf 'upstream = %s\nlog_level = info\n' "$UP_URL" |
-    write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
-"$MODVAULT" --config "$MV_TMP/modvault.conf" init >/dev/null
-start_lighttpd "$MV_TMP/modvault.conf" "$MV_TMP/data" ||
-    { fail "lighttpd starts"; mv_done; }
+start_fetching_lighttpd ||
+    { fail "the upstream, the store and lighttpd start"; mv_done; }
 
 # status PATH: the HTTP status of GET $url/PATH.
 status() {

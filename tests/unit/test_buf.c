@@ -90,6 +90,47 @@ printable_text(void **state)
 	assert_string_equal(mv_printable("\x01\x02", out, 6), "\\x01");
 }
 
+/* text.h: HTML text safe between tags and in quoted attributes. */
+static void
+html_escape(void **state)
+{
+	struct mv_buf b = MV_BUF_BOUNDED(1024);
+	struct mv_err err = MV_ERR_INIT;
+
+	(void)state;
+	assert_ok(mv_html_escape(&b, "<script>alert(\"x\")</script> & 'y'",
+	    &err), &err);
+	assert_string_equal(mv_buf_str(&b), "&lt;script&gt;alert(&quot;x&quot;)"
+	    "&lt;/script&gt; &amp; &#39;y&#39;");
+	/* Already escaped text is escaped again: it is text, not markup. */
+	mv_buf_reset(&b);
+	assert_ok(mv_html_escape(&b, "&amp;&#60;", &err), &err);
+	assert_string_equal(mv_buf_str(&b), "&amp;amp;&amp;#60;");
+	/* Tab and newline stay; other controls and DEL are shown as \xNN. */
+	mv_buf_reset(&b);
+	assert_ok(mv_html_escape(&b, "a\tb\nc\x01" "d\x1b[2J\x7f\r", &err),
+	    &err);
+	assert_string_equal(mv_buf_str(&b), "a\tb\nc\\x01d\\x1b[2J"
+	    "\\x7f\\x0d");
+	/* Well-formed UTF-8 passes; anything else is shown byte by byte. */
+	mv_buf_reset(&b);
+	assert_ok(mv_html_escape(&b, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f"
+	    "\x98\x80", &err), &err);
+	assert_string_equal(mv_buf_str(&b), "caf\xc3\xa9 \xe2\x82\xac "
+	    "\xf0\x9f\x98\x80");
+	mv_buf_reset(&b);
+	/* Overlong "/", a surrogate, past U+10FFFF, cut short, stray. */
+	assert_ok(mv_html_escape(&b, "\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80"
+	    "\x80|\xe2\x82|\x80", &err), &err);
+	assert_string_equal(mv_buf_str(&b), "\\xc0\\xaf|\\xed\\xa0\\x80|"
+	    "\\xf4\\x90\\x80\\x80|\\xe2\\x82|\\x80");
+	mv_buf_free(&b);
+	/* A full buffer is an error, not a page cut in the middle of "&lt;". */
+	mv_buf_init(&b, 6);
+	assert_fails(mv_html_escape(&b, "ab<cd", &err), &err, MV_ELIMIT);
+	mv_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -99,6 +140,7 @@ main(void)
 		cmocka_unit_test(reset_truncate_detach),
 		cmocka_unit_test(errors_carry_code_and_context),
 		cmocka_unit_test(printable_text),
+		cmocka_unit_test(html_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -150,11 +150,12 @@ split(struct reply *r)
 
 /* One request: method, path (REQUEST_URI), optional headers. */
 static void
-request(struct fx *f, const char *method, const char *uri, const char *inm,
-    const char *range, struct reply *r)
+request_accept(struct fx *f, const char *method, const char *uri,
+    const char *inm, const char *range, const char *accept, struct reply *r)
 {
-	struct mv_request req = { method, inm, range, { uri, "", NULL,
-	    f->svc.cfg.mount }, "proxy.example:8080", NULL, NULL };
+	struct mv_request req = { .method = method, .if_none_match = inm,
+	    .range = range, .vars = { uri, "", NULL, f->svc.cfg.mount },
+	    .host = "proxy.example:8080", .accept = accept };
 	struct mv_sink sink = { buf_write, NULL, &r->raw, 0 };
 	struct mv_response res;
 
@@ -166,6 +167,13 @@ request(struct fx *f, const char *method, const char *uri, const char *inm,
 	mv_serve_done(&f->svc, &req, &res, sink.written);
 	mv_response_release(&res);
 	split(r);
+}
+
+static void
+request(struct fx *f, const char *method, const char *uri, const char *inm,
+    const char *range, struct reply *r)
+{
+	request_accept(f, method, uri, inm, range, NULL, r);
 }
 
 static void
@@ -242,6 +250,114 @@ index_page(void **state)
 	expect(&r, 200, NULL, NULL);
 	assert_non_null(strstr(r.body, "GOPROXY=http://proxy.example:8080/go/\n"));
 	free_reply(&r);
+}
+
+/* A database key made for the tests: SHA-256("sum.example.com\n" 01 11*32). */
+#define OTHER_DB	"sum.example.com+7e9ab7ef+" \
+	"ARERERERERERERERERERERERERERERERERERERERERER"
+#define CHROMIUM_ACCEPT	"text/html,application/xhtml+xml,application/xml;" \
+	"q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8"
+
+/*
+ * GET / in a browser: the status page, which runs and loads nothing; the
+ * plain text stays for everyone else, and both say they vary by Accept.
+ */
+static void
+status_page(void **state)
+{
+	struct fx *f = *state;
+	char want[256];
+	struct reply r;
+
+	request_accept(f, "GET", "/", NULL, NULL, CHROMIUM_ACCEPT, &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	expect(&r, 200, "Vary", "Accept");
+	expect(&r, 200, "Cache-Control", "no-store");
+	expect(&r, 200, "Content-Security-Policy", "default-src 'none'; "
+	    "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+	    "form-action 'none'; frame-ancestors 'none'");
+	assert_int_equal(strncmp(r.body, "<!DOCTYPE html>", 15), 0);
+	assert_non_null(strstr(r.body, "<pre id=\"goproxy\">go env -w "
+	    "GOPROXY=http://proxy.example:8080/</pre>"));
+	/* The fixture store, counted from the fixtures' own list. */
+	snprintf(want, sizeof(want), "<dd id=\"versions\">%d</dd>",
+	    mvtest_gosum_count(0));
+	assert_non_null(strstr(r.body, want));
+	assert_non_null(strstr(r.body, "upstream = off"));
+	assert_null(strstr(r.body, "<script"));
+	/* No database proxied: the go command must reach one, or not check. */
+	assert_non_null(strstr(r.body, "No checksum database is proxied"));
+	assert_non_null(strstr(r.body, "GOSUMDB=off"));
+	free_reply(&r);
+	/*
+	 * The default database through this proxy needs nothing; another
+	 * needs its key (made for this test: name, hash, Ed25519 key); the
+	 * private patterns, escaped, go to GONOSUMDB.
+	 */
+	reopen(f, "mount = /go\nprivate = corp.example/<x>\nsumdb = "
+	    "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
+	    "\nsumdb = " OTHER_DB "\n");
+	request_accept(f, "GET", "/go/", NULL, NULL, CHROMIUM_ACCEPT, &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	assert_non_null(strstr(r.body, "<pre id=\"goproxy\">go env -w "
+	    "GOPROXY=http://proxy.example:8080/go/</pre>"));
+	assert_non_null(strstr(r.body, "<code>http://proxy.example:8080/go/"
+	    "sumdb/sum.golang.org/</code>: it is the go command's default"));
+	assert_non_null(strstr(r.body, "<pre id=\"gosumdb\">go env -w GOSUMDB="
+	    OTHER_DB "</pre>"));
+	assert_non_null(strstr(r.body, "<pre id=\"gonosumdb\">go env -w "
+	    "GONOSUMDB=corp.example/&lt;x&gt;</pre>"));
+	assert_null(strstr(r.body, "No checksum database"));
+	free_reply(&r);
+	reopen(f, "");
+	/* HEAD: the same headers, no body. */
+	request_accept(f, "HEAD", "/", NULL, NULL, "text/html", &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	assert_int_equal(r.bodylen, 0);
+	free_reply(&r);
+	/* curl's Accept: the text index, which varies by Accept too. */
+	request_accept(f, "GET", "/", NULL, NULL, "*/*", &r);
+	expect(&r, 200, "Content-Type", "text/plain; charset=utf-8");
+	expect(&r, 200, "Vary", "Accept");
+	expect(&r, 200, "Content-Security-Policy", NULL);
+	free_reply(&r);
+	/* The page is for the root only: a module path is not HTML. */
+	request_accept(f, "GET", BASIC "list", NULL, NULL, CHROMIUM_ACCEPT,
+	    &r);
+	expect(&r, 200, "Content-Type", "text/plain; charset=utf-8");
+	expect(&r, 200, "Vary", NULL);
+	free_reply(&r);
+}
+
+/* The page is answered, saying what is missing, when the store is not. */
+static void
+status_page_without_store(void **state)
+{
+	struct fx *f = *state;
+	char data[128], aside[136];
+	struct reply r;
+
+	snprintf(data, sizeof(data), "%s/data", f->dir);
+	snprintf(aside, sizeof(aside), "%s.aside", data);
+	assert_int_equal(rename(data, aside), 0);
+	reopen(f, "");
+	request_accept(f, "GET", "/", NULL, NULL, CHROMIUM_ACCEPT, &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	assert_non_null(strstr(r.body, "GOPROXY=http://proxy.example:8080/"));
+	assert_non_null(strstr(r.body, "id=\"store-unavailable\""));
+	assert_non_null(strstr(r.body, "id=\"counters-unavailable\""));
+	/* The cause (a path) is the log's, not the page's. */
+	assert_null(strstr(r.body, f->dir));
+	free_reply(&r);
+	/* A broken config: the page says so and gives no advice from it. */
+	reopen(f, "log_level = loud\n");
+	request_accept(f, "GET", "/", NULL, NULL, CHROMIUM_ACCEPT, &r);
+	expect(&r, 200, "Content-Type", "text/html; charset=utf-8");
+	assert_non_null(strstr(r.body, "modvault is misconfigured"));
+	assert_null(strstr(r.body, "GOSUMDB"));
+	free_reply(&r);
+	assert_int_equal(rename(aside, data), 0);
+	reopen(f, "");
 }
 
 static void
@@ -827,6 +943,8 @@ main(void)
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(index_page),
+		T(status_page),
+		T(status_page_without_store),
 		T(healthz),
 		T(metrics_endpoint),
 		T(list),

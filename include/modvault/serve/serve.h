@@ -76,6 +76,7 @@ struct mv_request {
 	struct mv_cgi_vars	 vars;		/* the path (route.h) */
 	const char		*host;		/* HTTP_HOST, may be NULL */
 	const char		*https;		/* HTTPS ("on"), may be NULL */
+	const char		*accept;	/* HTTP_ACCEPT, may be NULL */
 	const char		*remote_addr;	/* REMOTE_ADDR, may be NULL */
 };
 
@@ -106,6 +107,8 @@ struct mv_response {
 	int			 status;
 	const char		*content_type;	/* NULL: none */
 	const char		*cache_control;	/* NULL: none */
+	const char		*vary;		/* NULL: none */
+	const char		*csp;	/* Content-Security-Policy, NULL: none */
 	char			 etag[MV_ETAG_MAX_BYTES + 1];	/* or "" */
 	char			 content_range[96];		/* or "" */
 	bool			 accept_ranges;

@@ -33,6 +33,13 @@ int	 mv_answer_metrics(struct mv_service *svc, const struct mv_request *req,
 	    struct mv_response *res, struct mv_err *err);
 
 /*
+ * status.c: GET / for a browser (status.h): the status page, for the
+ * route path (which locates the mount point in the request's URL).
+ */
+int	 mv_answer_status(struct mv_service *svc, const struct mv_request *req,
+	    const char *path, struct mv_response *res, struct mv_err *err);
+
+/*
  * latest_shared.c: with storage = s3, adopts the version V-6.2 picks among
  * this node's and the bucket's versions of module (and any whose go.mod
  * the pick reads), so that mv_answer_latest, computing from this node's

@@ -77,9 +77,11 @@ count(struct mv_service *svc, const struct mv_request *req,
 	memset(&route, 0, sizeof(route));
 	if (mv_route_path(&req->vars, path, sizeof(path), NULL) == -1 ||
 	    mv_route_parse(path, &route, NULL) == -1 ||
-	    route.module[0] == '\0')
+	    route.module[0] == '\0') {
+		/* As the access line shows it: a path refused unrouted too. */
+		shown_path(req, path, sizeof(path));
 		mv_counters_refusal(svc->counters, res->rule, path, "", now);
-	else
+	} else
 		mv_counters_refusal(svc->counters, res->rule, route.module,
 		    route.version, now);
 }

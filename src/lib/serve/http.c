@@ -1,7 +1,7 @@
 /*
- * http.c: the HTTP side of an answer: conditional requests, Range, HEAD,
- * and writing a response description as a CGI response (see serve.h and
- * http.h).
+ * http.c: the HTTP side of an answer: the proxy's own URL, conditional
+ * requests, Range, HEAD, and writing a response description as a CGI
+ * response (see serve.h and http.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,6 +29,7 @@ mv_http_error(struct mv_response *res, int status, const char *reason)
 	res->status = status;
 	res->content_type = "text/plain; charset=utf-8";
 	res->cache_control = "no-store";
+	res->csp = NULL;	/* the body is text; Vary stays as it was */
 	res->etag[0] = res->content_range[0] = res->blob_file[0] = '\0';
 	res->accept_ranges = false;
 	res->allow_get_head = status == 405;
@@ -44,6 +45,43 @@ mv_http_error(struct mv_response *res, int status, const char *reason)
 	res->body_kind = MV_BODY_BUF;
 	res->off = 0;
 	res->len = res->length = res->body.len;
+}
+
+/* Is s a plausible Host header: a name or address and a port? */
+static bool
+is_host(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > MV_HOST_MAX_BYTES)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-:[]") == n;
+}
+
+int
+mv_own_url(const struct mv_request *req, const char *route_path,
+    struct mv_buf *out, struct mv_err *err)
+{
+	char full[MV_REQUEST_PATH_MAX_BYTES + 1];
+	const char *uri = req->vars.request_uri;
+	size_t n, r = strlen(route_path);
+
+	if (!is_host(req->host))
+		return mv_buf_puts(out, "<the URL of this page>", err);
+	n = uri != NULL ? strcspn(uri, "?") : 0;
+	if (uri == NULL || mv_percent_decode(uri, n, full, sizeof(full),
+	    NULL) == -1)
+		full[0] = '\0';
+	n = strlen(full);
+	/* The route is what follows the mount point ("/" at the root). */
+	if (n >= r && strcmp(full + n - r, route_path) == 0)
+		n -= r;
+	else
+		n = 0;
+	return mv_buf_printf(out, err, "%s://%s%.*s/", req->https != NULL &&
+	    strcmp(req->https, "on") == 0 ? "https" : "http", req->host,
+	    (int)n, full);
 }
 
 /*
@@ -218,6 +256,8 @@ headers(const struct mv_response *res, struct mv_buf *h)
 	    res->content_type) == -1) ||
 	    (res->cache_control && header(h, "Cache-Control",
 	    res->cache_control) == -1) ||
+	    (res->vary && header(h, "Vary", res->vary) == -1) ||
+	    (res->csp && header(h, "Content-Security-Policy", res->csp) == -1) ||
 	    (res->etag[0] && header(h, "ETag", res->etag) == -1) ||
 	    (res->accept_ranges && header(h, "Accept-Ranges", "bytes") == -1) ||
 	    (res->content_range[0] && header(h, "Content-Range",

@@ -21,4 +21,13 @@ void	 mv_http_error(struct mv_response *res, int status, const char *reason);
 void	 mv_http_finish(const struct mv_request *req, struct mv_response *res,
 	    bool head);
 
+/*
+ * Appends this proxy's own URL, as the client reached it, to out: the
+ * scheme and Host, then the mount point, which is what the request path
+ * has before the route (route_path, "/" at the root); a placeholder
+ * when the Host header is absent or not a plain host and port.
+ */
+int	 mv_own_url(const struct mv_request *req, const char *route_path,
+	    struct mv_buf *out, struct mv_err *err);
+
 #endif

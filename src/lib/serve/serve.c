@@ -3,15 +3,17 @@
  * serve.h).
  *
  * The flow is: method -> the path (route.h) -> the policy, once, for any
- * route that names a module -> the endpoint's answer (module.c, or here
- * for /, /healthz and /sumdb/) -> a failure becomes its status and reason
- * -> conditional request, Range, HEAD (http.c) -> how it was answered
- * (outcome.c), which the front end's mv_serve_done logs (done.c).
+ * route that names a module -> the endpoint's answer (module.c, status.c
+ * for / in a browser, or here for /, /healthz and /sumdb/) -> a failure
+ * becomes its status and reason -> conditional request, Range, HEAD
+ * (http.c) -> how it was answered (outcome.c), which the front end's
+ * mv_serve_done logs (done.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "modvault/base/log.h"
+#include "modvault/serve/status.h"
 #include "modvault/sumdb/sumdbc.h"
 #include "answer.h"
 #include "http.h"
@@ -46,57 +48,17 @@ answer_sumdb(struct mv_service *svc, const struct mv_route *route,
 	return 0;
 }
 
-/* Is s a plausible Host header: a name or address and a port? */
-static bool
-is_host(const char *s)
-{
-	size_t n;
-
-	if (s == NULL || (n = strlen(s)) == 0 || n > MV_HOST_MAX_BYTES)
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789.-:[]") == n;
-}
-
-/*
- * This proxy's own URL, as the client reached it: scheme and Host, then
- * the mount point, which is what the request path has before the route.
- */
-static int
-own_url(const struct mv_request *req, const char *route_path,
-    struct mv_buf *out, struct mv_err *err)
-{
-	char full[MV_REQUEST_PATH_MAX_BYTES + 1];
-	const char *uri = req->vars.request_uri;
-	size_t n, r = strlen(route_path);
-
-	if (!is_host(req->host))
-		return mv_buf_puts(out, "<the URL of this page>", err);
-	n = uri != NULL ? strcspn(uri, "?") : 0;
-	if (uri == NULL || mv_percent_decode(uri, n, full, sizeof(full),
-	    NULL) == -1)
-		full[0] = '\0';
-	n = strlen(full);
-	/* The route is what follows the mount point ("/" at the root). */
-	if (n >= r && strcmp(full + n - r, route_path) == 0)
-		n -= r;
-	else
-		n = 0;
-	return mv_buf_printf(out, err, "%s://%s%.*s/", req->https != NULL &&
-	    strcmp(req->https, "on") == 0 ? "https" : "http", req->host,
-	    (int)n, full);
-}
-
 static int
 answer_index(const struct mv_request *req, const char *path,
     struct mv_response *res, struct mv_err *err)
 {
 	res->content_type = MV_CT_TEXT;
 	res->cache_control = MV_CC_SHORT;
+	res->vary = "Accept";	/* a browser gets the status page */
 	res->body_kind = MV_BODY_BUF;
 	if (mv_buf_puts(&res->body, "modvault: a Go module proxy (GOPROXY "
 	    "protocol).\n\nUse it by setting:\n  go env -w GOPROXY=", err) ==
-	    -1 || own_url(req, path, &res->body, err) == -1 ||
+	    -1 || mv_own_url(req, path, &res->body, err) == -1 ||
 	    mv_buf_puts(&res->body, "\n\nEndpoints: $module/@v/list, "
 	    "$module/@v/$version.info, .mod, .zip, $module/@latest;\n"
 	    "/sumdb/<name>/... (the checksum databases it proxies); "
@@ -167,8 +129,10 @@ answer(struct mv_service *svc, const struct mv_request *req,
     const char *path, const struct mv_route *route, struct mv_response *res,
     struct mv_err *err)
 {
+	/* A browser gets the status page; curl and the go command text. */
 	if (route->kind == MV_ROUTE_INDEX)
-		return answer_index(req, path, res, err);
+		return mv_accept_html(req->accept) ? mv_answer_status(svc, req,
+		    path, res, err) : answer_index(req, path, res, err);
 	if (unusable(svc, err) == -1 || ask_policy(svc, route, err) == -1)
 		return -1;
 	switch (route->kind) {
@@ -243,7 +207,6 @@ mv_serve(struct mv_service *svc, const struct mv_request *req,
 	bool head = strcmp(method, "HEAD") == 0;
 	struct mv_err err = MV_ERR_INIT;
 	struct mv_route route;
-
 	struct mv_tally t;
 
 	memset(res, 0, sizeof(*res));
