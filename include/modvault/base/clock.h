@@ -8,7 +8,9 @@
 
 #include <stdint.h>
 
-/* Milliseconds of CLOCK_MONOTONIC. */
+/* Microseconds of CLOCK_MONOTONIC: durations of requests and transfers. */
+uint64_t mv_mono_us(void);
+/* Milliseconds of CLOCK_MONOTONIC: deadlines. */
 int64_t	 mv_mono_ms(void);
 
 #endif

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "modvault/base/clock.h"
+
 struct mv_tally {
 	uint64_t	us;		/* time spent waiting on upstreams */
 	uint64_t	bytes;		/* body bytes received from them */
@@ -20,8 +22,6 @@ struct mv_tally {
 	unsigned	failed;		/* transfers that got none, or a 5xx */
 };
 
-/* CLOCK_MONOTONIC in microseconds: the clock durations are measured on. */
-uint64_t mv_mono_us(void);
 
 void	 mv_tally_reset(void);
 /* One transfer that started at started_us (mv_mono_us) and ended now. */

@@ -1,21 +1,11 @@
 /* tally.c: this process's upstream time and bytes (see tally.h). */
 #include <string.h>
-#include <time.h>
 
 #include "modvault/net/tally.h"
 
 static struct mv_tally tally;
 static void (*observer)(void *, uint64_t);
 static void *observer_ctx;
-
-uint64_t
-mv_mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 void
 mv_tally_reset(void)
