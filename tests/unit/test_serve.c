@@ -813,6 +813,10 @@ access_requests(struct fx *f)
 	get(f, "/modvault.test/a/../b/@v/list", &r);
 	expect(&r, 400, NULL, NULL);
 	free_reply(&r);
+	/* No module path lacks a dot in its first element: no route. */
+	get(f, "/nodot/@v/list", &r);
+	expect(&r, 404, NULL, NULL);
+	free_reply(&r);
 	request(f, "PUT", "/healthz", NULL, NULL, &r);
 	free_reply(&r);
 }
@@ -840,6 +844,10 @@ access_log_has_the_real_status(void **state)
 	assert_null(strstr(log, "upstream="));
 	assert_non_null(strstr(log, "GET /modvault.test/a/../b/@v/list 400 "));
 	assert_non_null(strstr(log, " how=refused rule=invalid\n"));
+	/* A path that is no route is refused, not a hit of the store. */
+	assert_non_null(strstr(log, "GET /nodot/@v/list 404 "));
+	assert_non_null(strstr(strstr(log, "GET /nodot/@v/list 404 "),
+	    " how=refused rule=invalid\n"));
 	assert_non_null(strstr(log, "PUT /healthz 405 "));
 	assert_non_null(strstr(log, " how=refused rule=method\n"));
 	/* Below info there is none. */

@@ -76,16 +76,19 @@ mv_outcome_rule_id(const char *msg, char *out, size_t outsz)
 	return false;
 }
 
-/* The rule a refusal names: its id, "policy", or the code's name. */
+/*
+ * The rule a refusal names: its id, "policy", "invalid" for a path that
+ * is no route, or the code's name.
+ */
 static void
-refusal_rule(const struct mv_err *err, char *out, size_t outsz)
+refusal_rule(const struct mv_err *err, bool routed, char *out, size_t outsz)
 {
 	char *s;
 
 	if (mv_outcome_rule_id(err->msg, out, outsz))
 		return;
 	snprintf(out, outsz, "%s", err->code == MV_EFORBIDDEN ? "policy" :
-	    mv_code_name(err->code));
+	    !routed ? "invalid" : mv_code_name(err->code));
 	for (s = out; *s != '\0'; s++)
 		if (*s == ' ')
 			*s = '_';
@@ -119,7 +122,7 @@ how_of_failure(const struct mv_response *res, const struct mv_err *err,
 
 void
 mv_outcome_set(struct mv_response *res, const struct mv_err *err,
-    const struct mv_tally *t)
+    bool routed, const struct mv_tally *t)
 {
 	res->rule[0] = '\0';
 	res->upstream_us = t->us;
@@ -130,9 +133,15 @@ mv_outcome_set(struct mv_response *res, const struct mv_err *err,
 		return;
 	}
 	if (err->code != MV_OK) {
-		res->how = how_of_failure(res, err, t);
+		/*
+		 * A path that names no module endpoint (an invalid module
+		 * path or version, an unknown file) is a 404 of our rules,
+		 * not a cache hit: it must not lift the hit ratio.
+		 */
+		res->how = routed ? how_of_failure(res, err, t) :
+		    MV_HOW_REFUSED;
 		if (res->how == MV_HOW_REFUSED)
-			refusal_rule(err, res->rule, sizeof(res->rule));
+			refusal_rule(err, routed, res->rule, sizeof(res->rule));
 		return;
 	}
 	if (res->route_kind == MV_ROUTE_INDEX ||

@@ -11,10 +11,11 @@
 
 /*
  * Sets res->how and res->rule from the final status, the failure that
- * made it (err, MV_OK for none) and what upstreams did in this request.
+ * made it (err, MV_OK for none), whether the path was a route at all and
+ * what upstreams did in this request.
  */
 void	 mv_outcome_set(struct mv_response *res, const struct mv_err *err,
-	    const struct mv_tally *t);
+	    bool routed, const struct mv_tally *t);
 
 /*
  * The first rule id in msg ("MZ-3.1", "GP-6.5": a spec's prefix, a dash,

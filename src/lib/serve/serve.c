@@ -208,6 +208,7 @@ mv_serve(struct mv_service *svc, const struct mv_request *req,
 	struct mv_err err = MV_ERR_INIT;
 	struct mv_route route;
 	struct mv_tally t;
+	bool routed = false;
 
 	memset(res, 0, sizeof(*res));
 	memset(&route, 0, sizeof(route));
@@ -221,11 +222,12 @@ mv_serve(struct mv_service *svc, const struct mv_request *req,
 	    mv_route_parse(path, &route, &err) == -1)
 		fail(&route, &err, res);
 	else {
+		routed = true;
 		res->route_kind = route.kind;
 		if (answer(svc, req, path, &route, res, &err) == -1)
 			fail(&route, &err, res);
 	}
 	mv_http_finish(req, res, head);
 	mv_tally_get(&t);
-	mv_outcome_set(res, &err, &t);
+	mv_outcome_set(res, &err, routed, &t);
 }
