@@ -59,15 +59,7 @@ start_activated() {
 	    </dev/null >/dev/null 2>"$run/activate.err" &
 	act_pid=$!
 	mv_at_exit "kill $act_pid 2>/dev/null"
-	wait_file "$run/modvault.sock" || wait_for 10 test -S "$run/modvault.sock"
-	port=$(free_port)
-	url=http://127.0.0.1:$port
-	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/nginx/nginx.conf.in" \
-	    "$run/nginx.conf" PORT="$port" RUNDIR="$run" DATA="$MV_TMP/data" \
-	    USER="$web_user" &&
-	nginx -t -q -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf" &&
-	web_start "$url/go/healthz" \
-	    nginx -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf"
+	wait_for 10 test -S "$run/modvault.sock" && web_nginx
 }
 
 # children PID: the child processes of PID.
