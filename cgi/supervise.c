@@ -50,15 +50,23 @@ start(struct child *c, const sigset_t *old)
 	return 1;
 }
 
+static void
+signal_all(const struct child *kids, int n, int sig)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (kids[i].pid > 0)
+			kill(kids[i].pid, sig);
+}
+
 /* SIGTERM to every child, then waits for them all. */
 static void
 stop_all(struct child *kids, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (kids[i].pid > 0)
-			kill(kids[i].pid, SIGTERM);
+	signal_all(kids, n, SIGTERM);
 	for (i = 0; i < n; i++)
 		if (kids[i].pid > 0)
 			while (waitpid(kids[i].pid, NULL, 0) == -1 &&
@@ -103,6 +111,7 @@ mv_supervise(int n)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	/* Blocked, then taken with sigwait: no handler runs mid-fork. */
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (i = 0; i < n; i++) {
@@ -119,6 +128,11 @@ mv_supervise(int n)
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (sig == SIGHUP) {
+			/* Each child reopens its own log (log.h). */
+			signal_all(kids, n, SIGHUP);
+			continue;
+		}
 		if (sig != SIGCHLD)
 			break;
 		if (restart_dead(kids, n, &old) == 0)

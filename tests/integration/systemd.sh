@@ -7,7 +7,7 @@
 #   over as LISTEN_FDS, stdin /dev/null) behind the shipped nginx
 #   template, with --children 4 as modvault.service runs it: the real go
 #   command downloads everything through it; a killed child is replaced;
-#   SIGTERM ends them all; a LISTEN_FDS it cannot serve is refused.
+#   SIGHUP is passed on; SIGTERM ends them all; a LISTEN_FDS it cannot serve is refused.
 . "$MV_SRCDIR/tests/integration/lib.sh"
 . "$MV_SRCDIR/tests/integration/web-checks.sh"
 need systemd-analyze systemd-socket-activate setpriv nginx go curl python3
@@ -86,6 +86,13 @@ if start_activated; then
 	check "a killed child is replaced" [ $? = 0 ]
 	check "and the proxy still answers" \
 	    [ "$(web_status "$url/go/healthz")" = 200 ]
+	kids=$(children "$act_pid")
+	kill -HUP "$act_pid"
+	wait_for 10 sh -c "[ \"\$(ps -o pid= --ppid $act_pid | wc -l)\" = 4 ]"
+	check "SIGHUP (log reopening) is passed on: the parent lives on with four children" \
+	    sh -c "kill -0 $act_pid && [ \"\$(ps -o pid= --ppid $act_pid | wc -l)\" = 4 ] &&
+	        [ \"\$(curl -s -o /dev/null -w '%{http_code}' '$url/go/healthz')\" = 200 ]"
+	kids=$(children "$act_pid")
 	kill "$act_pid"
 	check "SIGTERM to the parent ends every child" \
 	    wait_for 10 sh -c "! ps -o pid= -p $(echo $kids $act_pid | tr ' ' ,) >/dev/null"
