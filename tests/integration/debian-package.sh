@@ -12,7 +12,9 @@
 # - a2enmod fcgid, a2enconf modvault: an Apache started from /etc/apache2's
 #   enabled modules and confs (on a free port, its own pid and logs)
 #   serves the real go command at /go/, filling the store from the test
-#   upstream; lighty-enable-mod modvault does the same for lighttpd;
+#   upstream; lighty-enable-mod modvault does the same for lighttpd, and
+#   nginx's snippet for the installed modvault.service's command (started
+#   as systemd would, by systemd-socket-activate as its user and group);
 # - a second build (the changelog's version +test1) upgrades it: config
 #   and data kept, everything served with the upstream stopped; the
 #   modvault user can remove what www-data stored (group-shared store);
@@ -20,7 +22,8 @@
 #   the user, the config and the enabling links.
 . "$MV_SRCDIR/tests/integration/lib.sh"
 need dpkg-buildpackage dh lintian dpkg apache2 a2enconf a2enmod lighttpd \
-    lighty-enable-mod runuser go curl python3
+    lighty-enable-mod nginx systemd-socket-activate setpriv runuser go curl \
+    python3
 [ "$(id -u)" = 0 ] || skip "installing a package takes root"
 if dpkg-query -W -f='${Status}' modvault 2>/dev/null | grep -q installed ||
     getent passwd modvault >/dev/null || [ -e /usr/bin/modvault ] ||
@@ -40,6 +43,8 @@ fcgid_was_on=
 cleanup() {
 	[ -f "$run/httpd.pid" ] && kill "$(cat "$run/httpd.pid")" 2>/dev/null
 	[ -n "${lighttpd_pid:-}" ] && kill "$lighttpd_pid" 2>/dev/null
+	[ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null
+	[ -n "${act_pid:-}" ] && kill "$act_pid" 2>/dev/null
 	dpkg --purge modvault >/dev/null 2>&1
 	[ -n "$fcgid_was_on" ] || a2dismod -q fcgid >/dev/null 2>&1
 	rm -f /etc/apache2/conf-enabled/modvault.conf \
@@ -205,6 +210,62 @@ fi
 kill "$lighttpd_pid" 2>/dev/null
 wait "$lighttpd_pid" 2>/dev/null
 lighttpd_pid=
+
+# --- nginx's snippet, on the installed units' socket and command ------------
+# What systemd would run (no systemd here): the unit's ExecStart, user,
+# group and environment, on the socket's path, with its mode.
+unit=/lib/systemd/system/modvault.service
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+sock=$(sed -n 's/^ListenStream=//p' /lib/systemd/system/modvault.socket)
+mkdir -p "$(dirname "$sock")" "$run/tmp"
+chown modvault "$(dirname "$sock")"
+# The snippet's "include fastcgi_params" is relative to the config's
+# directory: /etc/nginx for Debian's nginx, $run for this one.
+ln -sf /etc/nginx/fastcgi_params "$run/fastcgi_params"
+setpriv --reuid="$(sed -n 's/^User=//p' "$unit")" \
+    --regid="$(sed -n 's/^Group=//p' "$unit")" --clear-groups \
+    systemd-socket-activate -l "$sock" \
+    env "$(sed -n 's/^Environment=//p' "$unit")" $exec_start \
+    </dev/null >/dev/null 2>"$run/activate.err" &
+act_pid=$!
+# What systemd does with the socket unit's SocketUser, SocketGroup and
+# SocketMode.
+wait_for 10 test -S "$sock" &&
+    chown "$(sed -n 's/^SocketUser=//p' /lib/systemd/system/modvault.socket):$(sed -n 's/^SocketGroup=//p' /lib/systemd/system/modvault.socket)" "$sock" &&
+    chmod "$(sed -n 's/^SocketMode=//p' /lib/systemd/system/modvault.socket)" "$sock"
+nport=$(free_port)
+cat >"$run/nginx.conf" <<CONF
+user www-data;
+daemon off;
+pid $run/nginx.pid;
+error_log $run/nginx-error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $run/tmp;
+	fastcgi_temp_path $run/tmp;
+	server {
+		listen 127.0.0.1:$nport;
+		include /etc/nginx/snippets/modvault.conf;
+	}
+}
+CONF
+nginx -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf" &
+nginx_pid=$!
+if wait_http "http://127.0.0.1:$nport/go/healthz" &&
+    [ "$(curl -s "http://127.0.0.1:$nport/go/healthz")" = ok ]; then
+	check "nginx (snippets/modvault.conf) to the unit's socket and command: the go command through /go/" \
+	    run_go_client "http://127.0.0.1:$nport/go/"
+	check "the unit's command runs as modvault with its children" \
+	    [ "$(ps -o user= --ppid "$act_pid" | sort -u | tr -d ' ')" = modvault ]
+else
+	fail "nginx and the activated responder start"
+	sed 's/^/# /' "$run/activate.err" "$run/nginx-error.log" 2>/dev/null | tail -10
+fi
+kill "$nginx_pid" "$act_pid" 2>/dev/null
+wait "$nginx_pid" "$act_pid" 2>/dev/null
+nginx_pid= act_pid=
+rm -rf "$(dirname "$sock")"
 
 # --- upgrade -------------------------------------------------------------
 stop_upstream
