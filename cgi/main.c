@@ -10,6 +10,11 @@
  * FCGX_IsCGI tells which.  This file only moves bytes: CGI variables in,
  * the response out.
  *
+ * The listening socket is fd 0 (libfcgi's convention, what web servers
+ * and spawn-fcgi hand over) or, under systemd socket activation, the one
+ * LISTEN_FDS names (listen.c).  --children N forks N processes on it
+ * (supervise.c), for servers that start only one.
+ *
  * The config file is $MODVAULT_CONFIG, else the default path (config.h).
  * A broken config or store does not stop the process: every request is
  * answered 500/503 and the reason is logged (the web server's error log).
@@ -28,6 +33,8 @@
 
 #include "modvault/base/log.h"
 #include "modvault/serve/serve.h"
+#include "listen.h"
+#include "supervise.h"
 
 static int
 stdout_write(void *ctx, const void *p, size_t n)
@@ -130,6 +137,25 @@ respond(struct mv_service *svc, const struct mv_request *req,
 	mv_response_release(&res);
 }
 
+/* --children N: 0 when absent, -1 (after a message) when wrong. */
+static int
+children_option(int argc, char **argv)
+{
+	char *end;
+	long n;
+
+	if (argc < 2 || strcmp(argv[1], "--children") != 0)
+		return 0;
+	if (argc != 3 || (errno = 0, n = strtol(argv[2], &end, 10),
+	    errno != 0 || end == argv[2] || *end != '\0' || n < 1 ||
+	    n > MV_CHILDREN_MAX)) {
+		fprintf(stderr, "modvault.fcgi: --children takes a number "
+		    "from 1 to %d\n", MV_CHILDREN_MAX);
+		return -1;
+	}
+	return (int)n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,11 +163,23 @@ main(int argc, char **argv)
 	struct mv_request req;
 	struct mv_sink sink;
 	FCGX_Request fr;
+	char why[256];
+	int children, rc;
 
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("modvault.fcgi %s\n", PACKAGE_VERSION);
 		return 0;
 	}
+	if ((children = children_option(argc, argv)) == -1)
+		return 2;
+	if (mv_listen_adopt(why, sizeof(why)) == -1) {
+		mv_log_error("%s", why);
+		return 1;
+	}
+	/* Before the service opens: each child must have its own. */
+	if (children > 1 && !FCGX_IsCGI() &&
+	    (rc = mv_supervise(children)) != 0)
+		return rc == 1 ? 0 : 1;
 	mv_service_open(&svc, getenv("MODVAULT_CONFIG"));
 	memset(&req, 0, sizeof(req));
 	if (FCGX_IsCGI()) {

@@ -12,15 +12,8 @@ web_mount=go/
 
 # start_nginx XSENDFILE: a fresh store, app and server; sets $url.
 start_nginx() {
-	web_fresh "$1" htdocs tmp && web_log_to_file && web_spawn "$run/modvault.fcgi" || return 1
-	port=$(free_port)
-	url=http://127.0.0.1:$port
-	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/nginx/nginx.conf.in" \
-	    "$run/nginx.conf" PORT="$port" RUNDIR="$run" DATA="$MV_TMP/data" \
-	    USER="$web_user" &&
-	nginx -t -q -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf" &&
-	web_start "$url/go/healthz" \
-	    nginx -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf"
+	web_fresh "$1" htdocs tmp && web_log_to_file &&
+	    web_spawn "$run/modvault.fcgi" && web_nginx
 }
 
 web_more_checks() {

@@ -93,6 +93,19 @@ web_apache() {
 	    apache2 -f "$run/httpd.conf" -DFOREGROUND
 }
 
+# web_nginx: renders the contrib/nginx template into $run/nginx.conf (the
+# app on $run/modvault.sock), checks and starts it; sets $url.
+web_nginx() {
+	port=$(free_port)
+	url=http://127.0.0.1:$port
+	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/nginx/nginx.conf.in" \
+	    "$run/nginx.conf" PORT="$port" RUNDIR="$run" DATA="$MV_TMP/data" \
+	    USER="$web_user" &&
+	nginx -t -q -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf" &&
+	web_start "$url/go/healthz" \
+	    nginx -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf"
+}
+
 # web_passes NAME START MODE...: for each xsendfile MODE, START MODE (a
 # fresh store and server under $web_mount, setting $url), web_checks,
 # the script's own web_more_checks LABEL, and web_stop.

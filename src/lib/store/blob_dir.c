@@ -58,7 +58,7 @@ fsync_dir(const char *dir, struct mv_err *err)
 static int
 mkdir_durable(const char *dir, const char *parent, struct mv_err *err)
 {
-	if (mkdir(dir, 0755) == 0)
+	if (mkdir(dir, 0777) == 0)
 		return parent != NULL ? fsync_dir(parent, err) : 0;
 	if (errno == EEXIST)
 		return 0;
@@ -315,7 +315,7 @@ dir_quarantine(struct mv_blobstore *bs, const unsigned char *digest,
 	snprintf(qdir, sizeof(qdir), "%.*s/quarantine",
 	    (int)(strlen(bd->root) - strlen("/blobs")), bd->root);
 	snprintf(to, sizeof(to), "%s/%s.%lld", qdir, hex, (long long)time(NULL));
-	if (mkdir(qdir, 0755) == -1 && errno != EEXIST)
+	if (mkdir(qdir, 0777) == -1 && errno != EEXIST)
 		return mv_fail(err, MV_EIO, "cannot create \"%s\": %s", qdir,
 		    strerror(errno));
 	if (rename(path, to) == -1)

@@ -213,7 +213,7 @@ set_aside(struct blobs3 *b, struct mv_staged *sf, const unsigned char *digest)
 	mv_hex(digest, MV_SHA256_LEN, hex);
 	snprintf(qdir, sizeof(qdir), "%s/cache/quarantine", b->data_dir);
 	snprintf(to, sizeof(to), "%s/%s.%lld", qdir, hex, (long long)time(NULL));
-	if ((mkdir(qdir, 0755) == 0 || errno == EEXIST) &&
+	if ((mkdir(qdir, 0777) == 0 || errno == EEXIST) &&
 	    link(mv_staged_path(sf), to) == -1)
 		mv_log_warn("cannot keep a damaged blob in \"%s\": %s", qdir,
 		    strerror(errno));
@@ -557,8 +557,8 @@ mv_blobs3_open(const char *data_dir, struct mv_s3 *s3, struct mv_stage *sg,
 	    sizeof(dir))
 		return mv_fail(err, MV_EINVAL, "data directory name too long");
 	snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
-	if (create && ((mkdir(dir, 0755) == -1 && errno != EEXIST) ||
-	    (mkdir(tmp, 0755) == -1 && errno != EEXIST)))
+	if (create && ((mkdir(dir, 0777) == -1 && errno != EEXIST) ||
+	    (mkdir(tmp, 0777) == -1 && errno != EEXIST)))
 		return mv_fail(err, mv_errno_code(errno), "cannot create \"%s\": "
 		    "%s", dir, strerror(errno));
 	if ((b = calloc(1, sizeof(*b))) == NULL)

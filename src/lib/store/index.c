@@ -143,7 +143,7 @@ mkdir_p(const char *dir, struct mv_err *err)
 		if (path[i] != '/' && path[i] != '\0')
 			continue;
 		path[i] = '\0';
-		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		if (mkdir(path, 0777) == -1 && errno != EEXIST)
 			return mv_fail(err, MV_EIO, "cannot create \"%s\": %s",
 			    path, strerror(errno));
 		path[i] = dir[i];
@@ -233,6 +233,9 @@ open_index(struct mv_store *st, int flags, struct mv_err *err)
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK)
 		return mv_fail(err, MV_EIO, "cannot open \"%s\": %s", path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+	/* Before the WAL and its shared memory exist: they copy its mode. */
+	if (st->group_shared && !(flags & MV_STORE_READONLY))
+		mv_store_share_file(path);
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	/*
 	 * Reads through a memory map: a cache hit then costs no read()
@@ -292,6 +295,7 @@ mv_store_open_index(const char *data_dir, int flags, bool stage,
 			    "%s", data_dir, strerror(errno));
 		goto fail;
 	}
+	st->group_shared = mv_store_share_group(st->dir);
 	if (open_index(st, flags, err) == -1 ||
 	    (stage && open_stage(st, err) == -1))
 		goto fail;

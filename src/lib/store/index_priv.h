@@ -37,7 +37,17 @@ struct mv_store {
 	/* storage = s3: the bucket the nodes share (shared.h). */
 	struct mv_s3		*s3;
 	long			 claim_lease;	/* seconds */
+	bool			 group_shared;	/* groupshare.c */
 };
+
+/*
+ * groupshare.c: when dir has the set-group-ID bit, clears the group bits
+ * of the process's umask (a store shared by a group, e.g. modvault and
+ * www-data) and returns true; mv_store_share_file gives such a store's
+ * file, when this process owns it, group read and write.
+ */
+bool	 mv_store_share_group(const char *dir);
+void	 mv_store_share_file(const char *path);
 
 /* gc_shared.c: the blob sweep of a shared bucket (gc.h). */
 struct mv_gc_report;

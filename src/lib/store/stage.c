@@ -52,7 +52,7 @@ mv_stage_open(const char *dir, struct mv_stage **sgp, struct mv_err *err)
 		return mv_fail(err, MV_EINVAL, "staging directory name too "
 		    "long");
 	}
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+	if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
 		mv_fail(err, MV_EIO, "cannot create \"%s\": %s", dir,
 		    strerror(errno));
 		goto fail;
