@@ -15,7 +15,7 @@ web_mount=go/
 
 # start_apache XSENDFILE: a fresh store, app and server; sets $url.
 start_apache() {
-	web_fresh "$1" htdocs && web_log_to_file && web_spawn "$run/modvault.fcgi" &&
+	web_fresh "$1" htdocs && web_spawn "$run/modvault.fcgi" &&
 	web_apache proxy-fcgi.conf.in DATA="$MV_TMP/data"
 }
 

@@ -12,8 +12,7 @@ web_mount=go/
 
 # start_nginx XSENDFILE: a fresh store, app and server; sets $url.
 start_nginx() {
-	web_fresh "$1" htdocs tmp && web_log_to_file &&
-	    web_spawn "$run/modvault.fcgi" && web_nginx
+	web_fresh "$1" htdocs tmp && web_spawn "$run/modvault.fcgi" && web_nginx
 }
 
 web_more_checks() {

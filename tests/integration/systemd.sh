@@ -58,6 +58,8 @@ start_activated() {
 	    "$run/modvault.fcgi" --children 4 \
 	    </dev/null >/dev/null 2>"$run/activate.err" &
 	act_pid=$!
+	# What systemd would give the journal: the access lines are there.
+	web_log=$run/activate.err
 	mv_at_exit "kill $act_pid 2>/dev/null"
 	wait_for 10 test -S "$run/modvault.sock" && web_nginx
 }

@@ -28,10 +28,9 @@ web_fresh() {
 	web_share
 }
 
-# web_log_to_file: "log = FILE" in the store's config, as the README says
-# for modvault.fcgi under spawn-fcgi (which sends its children's stderr to
-# /dev/null): $MV_TMP/log/modvault.log, in a directory $web_user may
-# create it in; sets web_log.
+# web_log_to_file: "log = FILE" in the store's config, the README's choice
+# whatever the setup does with stderr: $MV_TMP/log/modvault.log, in a
+# directory $web_user may create it in; sets web_log.
 web_log_to_file() {
 	rm -rf "$MV_TMP/log" && mkdir "$MV_TMP/log" &&
 	chown "$web_user:$web_group" "$MV_TMP/log" &&
@@ -39,20 +38,26 @@ web_log_to_file() {
 	web_log=$MV_TMP/log/modvault.log
 }
 
-# web_spawn BINARY: modvault.fcgi under spawn-fcgi on $MV_TMP/run/modvault.sock
-# (for servers that cannot start FastCGI programs).
+# web_spawn BINARY: BINARY on $MV_TMP/run/modvault.sock the README's way
+# without systemd: spawn-fcgi -n (in the foreground, so the app keeps
+# the stderr it is given: $MV_TMP/run/modvault.err, the default web_log),
+# dropping to $web_user, with --children 8.
 web_spawn() {
-	MODVAULT_CONFIG=$MV_TMP/modvault.conf spawn-fcgi \
+	MODVAULT_CONFIG=$MV_TMP/modvault.conf spawn-fcgi -n \
 	    -s "$MV_TMP/run/modvault.sock" -M 0660 -U "$web_user" \
-	    -u "$web_user" -g "$web_group" -F 8 -P "$MV_TMP/run/spawn.pid" \
-	    -- "$1" >/dev/null || return 1
-	web_spawned=$(tr '\n' ' ' < "$MV_TMP/run/spawn.pid")
+	    -u "$web_user" -g "$web_group" \
+	    -- "$1" --children 8 </dev/null >/dev/null \
+	    2>>"$MV_TMP/run/modvault.err" &
+	web_spawned=$!
+	: "${web_log:=$MV_TMP/run/modvault.err}"
+	wait_for 10 test -S "$MV_TMP/run/modvault.sock"
 }
 
 # web_unspawn: stops what web_spawn started (again at exit: a no-op then).
 web_unspawn() {
 	[ -n "${web_spawned:-}" ] || return 0
 	kill $web_spawned 2>/dev/null
+	wait $web_spawned 2>/dev/null
 	web_spawned=
 }
 
