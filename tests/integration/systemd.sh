@@ -94,6 +94,8 @@ if start_activated; then
 	check "SIGHUP (log reopening) is passed on: the parent lives on with four children" \
 	    sh -c "kill -0 $act_pid && [ \"\$(ps -o pid= --ppid $act_pid | wc -l)\" = 4 ] &&
 	        [ \"\$(curl -s -o /dev/null -w '%{http_code}' '$url/go/healthz')\" = 200 ]"
+	check "and the children logging to stderr live through it (none restarted)" \
+	    [ "$(children "$act_pid" | sort | tr '\n' ' ')" = "$(echo "$kids" | sort | tr '\n' ' ')" ]
 	kids=$(children "$act_pid")
 	kill "$act_pid"
 	check "SIGTERM to the parent ends every child" \

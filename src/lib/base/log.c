@@ -129,6 +129,18 @@ mv_log_open(const char *where, bool service, struct mv_err *err)
 	struct sigaction sa;
 	int fd;
 
+	/*
+	 * A service takes SIGHUP as "reopen the log" whatever the log is:
+	 * systemctl reload, or logrotate's postrotate, must not kill a
+	 * responder that logs to stderr or syslog.
+	 */
+	if (service) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_hup;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		(void)sigaction(SIGHUP, &sa, NULL);
+	}
 	if (where == NULL || *where == '\0' || strcmp(where, "stderr") == 0) {
 		use_stderr();
 		return 0;
@@ -152,13 +164,6 @@ mv_log_open(const char *where, bool service, struct mv_err *err)
 		    "logging to stderr", where, strerror(errno));
 	use_file(fd, where);
 	log_create = service;
-	if (service) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_hup;
-		sa.sa_flags = SA_RESTART;
-		sigemptyset(&sa.sa_mask);
-		(void)sigaction(SIGHUP, &sa, NULL);
-	}
 	return 0;
 }
 
