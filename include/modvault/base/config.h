@@ -70,6 +70,36 @@ struct mv_sumdb_config {
 	size_t	line;				/* where it was set, 0 = not from a file */
 };
 
+/* download_mode = PATTERNS MODE: how a module the store lacks is got. */
+enum mv_download_mode {
+	MV_DL_SYNC,		/* fetch, then answer (the default) */
+	MV_DL_ASYNC,		/* 404 now, fetch in the background */
+	MV_DL_REDIRECT,		/* 302 to the first upstream, store nothing */
+	MV_DL_ASYNC_REDIRECT,	/* 302 now, store in the background */
+	MV_DL_NONE,		/* only what is stored; 404 otherwise */
+	MV_DL__MAX
+};
+
+/* Which policy line: deny, allow or download_mode (policy.h). */
+enum mv_rule_kind {
+	MV_RULE_DENY,
+	MV_RULE_ALLOW,
+	MV_RULE_MODE,
+	MV_RULE__MAX
+};
+
+/*
+ * One deny, allow or download_mode line, in file order (first match
+ * wins).  Its patterns are the NUL-terminated string at text + off in
+ * cfg->rule_text, so a thousand lines cost no thousand 4 KiB buffers.
+ */
+struct mv_policy_rule {
+	enum mv_rule_kind	 kind;
+	enum mv_download_mode	 mode;	/* MV_RULE_MODE only */
+	size_t			 line;
+	size_t			 off;
+};
+
 /* metrics = off | on | CIDR list: who may read /metrics. */
 enum mv_metrics_access {
 	MV_METRICS_NETS,	/* the clients in metrics_nets (default: loopback) */
@@ -117,6 +147,12 @@ struct mv_config {
 	enum mv_metrics_access	 metrics;
 	struct mv_cidr		 metrics_nets[MV_METRICS_MAX_NETS];
 	size_t			 nmetrics_nets;
+	/* deny, allow, download_mode lines (policy.h applies them). */
+	struct mv_policy_rule	 rules[MV_POLICY_RULES_MAX];
+	size_t			 nrules;
+	size_t			 nallow;	/* of which allow lines */
+	char			 rule_text[MV_POLICY_TEXT_MAX_BYTES];
+	size_t			 rule_text_len;
 };
 
 /* The file used when neither --config nor MODVAULT_CONFIG names one. */
@@ -139,6 +175,13 @@ int		 mv_config_load(struct mv_config *cfg, const char *path,
 int		 mv_config_parse(struct mv_config *cfg, const char *name,
 		    const char *text, size_t len, struct mv_err *err);
 const char	*mv_log_level_name(enum mv_log_level l);
+/* "sync", "async", "redirect", "async_redirect", "none". */
+const char	*mv_download_mode_name(enum mv_download_mode m);
+/* "deny", "allow", "download_mode". */
+const char	*mv_rule_kind_name(enum mv_rule_kind k);
+/* A rule's patterns, as written (comma-separated). */
+const char	*mv_rule_patterns(const struct mv_config *cfg,
+		    const struct mv_policy_rule *r);
 
 /*
  * The credentials for storage = s3: s3_access_key, else $AWS_ACCESS_KEY_ID;

@@ -69,6 +69,10 @@
 #define MV_SUMDB_MAX_DATABASES		4
 /* vcs_rewrite lines in a configuration. */
 #define MV_VCS_REWRITE_MAX		32
+/* deny, allow and download_mode lines in a configuration, and their
+ * patterns together (a thousand patterns take about 30 KiB). */
+#define MV_POLICY_RULES_MAX		4096
+#define MV_POLICY_TEXT_MAX_BYTES	(256u * MV_KIB)
 
 /* "Not found" answers remembered at once (each costs a row of the index). */
 #define MV_NEGATIVE_MAX_ENTRIES		100000

@@ -9,8 +9,9 @@
  * says it with GOPRIVATE-style patterns: private (the default of the two
  * below), nosumdb (checksums never looked up, with sumdb_verify), noproxy
  * (never asked of an upstream proxy: straight from git) and insecure;
- * allow and deny lists and download modes will plug in here without
- * touching the callers.
+ * and the deny, allow and download_mode lines, applied in file order,
+ * first match wins: a denied module is refused for every action, and
+ * when any allow line exists a module no line matches is denied.
  */
 #ifndef MODVAULT_POLICY_H
 #define MODVAULT_POLICY_H
@@ -41,6 +42,15 @@ struct mv_policy_decision {
 	bool	direct_only;
 	/* insecure: its repository may be reached over http or bad TLS. */
 	bool	insecure;
+	/* download_mode: how a module the store lacks is got. */
+	enum mv_download_mode mode;
+	/*
+	 * The deny or allow line that decided and the download_mode line
+	 * that set mode, as "deny = PATTERNS" (FILE:LINE), or "" when none
+	 * did (allowed; sync).
+	 */
+	char	rule[MV_ERR_MSG_MAX_BYTES];
+	char	mode_rule[MV_ERR_MSG_MAX_BYTES];
 	/* Why not, when !allow: one line, for the client and the log. */
 	char	reason[MV_ERR_MSG_MAX_BYTES];
 };

@@ -414,6 +414,10 @@ static const struct key keys[] = {
 	{ "cache_max_bytes", mv_config_set_bytes, FIELD(cache_max_bytes),
 	    .max = UINT64_MAX / 2 },
 	{ "metrics", mv_config_set_metrics, .off = 0 },
+	{ "deny", mv_config_set_rule, .max = MV_RULE_DENY, .repeat = true },
+	{ "allow", mv_config_set_rule, .max = MV_RULE_ALLOW, .repeat = true },
+	{ "download_mode", mv_config_set_rule, .max = MV_RULE_MODE,
+	    .repeat = true },
 };
 
 #undef FIELD
@@ -474,6 +478,8 @@ parse_line(struct mv_config *cfg, const char *name, size_t lineno,
 		return mv_wrap(err, "%s:%zu: %s: ", name, lineno, key);
 	if (keys[i].set == set_sumdb)
 		cfg->sumdb[cfg->nsumdb - 1].line = lineno;
+	if (keys[i].set == mv_config_set_rule)
+		cfg->rules[cfg->nrules - 1].line = lineno;
 	return 0;
 }
 

@@ -52,6 +52,9 @@ int	 mv_config_set_git(struct mv_config *cfg, const struct key *k,
 int	 mv_config_set_metrics(struct mv_config *cfg, const struct key *k,
 	    const char *v, struct mv_err *err);
 void	 mv_config_metrics_defaults(struct mv_config *cfg);
+/* config_policy.c: deny, allow, download_mode (k->max: the rule kind). */
+int	 mv_config_set_rule(struct mv_config *cfg, const struct key *k,
+	    const char *v, struct mv_err *err);
 /* After the last line: the storage keys agree with each other. */
 int	 mv_config_check_storage(const struct mv_config *cfg, const char *name,
 	    struct mv_err *err);

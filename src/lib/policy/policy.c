@@ -5,6 +5,65 @@
 #include "modvault/policy/policy.h"
 #include "modvault/proto/pattern.h"
 
+/* "deny = PATTERNS" (modvault.conf:7): the file's name only, no path. */
+static void
+describe_rule(const struct mv_config *cfg, const struct mv_policy_rule *r,
+    char *out, size_t outsz)
+{
+	const char *base = strrchr(cfg->path, '/');
+
+	base = base != NULL ? base + 1 : cfg->path[0] != '\0' ? cfg->path :
+	    "-";
+	if (r->kind == MV_RULE_MODE)
+		snprintf(out, outsz, "\"download_mode = %.200s %s\" (%.64s:%zu)",
+		    mv_rule_patterns(cfg, r), mv_download_mode_name(r->mode),
+		    base, r->line);
+	else
+		snprintf(out, outsz, "\"%s = %.200s\" (%.64s:%zu)",
+		    mv_rule_kind_name(r->kind), mv_rule_patterns(cfg, r), base,
+		    r->line);
+}
+
+/*
+ * The deny, allow and download_mode lines, first match wins: the first
+ * deny or allow line naming module decides whether it may be had at all
+ * (none: allowed, unless an allow line exists), the first download_mode
+ * line naming it how.
+ */
+static void
+apply_rules(const struct mv_config *cfg, const char *module,
+    struct mv_policy_decision *d)
+{
+	const struct mv_policy_rule *access = NULL, *mode = NULL, *r;
+	size_t i;
+
+	for (i = 0; i < cfg->nrules && (access == NULL || mode == NULL); i++) {
+		r = &cfg->rules[i];
+		if ((r->kind == MV_RULE_MODE ? mode : access) != NULL ||
+		    !mv_patterns_match(mv_rule_patterns(cfg, r), module))
+			continue;
+		if (r->kind == MV_RULE_MODE)
+			mode = r;
+		else
+			access = r;
+	}
+	if (mode != NULL) {
+		d->mode = mode->mode;
+		describe_rule(cfg, mode, d->mode_rule, sizeof(d->mode_rule));
+	}
+	if (access != NULL)
+		describe_rule(cfg, access, d->rule, sizeof(d->rule));
+	if (access != NULL && access->kind == MV_RULE_DENY) {
+		d->allow = false;
+		snprintf(d->reason, sizeof(d->reason), "forbidden: %.150s is "
+		    "denied by %.320s", module, d->rule);
+	} else if (access == NULL && cfg->nallow > 0) {
+		d->allow = false;
+		snprintf(d->reason, sizeof(d->reason), "forbidden: %.200s is "
+		    "denied: no allow line names it", module);
+	}
+}
+
 void
 mv_policy_init(struct mv_policy *p, const struct mv_config *cfg)
 {
@@ -24,6 +83,10 @@ mv_policy_decide(const struct mv_policy *p, enum mv_policy_action action,
 		    (int)action);
 	memset(d, 0, sizeof(*d));
 	d->allow = true;
+	d->mode = MV_DL_SYNC;
+	apply_rules(cfg, module, d);
+	if (!d->allow)
+		return 0;
 	/* GONOSUMDB and GONOPROXY default to GOPRIVATE (PT-3). */
 	d->lookup_sumdb = !mv_patterns_match(cfg->nosumdb[0] != '\0' ?
 	    cfg->nosumdb : cfg->private, module);

@@ -1,0 +1,211 @@
+/*
+ * test_policy.c: the deny, allow and download_mode lines, as the config
+ * parses them and as mv_policy_decide applies them (first match wins).
+ */
+#include "mvtest.h"
+#include "modvault/policy/policy.h"
+
+/* Big: the config holds a thousand rules' worth of text. */
+static struct mv_config cfg;
+
+static void
+load(const char *text)
+{
+	struct mv_err err = MV_ERR_INIT;
+
+	assert_ok(mv_config_parse(&cfg, "/etc/modvault/modvault.conf", text,
+	    strlen(text), &err), &err);
+	/* What mv_config_load sets: the reason names the file. */
+	snprintf(cfg.path, sizeof(cfg.path), "/etc/modvault/modvault.conf");
+}
+
+static void
+decide(enum mv_policy_action a, const char *module,
+    struct mv_policy_decision *d)
+{
+	struct mv_policy p;
+	struct mv_err err = MV_ERR_INIT;
+
+	mv_policy_init(&p, &cfg);
+	assert_ok(mv_policy_decide(&p, a, module, "v1.0.0", d, &err), &err);
+}
+
+static void
+deny_names_the_line(void **state)
+{
+	struct mv_policy_decision d;
+	struct mv_policy p;
+	struct mv_err err = MV_ERR_INIT;
+	enum mv_policy_action a;
+
+	(void)state;
+	load("# a comment\n"
+	    "deny = github.com/evil/*,example.com/leftpad\n"
+	    "deny = other.example/x\n");
+	for (a = 0; a < MV_POLICY__MAX; a++) {
+		decide(a, "example.com/leftpad", &d);
+		assert_false(d.allow);
+		assert_string_equal(d.reason, "forbidden: example.com/leftpad "
+		    "is denied by \"deny = github.com/evil/*,example.com/"
+		    "leftpad\" (modvault.conf:2)");
+	}
+	decide(MV_POLICY_SERVE, "github.com/evil/tool/v2", &d);
+	assert_false(d.allow);
+	decide(MV_POLICY_FETCH, "other.example/x", &d);
+	assert_false(d.allow);
+	assert_string_equal(d.rule, "\"deny = other.example/x\" "
+	    "(modvault.conf:3)");
+	decide(MV_POLICY_SERVE, "github.com/good/tool", &d);
+	assert_true(d.allow);
+	assert_string_equal(d.rule, "");
+	/* mv_policy_check turns it into MV_EFORBIDDEN with the reason. */
+	mv_policy_init(&p, &cfg);
+	assert_fails(mv_policy_check(&p, MV_POLICY_IMPORT, "example.com/"
+	    "leftpad", "v1.0.0", &d, &err), &err, MV_EFORBIDDEN);
+	assert_string_equal(err.msg, d.reason);
+}
+
+static void
+allow_denies_the_rest(void **state)
+{
+	struct mv_policy_decision d;
+
+	(void)state;
+	load("allow = github.com/corp/*,golang.org/x/*\n");
+	decide(MV_POLICY_SERVE, "golang.org/x/mod", &d);
+	assert_true(d.allow);
+	assert_string_equal(d.rule, "\"allow = github.com/corp/*,golang.org/"
+	    "x/*\" (modvault.conf:1)");
+	decide(MV_POLICY_LOOKUP, "github.com/other/x", &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "forbidden: github.com/other/x is "
+	    "denied: no allow line names it");
+}
+
+/* First match wins, across deny and allow lines alike. */
+static void
+first_match_wins(void **state)
+{
+	struct mv_policy_decision d;
+
+	(void)state;
+	load("allow = github.com/corp/public\n"
+	    "deny = github.com/corp/*\n"
+	    "allow = github.com/*\n");
+	decide(MV_POLICY_SERVE, "github.com/corp/public", &d);
+	assert_true(d.allow);
+	decide(MV_POLICY_SERVE, "github.com/corp/secret", &d);
+	assert_false(d.allow);
+	decide(MV_POLICY_SERVE, "github.com/someone/else", &d);
+	assert_true(d.allow);
+	decide(MV_POLICY_SERVE, "gitlab.com/someone/else", &d);
+	assert_false(d.allow);
+}
+
+static void
+download_modes(void **state)
+{
+	static const struct {
+		const char		*module;
+		enum mv_download_mode	 mode;
+		const char		*rule;
+	} want[] = {
+		{ "github.com/big/repo", MV_DL_ASYNC, "\"download_mode = "
+		    "github.com/big/* async\" (modvault.conf:1)" },
+		{ "github.com/big", MV_DL_REDIRECT, "\"download_mode = "
+		    "github.com/* redirect\" (modvault.conf:2)" },
+		{ "example.com/a", MV_DL_ASYNC_REDIRECT, "\"download_mode = "
+		    "example.com/a,example.com/b async_redirect\" "
+		    "(modvault.conf:3)" },
+		{ "example.com/b/c", MV_DL_ASYNC_REDIRECT, NULL },
+		{ "offline.example/m", MV_DL_NONE, NULL },
+		{ "elsewhere.example/m", MV_DL_SYNC, "" },
+	};
+	struct mv_policy_decision d;
+	size_t i;
+
+	(void)state;
+	load("download_mode = github.com/big/* async\n"
+	    "download_mode = github.com/*\tredirect\n"
+	    "download_mode =  example.com/a,example.com/b   async_redirect\n"
+	    "download_mode = offline.example none\n"
+	    "download_mode = offline.example sync\n");
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		decide(MV_POLICY_SERVE, want[i].module, &d);
+		assert_true(d.allow);
+		assert_int_equal(d.mode, want[i].mode);
+		if (want[i].rule != NULL)
+			assert_string_equal(d.mode_rule, want[i].rule);
+	}
+}
+
+static void
+bad_lines(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*msg;
+	} c[] = {
+		{ "deny =\n", "x:1: deny: must be a comma-separated list of "
+		    "module path patterns" },
+		{ "allow = a,,b\n", "x:1: allow: empty pattern in \"a,,b\"" },
+		{ "deny = a b\n", "x:1: deny: white space in the pattern "
+		    "list" },
+		{ "deny = a[\n", "x:1: deny: malformed pattern \"a[\"" },
+		{ "download_mode = a\n", "x:1: download_mode: must be "
+		    "PATTERNS MODE (MODE: sync, async, redirect, "
+		    "async_redirect or none)" },
+		{ "\ndownload_mode = a fast\n", "x:2: download_mode: \"fast\": "
+		    "mode must be one of sync, async, redirect, "
+		    "async_redirect, none" },
+		{ "download_mode = a b none\n", "x:1: download_mode: white "
+		    "space in the pattern list" },
+	};
+	struct mv_err err = MV_ERR_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		assert_fails(mv_config_parse(&cfg, "x", c[i].text,
+		    strlen(c[i].text), &err), &err, MV_ECONFIG);
+		assert_string_equal(err.msg, c[i].msg);
+	}
+}
+
+/* A thousand lines fit, and the thousandth still decides. */
+static void
+thousand_lines(void **state)
+{
+	static char text[64 * 1024];
+	struct mv_policy_decision d;
+	size_t used = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+		    "deny = corp%d.example.com/*,*.corp%d.example\n", i, i);
+	load(text);
+	assert_int_equal(cfg.nrules, 1000);
+	decide(MV_POLICY_SERVE, "x.corp999.example/m", &d);
+	assert_false(d.allow);
+	assert_string_equal(d.rule, "\"deny = corp999.example.com/*,"
+	    "*.corp999.example\" (modvault.conf:1000)");
+	decide(MV_POLICY_SERVE, "corp1000.example.com/m", &d);
+	assert_true(d.allow);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(deny_names_the_line),
+		cmocka_unit_test(allow_denies_the_rest),
+		cmocka_unit_test(first_match_wins),
+		cmocka_unit_test(download_modes),
+		cmocka_unit_test(bad_lines),
+		cmocka_unit_test(thousand_lines),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
