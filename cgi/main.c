@@ -104,6 +104,7 @@ request_from(struct mv_request *req, const struct mv_service *svc,
 	req->https = get("HTTPS", ctx);
 	req->accept = get("HTTP_ACCEPT", ctx);
 	req->remote_addr = get("REMOTE_ADDR", ctx);
+	req->disable_module_fetch = get("HTTP_DISABLE_MODULE_FETCH", ctx);
 	req->vars.request_uri = get("REQUEST_URI", ctx);
 	req->vars.script_name = get("SCRIPT_NAME", ctx);
 	req->vars.path_info = get("PATH_INFO", ctx);
@@ -169,6 +170,13 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("modvault.fcgi %s\n", PACKAGE_VERSION);
 		return 0;
+	}
+	/* download_mode async: the responder runs itself for this. */
+	if (argc == 3 && strcmp(argv[1], "--fetch") == 0) {
+		mv_service_open(&svc, getenv("MODVAULT_CONFIG"));
+		rc = mv_background_fetch(&svc, argv[2]);
+		mv_service_close(&svc);
+		return rc;
 	}
 	if ((children = children_option(argc, argv)) == -1)
 		return 2;

@@ -2,8 +2,27 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "modvault/store/counters.h"
 #include "modvault/store/verify.h"
 #include "cli.h"
+
+/* download_mode async: what the responders fetch in the background. */
+static void
+print_background(struct cli *c)
+{
+	struct mv_counters_snapshot s;
+	struct mv_counters *ctr;
+	struct mv_err err = MV_ERR_INIT;
+
+	if (mv_counters_open(&ctr, c->cfg.data_dir, &err) == -1) {
+		printf("background fetches: unknown (%s)\n", err.msg);
+		return;
+	}
+	mv_counters_snapshot(ctr, &s);
+	mv_counters_close(ctr);
+	printf("background fetches: %" PRIu64 " running, %" PRIu64 " done\n",
+	    s.background_started - s.background_done, s.background_done);
+}
 
 static void
 print_stats(const struct mv_store_stats *s)
@@ -44,8 +63,10 @@ cmd_stats(struct cli *c, int argc, char **argv)
 	if (mv_store_stats(st, &s, &err) == -1) {
 		cli_error(c, "%s", err.msg);
 		rc = CLI_FAILED;
-	} else
+	} else {
 		print_stats(&s);
+		print_background(c);
+	}
 	mv_store_close(st);
 	return rc;
 }

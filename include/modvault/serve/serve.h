@@ -67,6 +67,13 @@ void	 mv_service_close(struct mv_service *svc);
  * removes staged files that processes which died left behind.
  */
 void	 mv_service_start(struct mv_service *svc);
+/*
+ * download_mode async's background fetch, in the process the responder
+ * started for it (modvault.fcgi --fetch MODULE@VERSION): fetches and
+ * stores it as a request would, counted as a background fetch.  Returns
+ * the exit status: 0 stored or present, 1 failed, 2 a bad argument.
+ */
+int	 mv_background_fetch(struct mv_service *svc, const char *arg);
 
 /* What a request brings, borrowed from the CGI environment. */
 struct mv_request {
@@ -78,6 +85,8 @@ struct mv_request {
 	const char		*https;		/* HTTPS ("on"), may be NULL */
 	const char		*accept;	/* HTTP_ACCEPT, may be NULL */
 	const char		*remote_addr;	/* REMOTE_ADDR, may be NULL */
+	/* HTTP_DISABLE_MODULE_FETCH: "true" answers from the store only. */
+	const char		*disable_module_fetch;
 };
 
 #define MV_ETAG_MAX_BYTES	(MV_SHA256_HEX + 2)

@@ -40,6 +40,12 @@ struct mv_filler {
 	struct mv_counters		*counters;
 	/* Why this process cannot fetch at all (a memory limit), or "". */
 	char				 unfit[MV_ERR_MSG_MAX_BYTES];
+	/*
+	 * Set by the responder for one request (download_mode other than
+	 * sync, Disable-Module-Fetch): every fill fails MV_ENOTFOUND, so
+	 * only what is stored is answered.
+	 */
+	bool				 store_only;
 };
 
 /*

@@ -77,6 +77,8 @@ void	 mv_counters_refusal(struct mv_counters *c, const char *rule,
 	    const char *module, const char *version, time_t now);
 /* One upstream HTTP request (or git transfer) that took us microseconds. */
 void	 mv_counters_upstream(struct mv_counters *c, uint64_t us);
+/* A background fetch (download_mode async) begins, or ends (done). */
+void	 mv_counters_background(struct mv_counters *c, bool done);
 /*
  * Counts every upstream transfer this process makes from now on into c
  * (through net/tally.h, where upstream.c and git.c time them); NULL stops.
@@ -115,6 +117,8 @@ struct mv_counters_snapshot {
 	uint64_t	 bytes_served;
 	uint64_t	 fetches;
 	uint64_t	 fetch_bytes;
+	uint64_t	 background_started;	/* started - done: running */
+	uint64_t	 background_done;
 	/* Cumulative, as Prometheus wants: bucket[i] counts <= bound i. */
 	uint64_t	 upstream_bucket[MV_LATENCY_BUCKETS];
 	uint64_t	 upstream_count;

@@ -46,6 +46,17 @@ int	 mv_answer_status(struct mv_service *svc, const struct mv_request *req,
  * rows, sees it.  Failures are logged (the node's own rows still answer);
  * -1 only says the pick did not happen.
  */
+/*
+ * mode.c: a request answered from the store only got 404 (miss); its
+ * download mode (d->mode, not sync) decides what it gets instead: a 302
+ * to the first upstream (res), a fetch in the background, or the 404
+ * (err, saying why).  path is the request's, relative to the mount.
+ */
+int	 mv_mode_miss(struct mv_service *svc,
+	    const struct mv_policy_decision *d, const char *path,
+	    const struct mv_route *route, const struct mv_err *miss,
+	    struct mv_response *res, struct mv_err *err);
+
 int	 mv_latest_from_bucket(struct mv_service *svc, const char *module);
 
 #endif

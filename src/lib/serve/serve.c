@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "modvault/base/log.h"
 #include "modvault/serve/status.h"
@@ -83,26 +84,45 @@ answer_healthz(struct mv_service *svc, struct mv_response *res,
 	return 0;
 }
 
-/* GP-1.3: every route that names a module goes past the policy once. */
+/* Does the route name a module's files (not sumdb, index, ...)? */
+static bool
+module_route(const struct mv_route *route)
+{
+	return route->kind == MV_ROUTE_LIST || route->kind == MV_ROUTE_INFO ||
+	    route->kind == MV_ROUTE_MOD || route->kind == MV_ROUTE_ZIP ||
+	    route->kind == MV_ROUTE_LATEST;
+}
+
+/*
+ * GP-1.3: every route that names a module goes past the policy once; d
+ * is then its decision (sync for the others).
+ */
 static int
 ask_policy(struct mv_service *svc, const struct mv_route *route,
-    struct mv_err *err)
+    struct mv_policy_decision *d, struct mv_err *err)
 {
-	struct mv_policy_decision d;
 	enum mv_policy_action a;
 
+	memset(d, 0, sizeof(*d));
+	d->mode = MV_DL_SYNC;
 	if (route->kind == MV_ROUTE_SUMDB) {
 		if (route->module[0] == '\0')
 			return 0;	/* latest, tiles: no module */
 		a = MV_POLICY_LOOKUP;
-	} else if (route->kind == MV_ROUTE_INDEX ||
-	    route->kind == MV_ROUTE_HEALTHZ ||
-	    route->kind == MV_ROUTE_METRICS)
+	} else if (!module_route(route))
 		return 0;
 	else
 		a = MV_POLICY_SERVE;
 	return mv_policy_check(&svc->policy, a, route->module, route->version,
-	    &d, err);
+	    d, err);
+}
+
+/* "Disable-Module-Fetch: true" (goproxy.cn's header): the store only. */
+static bool
+fetch_disabled(const struct mv_request *req)
+{
+	return req->disable_module_fetch != NULL &&
+	    strcasecmp(req->disable_module_fetch, "true") == 0;
 }
 
 /*
@@ -125,16 +145,10 @@ unusable(struct mv_service *svc, struct mv_err *err)
 }
 
 static int
-answer(struct mv_service *svc, const struct mv_request *req,
-    const char *path, const struct mv_route *route, struct mv_response *res,
+answer_route(struct mv_service *svc, const struct mv_request *req,
+    const struct mv_route *route, struct mv_response *res,
     struct mv_err *err)
 {
-	/* A browser gets the status page; curl and the go command text. */
-	if (route->kind == MV_ROUTE_INDEX)
-		return mv_accept_html(req->accept) ? mv_answer_status(svc, req,
-		    path, res, err) : answer_index(req, path, res, err);
-	if (unusable(svc, err) == -1 || ask_policy(svc, route, err) == -1)
-		return -1;
 	switch (route->kind) {
 	case MV_ROUTE_HEALTHZ:
 		return answer_healthz(svc, res, err);
@@ -153,6 +167,42 @@ answer(struct mv_service *svc, const struct mv_request *req,
 	default:
 		return answer_sumdb(svc, route, res, err);
 	}
+}
+
+/*
+ * A module the policy allows is answered from the store only when its
+ * download mode is not sync or the client asked so; what the mode does
+ * about a miss then is mode.c's.
+ */
+static int
+answer(struct mv_service *svc, const struct mv_request *req,
+    const char *path, const struct mv_route *route, struct mv_response *res,
+    struct mv_err *err)
+{
+	struct mv_policy_decision d;
+	struct mv_err miss;
+	int rc;
+
+	/* A browser gets the status page; curl and the go command text. */
+	if (route->kind == MV_ROUTE_INDEX)
+		return mv_accept_html(req->accept) ? mv_answer_status(svc, req,
+		    path, res, err) : answer_index(req, path, res, err);
+	if (unusable(svc, err) == -1 || ask_policy(svc, route, &d, err) == -1)
+		return -1;
+	if (fetch_disabled(req))
+		d.mode = MV_DL_NONE;
+	svc->filler.store_only = module_route(route) && d.mode != MV_DL_SYNC;
+	rc = answer_route(svc, req, route, res, err);
+	svc->filler.store_only = false;
+	if (rc == -1 && err->code == MV_ENOTFOUND && module_route(route) &&
+	    d.mode != MV_DL_SYNC) {
+		if (fetch_disabled(req))
+			return mv_wrap(err, "Disable-Module-Fetch: true: ");
+		miss = *err;
+		mv_err_clear(err);
+		rc = mv_mode_miss(svc, &d, path, route, &miss, res, err);
+	}
+	return rc;
 }
 
 /*

@@ -75,6 +75,18 @@ check_memory(struct mv_filler *f)
 	mv_log_error("%s", f->unfit);
 }
 
+/* Fails MV_ENOTFOUND while the responder answers from the store only. */
+static int
+fetch_allowed(const struct mv_filler *f, const char *module,
+    const char *version, struct mv_err *err)
+{
+	if (f->store_only)
+		return mv_fail(err, MV_ENOTFOUND, "not found: %s%s%s: not in the "
+		    "store, and this request is answered from the store only",
+		    module, *version != '\0' ? "@" : "", version);
+	return 0;
+}
+
 /* Fails when this process cannot fetch at all (check_memory). */
 static int
 fit(const struct mv_filler *f, struct mv_err *err)
@@ -492,7 +504,7 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 	    !mv_store_shared(f->st)))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
 		    "the store, and fetching is off", module, version);
-	if (fit(f, err) == -1 ||
+	if (fetch_allowed(f, module, version, err) == -1 || fit(f, err) == -1 ||
 	    mv_policy_check(f->policy, MV_POLICY_FETCH, module, version, &pd,
 	    err) == -1 ||
 	    mv_claim_take(mv_store_stage(f->st), module, version,
@@ -610,7 +622,8 @@ info_any(struct mv_filler *f, const char *module, const char *query,
 	size_t i, n = mv_upstream_count(f->up);
 	int rc = -1;
 
-	if (mv_policy_check(f->policy, MV_POLICY_FETCH, module, query, &pd,
+	if (fetch_allowed(f, module, query, err) == -1 ||
+	    mv_policy_check(f->policy, MV_POLICY_FETCH, module, query, &pd,
 	    err) == -1)
 		return -1;
 	if (pd.direct_only)
@@ -708,7 +721,8 @@ list_any(struct mv_filler *f, const char *module, const char *rel,
 	size_t i, n = mv_upstream_count(f->up);
 	int rc = -1;
 
-	if (mv_policy_check(f->policy, MV_POLICY_FETCH, module, "", &pd,
+	if (fetch_allowed(f, module, "", err) == -1 ||
+	    mv_policy_check(f->policy, MV_POLICY_FETCH, module, "", &pd,
 	    err) == -1)
 		return -1;
 	if (pd.direct_only)

@@ -38,6 +38,14 @@ mv_counters_fetch(struct mv_counters *c, const char *module,
 	mv_ring_put(&c->f->fetched, module, version, "", now);
 }
 
+void
+mv_counters_background(struct mv_counters *c, bool done)
+{
+	if (c != NULL)
+		atomic_fetch_add(done ? &c->f->background_done :
+		    &c->f->background_started, 1);
+}
+
 /*
  * The slot counting rule, claimed with a compare-and-swap on first use.
  * A slot another process is naming this instant is waited for briefly
@@ -151,6 +159,9 @@ mv_counters_snapshot(const struct mv_counters *c,
 	s->bytes_served = atomic_load(&f->bytes_served);
 	s->fetches = atomic_load(&f->fetches);
 	s->fetch_bytes = atomic_load(&f->fetch_bytes);
+	/* done first: started is then never below it. */
+	s->background_done = atomic_load(&f->background_done);
+	s->background_started = atomic_load(&f->background_started);
 	/* The count first: no bucket then exceeds it (new ones only add). */
 	s->upstream_count = atomic_load(&f->upstream_count);
 	s->upstream_sum_us = atomic_load(&f->upstream_sum_us);

@@ -14,7 +14,7 @@
 #include "modvault/store/counters.h"
 
 #define MV_COUNTERS_MAGIC	"mvcount\n"
-#define MV_COUNTERS_LAYOUT	1u
+#define MV_COUNTERS_LAYOUT	2u
 
 /* A rule slot's state: claimed with a compare-and-swap from EMPTY. */
 enum { RULE_EMPTY, RULE_WRITING, RULE_READY };
@@ -70,6 +70,9 @@ struct mv_counters_file {
 	_Atomic uint64_t	 hours[MV_HOURS_KEPT];
 	struct mv_ring		 fetched;
 	struct mv_ring		 refused;
+	/* download_mode async: fetches begun and ended in the background. */
+	_Atomic uint64_t	 background_started;
+	_Atomic uint64_t	 background_done;
 };
 
 struct mv_counters {
