@@ -87,5 +87,6 @@ int	 cmd_rm(struct cli *c, int argc, char **argv);
 int	 cmd_gc(struct cli *c, int argc, char **argv);
 int	 cmd_fetch(struct cli *c, int argc, char **argv);
 int	 cmd_reindex(struct cli *c, int argc, char **argv);
+int	 cmd_policy(struct cli *c, int argc, char **argv);
 
 #endif

@@ -6,11 +6,19 @@
 #include "modvault/store/shared.h"
 #include "cli.h"
 
+/* A version a deny or allow line now refuses is stored but not served. */
 static int
 print_version(void *ctx, const struct mv_version *v)
 {
-	printf("%s@%s\t%" PRIu64 "\t%s\n", v->module, v->version, v->zip.size,
-	    v->time[0] != '\0' ? v->time : "-");
+	struct cli *c = ctx;
+	struct mv_policy_decision d;
+	struct mv_err err = MV_ERR_INIT;
+	bool denied = mv_policy_decide(&c->policy, MV_POLICY_SERVE, v->module,
+	    v->version, &d, &err) == 0 && !d.allow;
+
+	printf("%s@%s\t%" PRIu64 "\t%s%s\n", v->module, v->version,
+	    v->zip.size, v->time[0] != '\0' ? v->time : "-",
+	    denied ? "\tdenied" : "");
 	return 0;
 }
 
@@ -28,9 +36,9 @@ cmd_ls(struct cli *c, int argc, char **argv)
 		return rc;
 	/* A shared store's versions are the bucket's, whoever stored them. */
 	if ((mv_store_shared(st) ? mv_store_shared_each_version(st,
-	    first < argc ? argv[first] : NULL, print_version, NULL, &err) :
+	    first < argc ? argv[first] : NULL, print_version, c, &err) :
 	    mv_store_each(st, first < argc ? argv[first] : NULL, print_version,
-	    NULL, &err)) != 0) {
+	    c, &err)) != 0) {
 		cli_error(c, "%s", err.msg);
 		rc = CLI_FAILED;
 	}

@@ -66,6 +66,11 @@ static const struct command commands[] = {
 	    "go.mod and theirs (transitively), or every version in a go.sum.\n"
 	    "Prints stored, already present or refused: REASON per version\n"
 	    "and exits 1 if any was refused." },
+	{ "policy", cmd_policy, "check MODULE[@VERSION]",
+	    "Prints which deny, allow and download_mode line applies to\n"
+	    "MODULE and why: denied (with the reason a client gets, exit\n"
+	    "status 1) or allowed, its download mode, whether the checksum\n"
+	    "database is asked about it and where it is fetched from." },
 	{ "rm", cmd_rm, "MODULE@VERSION",
 	    "Removes a module version from the index; gc then frees its blobs." },
 	{ "reindex", cmd_reindex, "",
@@ -377,6 +382,7 @@ load_config(struct cli *c, const char *config, const char *data_dir)
 	mv_policy_init(&c->policy, &c->cfg);
 	if (mv_config_load(&c->cfg, path != NULL ? path :
 	    mv_config_default_path(), path == NULL, &err) == -1 ||
+	    mv_policy_check_config(&c->cfg, &err) == -1 ||
 	    mv_sumdbc_check_config(&c->cfg, &err) == -1) {
 		fprintf(stderr, "modvault: %s\n", err.msg);
 		return CLI_USAGE;

@@ -60,6 +60,13 @@ struct mv_policy {
 };
 
 void	 mv_policy_init(struct mv_policy *p, const struct mv_config *cfg);
+/*
+ * After loading: every pattern of the deny, allow and download_mode lines
+ * is one path.Match accepts (a malformed one would silently never
+ * match).  MV_ECONFIG "FILE:LINE: KEY: malformed pattern ..." otherwise.
+ */
+int	 mv_policy_check_config(const struct mv_config *cfg,
+	    struct mv_err *err);
 
 /*
  * Decides action for module (unescaped, valid) at version (may be "" or a

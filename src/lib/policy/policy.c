@@ -64,6 +64,38 @@ apply_rules(const struct mv_config *cfg, const char *module,
 	}
 }
 
+/* One rule's patterns, each of which path.Match must accept (PT-4.2). */
+static int
+check_rule(const struct mv_config *cfg, const struct mv_policy_rule *r,
+    struct mv_err *err)
+{
+	const char *p = mv_rule_patterns(cfg, r), *comma;
+	size_t n;
+
+	for (;; p = comma + 1) {
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (mv_glob_match(p, n, "", 0) == MV_GLOB_BADPATTERN)
+			return mv_fail(err, MV_ECONFIG, "%s:%zu: %s: malformed "
+			    "pattern \"%.*s\"", cfg->path[0] != '\0' ?
+			    cfg->path : "-", r->line, mv_rule_kind_name(r->kind),
+			    (int)(n > 200 ? 200 : n), p);
+		if (comma == NULL)
+			return 0;
+	}
+}
+
+int
+mv_policy_check_config(const struct mv_config *cfg, struct mv_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nrules; i++)
+		if (check_rule(cfg, &cfg->rules[i], err) == -1)
+			return -1;
+	return 0;
+}
+
 void
 mv_policy_init(struct mv_policy *p, const struct mv_config *cfg)
 {

@@ -19,6 +19,8 @@ load_config(struct mv_service *svc, const char *path, struct mv_err *err)
 			return -1;
 	} else if (mv_config_load(&svc->cfg, path, 0, err) == -1)
 		return -1;
+	if (mv_policy_check_config(&svc->cfg, err) == -1)
+		return -1;
 	return mv_sumdbc_check_config(&svc->cfg, err);
 }
 
