@@ -384,18 +384,20 @@ stop_lighttpd() {
 # start_upstream ROOT [--fault SUFFIX=KIND]...: serves ROOT as a GOPROXY
 # upstream (tests/integration/upstream.py); sets UP_URL, UP_PID and UP_LOG
 # (one line per request; its own errors go to $MV_TMP/upstream.err).
-# UPSTREAM_PORT in the environment reuses a port.
+# UPSTREAM_PORT in the environment reuses a port; UP_NAME (default
+# upstream) names its files, so several can run at once.
 start_upstream() {
 	mv_root=$1
+	mv_up=$MV_TMP/${UP_NAME:-upstream}
 	shift
-	rm -f "$MV_TMP/upstream.port"
-	UP_LOG=$MV_TMP/upstream.log
+	rm -f "$mv_up.port"
+	UP_LOG=$mv_up.log
 	python3 "$MV_SRCDIR/tests/integration/upstream.py" "$mv_root" \
-	    "$MV_TMP/upstream.port" "$UP_LOG" "$@" 2>>"$MV_TMP/upstream.err" &
+	    "$mv_up.port" "$UP_LOG" "$@" 2>>"$mv_up.err" &
 	UP_PID=$!
 	mv_at_exit "kill $UP_PID 2>/dev/null"
-	wait_file "$MV_TMP/upstream.port" || return 1
-	UP_PORT=$(cat "$MV_TMP/upstream.port")
+	wait_file "$mv_up.port" || return 1
+	UP_PORT=$(cat "$mv_up.port")
 	UP_URL=http://127.0.0.1:$UP_PORT
 }
 
