@@ -4,6 +4,7 @@
  */
 #include "mvtest.h"
 #include "modvault/policy/policy.h"
+#include "modvault/proto/pattern.h"
 
 /* Big: the config holds a thousand rules' worth of text. */
 static struct mv_config cfg;
@@ -186,6 +187,41 @@ malformed_pattern(void **state)
 	assert_ok(mv_policy_check_config(&cfg, &err), &err);
 }
 
+/*
+ * policy.c rules patterns out element by element before the matcher: it
+ * must agree with mv_patterns_match (PT-2, PT-3) on every pair.
+ */
+static void
+shortcut_agrees_with_matcher(void **state)
+{
+	static const char *const pats[] = { "github.com/evil/*",
+	    "*.corp.example", "github.com", "github.com/", "git*.com/x",
+	    "github.com/a?c", "github.com/[ab]x", "*", "*/*",
+	    "example.com/a/b/c", "*.example", "\\x.com", "*hub.com/evil",
+	    "example.com/a/", "x.com/*/c" };
+	static const char *const targets[] = { "github.com/evil/tool",
+	    "github.com/evil", "x.corp.example/m", "corp.example/m",
+	    "github.com/abc", "github.com/bx", "example.com/a/b",
+	    "example.com/a/b/c/d", "gitlab.com/x/y", "x.com", "x.com/b/c",
+	    "hub.com/evil", "a.example", "github.com" };
+	char text[256];
+	struct mv_policy_decision d;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		snprintf(text, sizeof(text), "deny = %s\n", pats[i]);
+		load(text);
+		for (j = 0; j < sizeof(targets) / sizeof(targets[0]); j++) {
+			decide(MV_POLICY_SERVE, targets[j], &d);
+			if (d.allow == mv_patterns_match(pats[i], targets[j]))
+				fail_msg("deny = %s, %s: the policy says %s",
+				    pats[i], targets[j], d.allow ? "allowed" :
+				    "denied");
+		}
+	}
+}
+
 /* A thousand lines fit, and the thousandth still decides. */
 static void
 thousand_lines(void **state)
@@ -219,6 +255,7 @@ main(void)
 		cmocka_unit_test(download_modes),
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(malformed_pattern),
+		cmocka_unit_test(shortcut_agrees_with_matcher),
 		cmocka_unit_test(thousand_lines),
 	};
 

@@ -24,6 +24,76 @@ describe_rule(const struct mv_config *cfg, const struct mv_policy_rule *r,
 		    r->line);
 }
 
+static bool
+has_meta(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '*' || s[i] == '?' || s[i] == '[' || s[i] == '\\')
+			return true;
+	return false;
+}
+
+/*
+ * Can pattern p[0..n) match no element prefix of module?  path.Match
+ * matches '/' only literally, so pattern and module line up element by
+ * element: a literal element that differs, or "*" then a suffix the
+ * module's element lacks, rules it out without the matcher.  A thousand
+ * lines then cost little more than a thousand string comparisons.
+ */
+static bool
+cannot_match(const char *p, size_t n, const char *m)
+{
+	size_t pe, me;
+
+	if (n > 0 && p[n - 1] == '/')
+		n--;		/* PT-2.1: one trailing '/' is dropped */
+	for (;;) {
+		for (pe = 0; pe < n && p[pe] != '/'; pe++)
+			;
+		me = strcspn(m, "/");
+		if (!has_meta(p, pe)) {
+			if (pe != me || memcmp(p, m, pe) != 0)
+				return true;
+		} else if (p[0] == '*' && !has_meta(p + 1, pe - 1)) {
+			if (me < pe - 1 || memcmp(m + me - (pe - 1), p + 1,
+			    pe - 1) != 0)
+				return true;
+		} else
+			return false;
+		if (pe == n)
+			return false;
+		if (m[me] == '\0')
+			return true;
+		p += pe + 1;
+		n -= pe + 1;
+		m += me + 1;
+	}
+}
+
+/* mv_patterns_match, asked only of the patterns cannot_match leaves. */
+static bool
+rule_matches(const char *list, const char *module)
+{
+	char one[MV_CONFIG_LINE_MAX_BYTES + 1];
+	const char *p, *comma;
+	size_t n;
+
+	for (p = list;; p = comma + 1) {
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n > 0 && n < sizeof(one) && !cannot_match(p, n, module)) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			if (mv_patterns_match(one, module))
+				return true;
+		}
+		if (comma == NULL)
+			return false;
+	}
+}
+
 /*
  * The deny, allow and download_mode lines, first match wins: the first
  * deny or allow line naming module decides whether it may be had at all
@@ -40,7 +110,7 @@ apply_rules(const struct mv_config *cfg, const char *module,
 	for (i = 0; i < cfg->nrules && (access == NULL || mode == NULL); i++) {
 		r = &cfg->rules[i];
 		if ((r->kind == MV_RULE_MODE ? mode : access) != NULL ||
-		    !mv_patterns_match(mv_rule_patterns(cfg, r), module))
+		    !rule_matches(mv_rule_patterns(cfg, r), module))
 			continue;
 		if (r->kind == MV_RULE_MODE)
 			mode = r;
