@@ -213,6 +213,13 @@ check "stored, then denied: ls shows it denied" sh -c \
     "'$MODVAULT' --config '$MV_TMP/modvault.conf' ls | grep -q '^$SYNC_M@$SYNC_V	.*	denied\$'"
 check "stored, then denied: an allowed one is not marked" sh -c \
     "'$MODVAULT' --config '$MV_TMP/modvault.conf' ls | grep '^$ALLOW_M@$ALLOW_V	' | grep -qv denied"
+"$MODVAULT" --config "$MV_TMP/modvault.conf" import "$MV_FIXTURES/upstream" \
+    >"$MV_TMP/import.out" 2>&1
+check "allow: an import refuses what no allow line names, saying why" \
+    grep -qF "refused $NONE_M@$NONE_V: forbidden: $NONE_M is denied: no allow line names it" \
+    "$MV_TMP/import.out"
+check "allow: and stores none of it" sh -c \
+    "! '$MODVAULT' --config '$MV_TMP/modvault.conf' ls | grep -q '^$NONE_M@'"
 check "a thousand allow lines still decide" sh -c \
     "{ cat '$MV_TMP/modvault.conf'; i=0; while [ \$i -lt 1000 ]; do echo \"allow = corp\$i.example/*\"; i=\$((i+1)); done; } >'$MV_TMP/big.conf' &&
     '$MODVAULT' --config '$MV_TMP/big.conf' policy check corp999.example/m |
