@@ -1,4 +1,4 @@
-/* cmd_import.c: `modvault import DIR`: store a module cache or GOPROXY tree. */
+/* cmd_import.c: `modvault import DIR|FILE`: a module cache, GOPROXY tree or bundle. */
 /*
  * The walk, the checks and the storing are the library's
  * (mv_import_tree, import.h); this prints one line per version and the
@@ -6,7 +6,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include "modvault/source/bundle.h"
 #include "modvault/source/import.h"
 #include "cli.h"
 
@@ -45,6 +47,8 @@ cmd_import(struct cli *c, int argc, char **argv)
 	const struct cli_opt opts[] = { { "from-store", &store_dir, NULL },
 	    { NULL, NULL, NULL } };
 	char root[PATH_MAX];
+	struct mv_sumdbc sc;
+	struct stat sb;
 	int first, rc;
 
 	if ((rc = cli_options(c, argc, argv, opts, &first)) != CLI_OK ||
@@ -64,11 +68,19 @@ cmd_import(struct cli *c, int argc, char **argv)
 		mv_store_close(from);
 		return rc;
 	}
+	if (mv_sumdbc_init(&sc, st, &c->cfg, &err) == -1) {
+		cli_error(c, "%s", err.msg);
+		mv_store_close(st);
+		mv_store_close(from);
+		return CLI_USAGE;
+	}
 	cli_zip_limits(c, &lim);
 	im.st = st;
 	cli_progress_start(&im.prog, "import", from != NULL &&
 	    cli_progress_wanted() ? cli_count_versions(from) : 0);
 	if ((from != NULL ? mv_import_store(st, from, &o, &rep, &err) :
+	    stat(root, &sb) == 0 && S_ISREG(sb.st_mode) ?
+	    mv_bundle_read(st, &sc, root, &o, &rep, &err) :
 	    mv_import_tree(st, root, &o, &rep, &err)) == -1) {
 		cli_progress_end(&im.prog);
 		cli_error(c, "%s", err.msg);
@@ -82,6 +94,7 @@ cmd_import(struct cli *c, int argc, char **argv)
 		    (unsigned long long)rep.refused);
 		rc = rep.refused > 0 ? CLI_FAILED : CLI_OK;
 	}
+	mv_sumdbc_release(&sc);
 	mv_store_close(st);
 	mv_store_close(from);
 	return rc;

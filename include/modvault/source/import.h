@@ -46,6 +46,15 @@ struct mv_import_report {
 };
 
 /*
+ * Counts one version's outcome in rep and tells o->report: what every
+ * way of importing does with each version it offers.
+ */
+void	 mv_import_count(const struct mv_import_opts *o,
+	    struct mv_import_report *rep, const char *module,
+	    const char *version, int rc, enum mv_ingest_outcome outcome,
+	    const struct mv_err *err);
+
+/*
  * Imports every version under root.  Fails only when the walk itself
  * fails (root unreadable, too deep or too many versions, no memory); a
  * refused version is counted and reported, not a failure.

@@ -209,17 +209,25 @@ import_all(struct mv_store *st, const struct mv_import_opts *o,
 
 		oc = MV_INGEST_PRESENT;
 		rc = import_one(st, o, origin, &w->items[i], &oc, &e);
-		rep->versions++;
-		if (rc == -1)
-			rep->refused++;
-		else if (oc == MV_INGEST_STORED)
-			rep->stored++;
-		else
-			rep->present++;
-		if (o->report != NULL)
-			o->report(o->ctx, w->items[i].module,
-			    w->items[i].version, rc, oc, &e);
+		mv_import_count(o, rep, w->items[i].module,
+		    w->items[i].version, rc, oc, &e);
 	}
+}
+
+void
+mv_import_count(const struct mv_import_opts *o, struct mv_import_report *rep,
+    const char *module, const char *version, int rc,
+    enum mv_ingest_outcome outcome, const struct mv_err *err)
+{
+	rep->versions++;
+	if (rc == -1)
+		rep->refused++;
+	else if (outcome == MV_INGEST_STORED)
+		rep->stored++;
+	else
+		rep->present++;
+	if (o->report != NULL)
+		o->report(o->ctx, module, version, rc, outcome, err);
 }
 
 int
