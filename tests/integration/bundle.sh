@@ -69,6 +69,22 @@ check "node A holds all $NVER versions" [ "$(nstored a)" = "$NVER" ]
 mvc a export -o "$MV_TMP/b2.tar.zst" --since "$SINCE" > "$MV_TMP/export2.out" 2>&1
 check "export --since takes only the $((NVER - NFIRST)) versions fetched since" \
     grep -qx "$((NVER - NFIRST)) versions exported to $MV_TMP/b2.tar.zst" "$MV_TMP/export2.out"
+# --go-sum: every version the fixture go.sum names; --go-mod: a go.mod
+# requiring only the head of the fixture chain (a -> b -> c, as modgen
+# wrote their go.mod files) brings the whole chain.
+mvc a export -o "$MV_TMP/sum.tar.zst" --go-sum "$MV_FIXTURES/go.sum" \
+    > "$MV_TMP/export3.out" 2>&1
+check "export --go-sum takes the $NVER versions the go.sum names" \
+    grep -qx "$NVER versions exported to $MV_TMP/sum.tar.zst" "$MV_TMP/export3.out"
+mkdir -p "$MV_TMP/chain"
+CHAIN=$(awk '$3 == "chain" { print $1 "@" $2 }' "$MV_FIXTURES/modules.txt" | sort)
+printf 'module example.com/x\n\ngo 1.19\n\nrequire %s %s\n' \
+    "$(echo "$CHAIN" | head -1 | cut -d@ -f1)" "$(echo "$CHAIN" | head -1 | cut -d@ -f2)" \
+    > "$MV_TMP/chain/go.mod"
+mvc a export -o "$MV_TMP/chain.tar.zst" --go-mod "$MV_TMP/chain/go.mod" \
+    > "$MV_TMP/export4.out" 2>&1
+check "export --go-mod follows the requirements transitively ($(echo $CHAIN))" \
+    sh -c "[ \"\$(sed -n 's/^exported //p' '$MV_TMP/export4.out' | sort)\" = '$CHAIN' ]"
 stop_upstream
 stop_db
 
