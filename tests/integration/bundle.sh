@@ -35,6 +35,8 @@ head_of() {
 	sqlite3 "$MV_TMP/$1/index.db" "SELECT hex(note) FROM sumdb_tree" 2>/dev/null
 }
 
+CLOSED=http://127.0.0.1:9
+
 # --- node A: fetch, then export two bundles ---------------------------------
 start_db good || { fail "the test checksum database builds and starts"; mv_done; }
 GOOD_KEY=$DB_KEY
@@ -85,11 +87,36 @@ mvc a export -o "$MV_TMP/chain.tar.zst" --go-mod "$MV_TMP/chain/go.mod" \
     > "$MV_TMP/export4.out" 2>&1
 check "export --go-mod follows the requirements transitively ($(echo $CHAIN))" \
     sh -c "[ \"\$(sed -n 's/^exported //p' '$MV_TMP/export4.out' | sort)\" = '$CHAIN' ]"
+# --- import DIR consults the database when it can reach it -------------------
+node d off "$DB_URL"
+before=$(grep -c 'GET /lookup/' "$DB_LOG")
+mvc d import "$MV_FIXTURES/upstream" > "$MV_TMP/importd.out" 2>&1
+check "import DIR with the database reachable stores the $NVER versions" \
+    grep -qx "$NVER versions: $NVER stored, 0 already present, 0 refused" "$MV_TMP/importd.out"
+check "... having looked each up in the database" \
+    [ "$(grep -c 'GET /lookup/' "$DB_LOG")" -ge $((before + NVER)) ]
+check "... and kept the records (verify --sumdb re-checks them offline)" \
+    sh -c "'$MODVAULT' --config '$MV_TMP/d.conf' verify --sumdb 2>&1 |
+	grep -qx 'verified $NVER versions: 0 problems'"
+cp -r "$MV_FIXTURES/upstream" "$MV_TMP/tree"
+chmod -R u+w "$MV_TMP/tree"
+python3 "$MV_SRCDIR/tests/integration/mkmodule.py" "$MV_TMP/tree" \
+    modvault.test/basic v1.0.0 100 >/dev/null
+node e off "$DB_URL"
+expect_status 1 "import DIR of a tree with another basic@v1.0.0 exits 1" \
+    "$MODVAULT" --config "$MV_TMP/e.conf" import "$MV_TMP/tree"
+check "... refusing it with the database's hashes (SD-10.1), storing the rest" \
+    sh -c "grep -q '^refused modvault.test/basic@v1.0.0: SD-10.1: checksum mismatch' '$MV_TMP/out' &&
+	grep -qx '$NVER versions: $((NVER - 1)) stored, 0 already present, 1 refused' '$MV_TMP/out'"
+node u off "$CLOSED"
+expect_status 0 "import DIR with the database unreachable stores what passes the zip checks" \
+    "$MODVAULT" --config "$MV_TMP/u.conf" import "$MV_FIXTURES/upstream"
+check "... and says it could not verify against the database" \
+    grep -q "not verified against the checksum database: checksum database sum.test" "$MV_TMP/err"
 stop_upstream
 stop_db
 
 # --- node B: offline, imports, serves the go command -------------------------
-CLOSED=http://127.0.0.1:9
 node b off "$CLOSED"
 mvc b import "$MV_TMP/b1.tar.zst" > "$MV_TMP/import1.out" 2>&1
 check "import of the first bundle stores its $NFIRST versions" \

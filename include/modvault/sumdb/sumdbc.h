@@ -110,6 +110,12 @@ int	 mv_sumdbc_check_tiles(struct mv_sumdbc *c, struct mv_sumdb_db *db,
 	    const char *path, const char *why), void *ctx, uint64_t *checked,
 	    uint64_t *bad, struct mv_err *err);
 
+/*
+ * Can every configured database be reached?  Asks each for its latest
+ * tree head; the first that cannot answer is named in err.
+ */
+int	 mv_sumdbc_reachable(struct mv_sumdbc *c, struct mv_err *err);
+
 /* "lookup/<escaped path>@<escaped version>" (SD-1.2), appended to out. */
 int	 mv_sumdbc_lookup_path(const char *module, const char *version,
 	    struct mv_buf *out, struct mv_err *err);

@@ -414,6 +414,25 @@ mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
 	return 0;
 }
 
+int
+mv_sumdbc_reachable(struct mv_sumdbc *c, struct mv_err *err)
+{
+	struct mv_buf b;
+	size_t i;
+	int rc = 0;
+
+	mv_buf_init(&b, MV_NOTE_MAX_BYTES);
+	for (i = 0; rc == 0 && i < c->n; i++) {
+		mv_buf_reset(&b);
+		if ((rc = db_get(&c->db[i], "latest", MV_NOTE_MAX_BYTES, &b,
+		    err)) == -1)
+			mv_wrap(err, "checksum database %s: ",
+			    c->db[i].key.name);
+	}
+	mv_buf_free(&b);
+	return rc;
+}
+
 /* --- bundles: proofs carried offline ------------------------------------ */
 
 int
