@@ -243,4 +243,38 @@ expect_status 1 "a bundle from a forked log is refused by node B" \
 check "... with the reason (SD-9.2.4)" grep -q "^refused $FIRST_M@.*SD-9.2.4.*security error" "$MV_TMP/out"
 check "... and node B's tree head is unchanged" [ "$(head_of b)" = "$HEAD_B" ]
 
+# --- hostile archives: one clear line, nothing stored -------------------------
+head -c 4096 /dev/urandom > "$MV_TMP/noise"
+node h off "$CLOSED"
+expect_status 1 "a file that is no archive is refused" \
+    "$MODVAULT" --config "$MV_TMP/h.conf" import "$MV_TMP/noise"
+check "... with one line naming it" \
+    sh -c "[ \$(wc -l < '$MV_TMP/err') = 1 ] && grep -q '$MV_TMP/noise' '$MV_TMP/err'"
+# hostile NAME MEMBER_NAME: a tar whose manifest lists one member of that
+# name, with its right digest, followed by that member.
+hostile() {
+	python3 - "$MV_TMP/$1.tar" "$2" <<'PY'
+import hashlib, io, sys, tarfile
+dst, name = sys.argv[1:3]
+data = b"module x\n"
+man = ("modvault-bundle 1\n%s %d %s\n" % (hashlib.sha256(data).hexdigest(),
+    len(data), name)).encode()
+with tarfile.open(dst, "w", format=tarfile.PAX_FORMAT) as t:
+    for n, d in (("MANIFEST", man), (name, data)):
+        m = tarfile.TarInfo(n)
+        m.size = len(d)
+        t.addfile(m, io.BytesIO(d))
+PY
+}
+hostile dotdot "mod/../../../../tmp/x/@v/v1.0.0.mod"
+expect_status 1 "a manifest naming a path with .. is refused" \
+    "$MODVAULT" --config "$MV_TMP/h.conf" import "$MV_TMP/dotdot.tar"
+check "... as malformed, in one line" \
+    sh -c "[ \$(wc -l < '$MV_TMP/err') = 1 ] && grep -q 'MANIFEST line 2 is malformed' '$MV_TMP/err'"
+hostile other "etc/passwd"
+expect_status 1 "a member that is neither a tile nor a module file is refused" \
+    "$MODVAULT" --config "$MV_TMP/h.conf" import "$MV_TMP/other.tar"
+check "... naming it" grep -q 'bundle member etc/passwd: not a module file' "$MV_TMP/err"
+check "nothing of the hostile archives is stored" [ "$(nstored h)" = 0 ]
+
 mv_done

@@ -124,6 +124,7 @@ next_member(struct rd *r, const struct mv_bundle_member **m,
 {
 	struct archive_entry *e;
 	int rc = archive_read_next_header(r->a, &e);
+	const char *name;
 
 	*m = NULL;
 	if (rc == ARCHIVE_EOF && r->next == r->mf.n)
@@ -134,8 +135,10 @@ next_member(struct rd *r, const struct mv_bundle_member **m,
 	if (rc != ARCHIVE_OK)
 		return mv_fail(err, MV_ECORRUPT, "bundle: %s",
 		    archive_error_string(r->a));
+	/* A name libarchive cannot give as text is no manifest's. */
+	name = archive_entry_pathname(e);
 	if (r->next == r->mf.n || archive_entry_filetype(e) != AE_IFREG ||
-	    strcmp(archive_entry_pathname(e), r->mf.m[r->next].name) != 0 ||
+	    name == NULL || strcmp(name, r->mf.m[r->next].name) != 0 ||
 	    archive_entry_size(e) != (la_int64_t)r->mf.m[r->next].size)
 		return mv_fail(err, MV_ECORRUPT, "bundle member %d is not "
 		    "what the manifest lists there", (int)r->next + 1);
@@ -152,7 +155,9 @@ read_manifest(struct rd *r, struct mv_err *err)
 	int rc;
 
 	if (archive_read_next_header(r->a, &e) != ARCHIVE_OK ||
+	    archive_entry_pathname(e) == NULL ||
 	    strcmp(archive_entry_pathname(e), "MANIFEST") != 0 ||
+	    archive_entry_filetype(e) != AE_IFREG ||
 	    archive_entry_size(e) > MV_BUNDLE_MANIFEST_MAX_BYTES)
 		return mv_fail(err, MV_ECORRUPT, "not a modvault bundle: no "
 		    "MANIFEST first%s%s", archive_error_string(r->a) ? ": " :
