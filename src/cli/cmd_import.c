@@ -107,6 +107,10 @@ cmd_import(struct cli *c, int argc, char **argv)
 	}
 	if (from == NULL && sc.n > 0 && !S_ISREG(sb.st_mode))
 		dir_verify(c, &sc, &o);
+	if (from == NULL && sc.n == 0 && S_ISREG(sb.st_mode))
+		cli_error(c, "no sumdb configured: the bundle's proofs are not "
+		    "checked, only its manifest and each version as a fetch "
+		    "is");
 	cli_zip_limits(c, &lim);
 	im.st = st;
 	cli_progress_start(&im.prog, "import", from != NULL &&

@@ -277,4 +277,12 @@ expect_status 1 "a member that is neither a tile nor a module file is refused" \
 check "... naming it" grep -q 'bundle member etc/passwd: not a module file' "$MV_TMP/err"
 check "nothing of the hostile archives is stored" [ "$(nstored h)" = 0 ]
 
+# --- a node with no database: stored on the zip checks, and told so ----------
+printf 'upstream = off\n' | write_config "$MV_TMP/n.conf" "$MV_TMP/n"
+mvc n init >/dev/null
+expect_status 0 "a node with no sumdb imports the bundle" \
+    "$MODVAULT" --config "$MV_TMP/n.conf" import "$MV_TMP/b2.tar.zst"
+check "... saying its proofs were not checked" \
+    grep -q "no sumdb configured: the bundle's proofs are not checked" "$MV_TMP/err"
+
 mv_done
