@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "modvault/base/buf.h"
 #include "modvault/base/config.h"
 #include "modvault/policy/policy.h"
 #include "modvault/store/index.h"
@@ -78,6 +79,14 @@ void	 cli_zip_limits(const struct cli *c, struct mv_zip_limits *lim);
 /* "2024-01-02T03:04:05Z" for unix seconds t ("-" for 0); out has 32 bytes. */
 void	 cli_time(int64_t t, char out[32]);
 
+/*
+ * Reads the file path (at most out->max bytes) into out; prints why and
+ * returns -1 when it cannot.
+ */
+int	 cli_read_file(const struct cli *c, const char *path,
+	    struct mv_buf *out);
+
+int	 cmd_export(struct cli *c, int argc, char **argv);
 int	 cmd_init(struct cli *c, int argc, char **argv);
 int	 cmd_ls(struct cli *c, int argc, char **argv);
 int	 cmd_stats(struct cli *c, int argc, char **argv);

@@ -138,26 +138,15 @@ read_requirements(struct fetch *ft, const char *path)
 {
 	struct mv_buf text;
 	struct mv_err err = MV_ERR_INIT;
-	char chunk[65536];
-	size_t got;
-	FILE *fp;
-	int rc = 0;
+	int rc;
 
-	if ((fp = fopen(path, "rb")) == NULL) {
-		cli_error(ft->c, "cannot open \"%s\"", path);
-		return -1;
-	}
 	mv_buf_init(&text, MV_REQUIREMENTS_MAX_BYTES);
-	while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		rc = mv_buf_append(&text, chunk, got, &err);
-	fclose(fp);
+	rc = cli_read_file(ft->c, path, &text);
 	/* A go.sum or a go.mod, by content, whatever it is called. */
 	ft->closure = !mv_gosum_is(mv_buf_str(&text), text.len);
-	if (rc == 0)
-		rc = ft->closure ? mv_gomod_requires(mv_buf_str(&text),
-		    text.len, add_job, ft, &err) : mv_gosum_versions(
-		    mv_buf_str(&text), text.len, add_job, ft, &err);
-	if (rc == -1)
+	if (rc == 0 && (rc = ft->closure ? mv_gomod_requires(mv_buf_str(&text),
+	    text.len, add_job, ft, &err) : mv_gosum_versions(
+	    mv_buf_str(&text), text.len, add_job, ft, &err)) == -1)
 		cli_error(ft->c, "%s: %s", path, err.msg);
 	mv_buf_free(&text);
 	return rc;

@@ -51,14 +51,31 @@ static const struct command commands[] = {
 	    "of each version fetched from one (upstream = direct) and reports\n"
 	    "each whose tag has moved to another commit or is gone; what is\n"
 	    "stored is kept and served as it was." },
-	{ "import", cmd_import, "DIR | --from-store DATA_DIR",
+	{ "import", cmd_import, "DIR | FILE | --from-store DATA_DIR",
 	    "Stores every module version under DIR, a Go module download cache\n"
 	    "($GOMODCACHE/cache/download) or a static GOPROXY tree: each\n"
 	    "@v/V.zip with its V.info and V.mod.  Each is validated as a fetch\n"
-	    "is; prints stored, already present or refused: REASON per version\n"
-	    "and exits 1 if any was refused.  --from-store copies every version\n"
-	    "of another modvault store (a directory store moving to a bucket),\n"
-	    "each validated the same way." },
+	    "is (against the checksum database too, when it answers; else it\n"
+	    "says so); prints stored, already present or refused: REASON per\n"
+	    "version and exits 1 if any was refused.  FILE is a bundle made by\n"
+	    "export: its signed tree head is checked with the configured sumdb\n"
+	    "key and against the stored one (a forked or shrunk log is\n"
+	    "refused), and each version's inclusion proof and both h1: hashes,\n"
+	    "offline; the node then answers /sumdb/ lookups and tiles for them\n"
+	    "itself.\n"
+	    "--from-store copies every version of another modvault store (a\n"
+	    "directory store moving to a bucket), each validated the same way." },
+	{ "export", cmd_export,
+	    "-o FILE [--go-sum FILE | --go-mod FILE | PATTERN...] [--since DATE]",
+	    "Writes the selected stored versions to FILE, a bundle for an\n"
+	    "air-gapped node (tar, zstd): a manifest of every member's size and\n"
+	    "SHA-256, each version's .info, .mod and .zip, and its checksum\n"
+	    "database lookup with the signed tree head and tiles proving it.\n"
+	    "PATTERNs are GOPRIVATE-style globs (none: every version); --go-sum\n"
+	    "takes every version a go.sum names, --go-mod a go.mod's\n"
+	    "requirements and theirs (transitively, as fetch -r); --since\n"
+	    "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC) keeps those fetched\n"
+	    "since.  Exits 1 if a named version is not stored." },
 	{ "fetch", cmd_fetch, "[-r go.mod|go.sum] [MODULE@VERSION...]",
 	    "Fetches module versions from the configured upstream into the\n"
 	    "store, validated as on a miss: each MODULE@VERSION (VERSION may\n"
@@ -281,6 +298,29 @@ cli_outcome(struct cli_progress *p, struct mv_store *st, const char *module,
 	cli_progress_hide(p);
 	printf("refused %s@%s: %s\n", m, v, mv_printable(why, w, sizeof(w)));
 	cli_progress_step(p, 0);
+}
+
+int
+cli_read_file(const struct cli *c, const char *path, struct mv_buf *out)
+{
+	struct mv_err err = MV_ERR_INIT;
+	char chunk[65536];
+	size_t got;
+	FILE *fp;
+	int rc = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		cli_error(c, "cannot open \"%s\"", path);
+		return -1;
+	}
+	while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		rc = mv_buf_append(out, chunk, got, &err);
+	if (rc == 0 && ferror(fp))
+		rc = mv_fail(&err, MV_EIO, "read error");
+	fclose(fp);
+	if (rc == -1)
+		cli_error(c, "%s: %s", path, err.msg);
+	return rc;
 }
 
 void *

@@ -1,5 +1,5 @@
 #!/bin/sh
-# progress.sh: `modvault import`, `verify` and `fetch -r` on a real
+# progress.sh: `modvault import`, `export`, `verify` and `fetch -r` on a real
 # pseudo-terminal (tests/integration/ptyrun.py) keep one '\r'-rewritten
 # progress line on stderr -- versions done/total, bytes, rate, elapsed --
 # redrawn at most every 250 ms and ended by a newline; piped, they write
@@ -49,6 +49,25 @@ check "redrawn at most every 250 ms ($n draws of $NV versions in $ms ms)" \
 check "stdout (a file) still has one line per version" \
     test "$(grep -c '^stored ' "$MV_TMP/out")" -eq "$NV"
 check "stdout has no CR" sh -c "! grep -q \"\$(printf '\r')\" '$MV_TMP/out'"
+
+# --- export and import of a bundle: stderr a terminal ------------------------
+ptyrun "$MV_TMP/tty" "$MV_TMP/out" -- $MV export -o "$MV_TMP/b.tar.zst" >/dev/null
+check "export on a terminal exits 0" test $? -eq 0
+check "export's progress line ends at $NV/$NV versions and $HUMAN" \
+    grep -q "^export: $NV/$NV versions, $HUMAN, .*/s, 0:0[0-9] elapsed *\$" \
+    <<EOF_
+$(final_line "$MV_TMP/tty")
+EOF_
+printf 'data_dir = %s\n' "$MV_TMP/bundled" >"$MV_TMP/b.conf"
+$MODVAULT --config "$MV_TMP/b.conf" init >/dev/null
+ptyrun "$MV_TMP/tty" "$MV_TMP/out" -- $MODVAULT --config "$MV_TMP/b.conf" \
+    import "$MV_TMP/b.tar.zst" >/dev/null
+check "import of that bundle on a terminal exits 0" test $? -eq 0
+check "its progress line ends at $NV/$NV versions and $HUMAN" \
+    grep -q "^import: $NV/$NV versions, $HUMAN, .*/s, 0:0[0-9] elapsed *\$" \
+    <<EOF_
+$(final_line "$MV_TMP/tty")
+EOF_
 
 # --- verify: stdout and stderr the same terminal --------------------------
 ptyrun --both "$MV_TMP/tty" "$MV_TMP/out" -- $MV verify >/dev/null

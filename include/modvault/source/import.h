@@ -9,8 +9,8 @@
  * following a symbolic link or blocking on a FIFO) and the copies go
  * through mv_store_ingest, the validator a fetch uses.  The walk never
  * leaves the tree: directories are opened relative to their parent with
- * O_NOFOLLOW.  Import does not consult the checksum database: it is meant
- * for air-gapped stores.
+ * O_NOFOLLOW.  The checksum database is consulted through verify, which
+ * the caller sets when it can reach one.
  */
 #ifndef MODVAULT_IMPORT_H
 #define MODVAULT_IMPORT_H
@@ -39,11 +39,27 @@ struct mv_import_opts {
 	 * (mv_import_tree only: a store can be counted by its owner).
 	 */
 	void	(*found)(void *ctx, uint64_t versions);
+	/*
+	 * Optional (mv_import_tree): the last word on each version, as in
+	 * struct mv_ingest (the checksum database, when it can be reached).
+	 */
+	int	(*verify)(void *ctx, const struct mv_version *v,
+		    struct mv_err *err);
+	void	*verify_ctx;
 };
 
 struct mv_import_report {
 	uint64_t	versions, stored, present, refused;
 };
+
+/*
+ * Counts one version's outcome in rep and tells o->report: what every
+ * way of importing does with each version it offers.
+ */
+void	 mv_import_count(const struct mv_import_opts *o,
+	    struct mv_import_report *rep, const char *module,
+	    const char *version, int rc, enum mv_ingest_outcome outcome,
+	    const struct mv_err *err);
 
 /*
  * Imports every version under root.  Fails only when the walk itself

@@ -110,4 +110,41 @@ int	 mv_sumdbc_check_tiles(struct mv_sumdbc *c, struct mv_sumdb_db *db,
 	    const char *path, const char *why), void *ctx, uint64_t *checked,
 	    uint64_t *bad, struct mv_err *err);
 
+/*
+ * Can every configured database be reached?  Asks each for its latest
+ * tree head; the first that cannot answer is named in err.
+ */
+int	 mv_sumdbc_reachable(struct mv_sumdbc *c, struct mv_err *err);
+
+/* "lookup/<escaped path>@<escaped version>" (SD-1.2), appended to out. */
+int	 mv_sumdbc_lookup_path(const char *module, const char *version,
+	    struct mv_buf *out, struct mv_err *err);
+
+/*
+ * Bundles (bundle.h) carry a database's proof to a node that cannot reach
+ * it: a signed tree head, tiles (read through rd, after the ones stored
+ * here) and each version's lookup response.  Everything is checked here,
+ * under this node's own key, and only then kept as if the database had
+ * been asked.
+ *
+ * adopt_head: SD-4.2 the note under db's key, SD-9.1 the tree against the
+ * tiles, SD-9.2.4 its consistency with the tree head stored here (a forked
+ * or shrunk log is MV_ECORRUPT "security error"); keeps it when larger.
+ * check_bundled: SD-9.2 the lookup body against tree (the adopted head),
+ * SD-10.1 both hashes; the tiles it authenticates are kept.
+ * keep_bundled: the record with the version, and the response for
+ * /sumdb/<name>/lookup/... when the database cannot be reached.
+ */
+int	 mv_sumdbc_adopt_head(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+	    const char *note, size_t len, mv_tile_reader rd, void *rctx,
+	    struct mv_tree *tree, struct mv_err *err);
+int	 mv_sumdbc_check_bundled(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+	    const struct mv_tree *tree, mv_tile_reader rd, void *rctx,
+	    const char *module, const char *version, const struct mv_buf *body,
+	    const char *zip_h1, const char *mod_h1, int64_t *id,
+	    struct mv_err *err);
+int	 mv_sumdbc_keep_bundled(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+	    const char *module, const char *version, int64_t id,
+	    const struct mv_buf *body, struct mv_err *err);
+
 #endif

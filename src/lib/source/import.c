@@ -162,7 +162,8 @@ import_one(struct mv_store *st, const struct mv_import_opts *o,
 	struct mv_stage *sg = mv_store_stage(st);
 	struct mv_policy_decision pd;
 	struct mv_ingest in = { .module = it->module, .version = it->version,
-	    .origin = origin };
+	    .origin = origin, .verify = o->verify,
+	    .verify_ctx = o->verify_ctx };
 	char path[PATH_MAX];
 	int rc;
 
@@ -171,6 +172,12 @@ import_one(struct mv_store *st, const struct mv_import_opts *o,
 	if (mv_policy_check(o->policy, MV_POLICY_IMPORT, it->module,
 	    it->version, &pd, err) == -1)
 		return -1;
+	/*
+	 * A nosumdb (private) module is never looked up (the policy's
+	 * verify_sumdb is a fetch's: an import asks only through o->verify).
+	 */
+	if (!pd.lookup_sumdb)
+		in.verify = NULL;
 	snprintf(path, sizeof(path), "%s.info", it->base);
 	rc = mv_stage_copy_file(sg, path, ".info", MV_INFO_MAX_BYTES, &in.info,
 	    err);
@@ -209,17 +216,25 @@ import_all(struct mv_store *st, const struct mv_import_opts *o,
 
 		oc = MV_INGEST_PRESENT;
 		rc = import_one(st, o, origin, &w->items[i], &oc, &e);
-		rep->versions++;
-		if (rc == -1)
-			rep->refused++;
-		else if (oc == MV_INGEST_STORED)
-			rep->stored++;
-		else
-			rep->present++;
-		if (o->report != NULL)
-			o->report(o->ctx, w->items[i].module,
-			    w->items[i].version, rc, oc, &e);
+		mv_import_count(o, rep, w->items[i].module,
+		    w->items[i].version, rc, oc, &e);
 	}
+}
+
+void
+mv_import_count(const struct mv_import_opts *o, struct mv_import_report *rep,
+    const char *module, const char *version, int rc,
+    enum mv_ingest_outcome outcome, const struct mv_err *err)
+{
+	rep->versions++;
+	if (rc == -1)
+		rep->refused++;
+	else if (outcome == MV_INGEST_STORED)
+		rep->stored++;
+	else
+		rep->present++;
+	if (o->report != NULL)
+		o->report(o->ctx, module, version, rc, outcome, err);
 }
 
 int

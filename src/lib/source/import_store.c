@@ -33,15 +33,7 @@ move_one(void *ctx, const struct mv_version *v)
 	    v->version, &pd, &e);
 	if (rc == 0)
 		rc = mv_store_restore(m->st, &r, m->o->lim, &oc, &e);
-	m->rep->versions++;
-	if (rc == -1)
-		m->rep->refused++;
-	else if (oc == MV_INGEST_STORED)
-		m->rep->stored++;
-	else
-		m->rep->present++;
-	if (m->o->report != NULL)
-		m->o->report(m->o->ctx, v->module, v->version, rc, oc, &e);
+	mv_import_count(m->o, m->rep, v->module, v->version, rc, oc, &e);
 	return 0;
 }
 

@@ -112,7 +112,7 @@ db_get(struct mv_sumdb_db *db, const char *path, size_t max,
  * what is stored here or in the bucket the nodes share (a version another
  * node verified, adopted without the database: its record is then kept).
  */
-enum { ONLINE, STORED, SHARED };
+enum { ONLINE, STORED, SHARED, BUNDLE };
 
 struct tiles_ctx {
 	struct mv_sumdbc	*c;
@@ -121,6 +121,9 @@ struct tiles_ctx {
 	/* A tile a client asked for, being authenticated (or NULL). */
 	const struct mv_tile	*cand;
 	const struct mv_buf	*cand_data;
+	/* BUNDLE: the tiles a bundle carries, after the stored ones. */
+	mv_tile_reader		 bundle;
+	void			*bundle_ctx;
 };
 
 /*
@@ -174,6 +177,9 @@ read_tile(void *ctx, const struct mv_tile *t, struct mv_buf *out,
 		    err);
 	if (stored_tile(x, t, out) == 0)
 		return 0;
+	if (x->bundle != NULL && x->bundle(x->bundle_ctx, t, out, NULL) == 0)
+		return 0;
+	mv_buf_reset(out);
 	if (x->offline)
 		return mv_fail(err, MV_ENOTFOUND, "tile not stored (SD-9.1)");
 	if (mv_tile_path(t, path, err) == -1)
@@ -204,7 +210,8 @@ save_tile(void *ctx, const struct mv_tile *t, const unsigned char *data,
 	struct tiles_ctx *x = ctx;
 	char path[MV_TILE_PATH_MAX_BYTES];
 
-	if (x->offline || mv_tile_path(t, path, err) == -1)
+	if ((x->offline && x->offline != BUNDLE) ||
+	    mv_tile_path(t, path, err) == -1)
 		return 0;
 	(void)mv_store_sumdb_cache_put(x->c->st, x->db->key.name, path, data,
 	    len, true, now(), NULL);
@@ -237,9 +244,8 @@ trusted_tree(struct mv_sumdbc *c, struct mv_sumdb_db *db, struct mv_tree *t,
 	return rc;
 }
 
-/* "lookup/<escaped path>@<escaped version>" (SD-1.2). */
-static int
-lookup_path(const char *module, const char *version, struct mv_buf *out,
+int
+mv_sumdbc_lookup_path(const char *module, const char *version, struct mv_buf *out,
     struct mv_err *err)
 {
 	struct mv_buf esc;
@@ -260,6 +266,27 @@ lookup_path(const char *module, const char *version, struct mv_buf *out,
 }
 
 /*
+ * SD-9.2 and SD-10.1 for one lookup body: the proofs against trusted,
+ * then both hashes against the module's own.
+ */
+static int
+check_body(struct mv_sumdb_db *db, const struct mv_tlog_tiles *tt,
+    const struct mv_tree *trusted, const char *module, const char *version,
+    const struct mv_buf *body, const char *zip_h1, const char *mod_h1,
+    struct mv_sumdb_result *res, struct mv_err *err)
+{
+	if (mv_sumdb_check_lookup(&db->key, tt, trusted, module, version,
+	    body->data, body->len, res, err) == -1)
+		return mv_wrap(err, "SD-9.2: ");
+	if (strcmp(res->zip_h1, zip_h1) != 0 || strcmp(res->mod_h1, mod_h1) != 0)
+		return mv_fail(err, MV_ECORRUPT, "SD-10.1: checksum mismatch "
+		    "for %s@%s: %s has %s and %s/go.mod %s, the module hashes "
+		    "to %s and %s", module, version, db->key.name, res->zip_h1,
+		    version, res->mod_h1, zip_h1, mod_h1);
+	return 0;
+}
+
+/*
  * SD-9.2 against one database: the lookup (from the database, else the
  * one stored with the version when offline), the proofs, the hashes.
  */
@@ -268,7 +295,7 @@ check_one(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *module,
     const char *version, const char *zip_h1, const char *mod_h1,
     int offline, struct mv_err *err)
 {
-	struct tiles_ctx x = { c, db, offline, NULL, NULL };
+	struct tiles_ctx x = { c, db, offline, NULL, NULL, NULL, NULL };
 	struct mv_tlog_tiles tt = { TILE_HEIGHT, read_tile, save_tile, &x };
 	struct mv_sumdb_result res;
 	struct mv_buf path, body;
@@ -278,7 +305,7 @@ check_one(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *module,
 
 	mv_buf_init(&path, MV_REQUEST_PATH_MAX_BYTES);
 	mv_buf_init(&body, MV_LOOKUP_MAX_BYTES);
-	rc = lookup_path(module, version, &path, err);
+	rc = mv_sumdbc_lookup_path(module, version, &path, err);
 	if (rc == 0 && offline)
 		rc = mv_store_sumdb_record_get(c->st, module, version,
 		    db->key.name, &body, &id, err);
@@ -288,15 +315,9 @@ check_one(struct mv_sumdbc *c, struct mv_sumdb_db *db, const char *module,
 		    version, db->key.name);
 	if (rc == 0)
 		rc = trusted_tree(c, db, &trusted, err);
-	if (rc == 0 && (rc = mv_sumdb_check_lookup(&db->key, &tt, &trusted,
-	    module, version, body.data, body.len, &res, err)) == -1)
-		mv_wrap(err, "SD-9.2: ");
-	if (rc == 0 && (strcmp(res.zip_h1, zip_h1) != 0 ||
-	    strcmp(res.mod_h1, mod_h1) != 0))
-		rc = mv_fail(err, MV_ECORRUPT, "SD-10.1: checksum mismatch for "
-		    "%s@%s: %s has %s and %s/go.mod %s, the module hashes to "
-		    "%s and %s", module, version, db->key.name, res.zip_h1,
-		    version, res.mod_h1, zip_h1, mod_h1);
+	if (rc == 0)
+		rc = check_body(db, &tt, &trusted, module, version, &body,
+		    zip_h1, mod_h1, &res, err);
 	if (rc == 0 && offline == SHARED)
 		rc = mv_store_sumdb_record_put(c->st, module, version,
 		    db->key.name, res.id, body.data, body.len, err);
@@ -393,6 +414,93 @@ mv_sumdbc_recheck(struct mv_sumdbc *c, const char *module,
 	return 0;
 }
 
+int
+mv_sumdbc_reachable(struct mv_sumdbc *c, struct mv_err *err)
+{
+	struct mv_buf b;
+	size_t i;
+	int rc = 0;
+
+	mv_buf_init(&b, MV_NOTE_MAX_BYTES);
+	for (i = 0; rc == 0 && i < c->n; i++) {
+		mv_buf_reset(&b);
+		if ((rc = db_get(&c->db[i], "latest", MV_NOTE_MAX_BYTES, &b,
+		    err)) == -1)
+			mv_wrap(err, "checksum database %s: ",
+			    c->db[i].key.name);
+	}
+	mv_buf_free(&b);
+	return rc;
+}
+
+/* --- bundles: proofs carried offline ------------------------------------ */
+
+int
+mv_sumdbc_adopt_head(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+    const char *note, size_t len, mv_tile_reader rd, void *rctx,
+    struct mv_tree *tree, struct mv_err *err)
+{
+	struct tiles_ctx x = { c, db, BUNDLE, NULL, NULL, rd, rctx };
+	struct mv_tlog_tiles tt = { TILE_HEIGHT, read_tile, save_tile, &x };
+	struct mv_tree trusted;
+
+	if (mv_tree_open(note, len, &db->key, 1, tree, err) == -1)
+		return mv_wrap(err, "SD-4.2: the bundle's tree head under "
+		    "%s's key: ", db->key.name);
+	if (trusted_tree(c, db, &trusted, err) == -1)
+		return -1;
+	/* A fork first: this node's tiles would not hash to its tree. */
+	if (mv_tlog_check_consistent(&tt, &trusted, tree, err) == -1)
+		return mv_wrap(err, "SD-9.2.4: the bundle's tree head (%lld "
+		    "records) against the one stored here (%lld): ",
+		    (long long)tree->n, (long long)trusted.n);
+	if (mv_tlog_check_tree(&tt, tree, err) == -1)
+		return mv_wrap(err, "SD-9.1: the bundle's tiles: ");
+	if (tree->n > trusted.n)
+		return mv_store_sumdb_tree_put(c->st, db->key.name, tree->n,
+		    note, len, err);
+	return 0;
+}
+
+int
+mv_sumdbc_check_bundled(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+    const struct mv_tree *tree, mv_tile_reader rd, void *rctx,
+    const char *module, const char *version, const struct mv_buf *body,
+    const char *zip_h1, const char *mod_h1, int64_t *id, struct mv_err *err)
+{
+	struct tiles_ctx x = { c, db, BUNDLE, NULL, NULL, rd, rctx };
+	struct mv_tlog_tiles tt = { TILE_HEIGHT, read_tile, save_tile, &x };
+	struct mv_sumdb_result res;
+
+	if (check_body(db, &tt, tree, module, version, body, zip_h1, mod_h1,
+	    &res, err) == -1)
+		return -1;
+	*id = res.id;
+	return 0;
+}
+
+int
+mv_sumdbc_keep_bundled(struct mv_sumdbc *c, struct mv_sumdb_db *db,
+    const char *module, const char *version, int64_t id,
+    const struct mv_buf *body, struct mv_err *err)
+{
+	struct mv_buf path;
+	int rc;
+
+	mv_buf_init(&path, MV_REQUEST_PATH_MAX_BYTES);
+	rc = mv_sumdbc_lookup_path(module, version, &path, err);
+	/* The response a client's lookup is answered with offline. */
+	if (rc == 0)
+		rc = mv_store_sumdb_cache_put(c->st, db->key.name,
+		    mv_buf_str(&path), body->data, body->len, false, now(),
+		    err);
+	if (rc == 0)
+		rc = mv_store_sumdb_record_put(c->st, module, version,
+		    db->key.name, id, body->data, body->len, err);
+	mv_buf_free(&path);
+	return rc;
+}
+
 /* --- proxying (SD-2, SD-10.2, SD-10.3) ----------------------------------- */
 
 /*
@@ -421,7 +529,7 @@ lookup_request(const char *rest, struct mv_buf *path, struct mv_err *err)
 		rc = mv_fail(&e, MV_EINVAL, "version \"%s\" is not canonical",
 		    mv_buf_str(&v));
 	if (rc == 0)
-		rc = lookup_path(mv_buf_str(&m), mv_buf_str(&v), path, &e);
+		rc = mv_sumdbc_lookup_path(mv_buf_str(&m), mv_buf_str(&v), path, &e);
 	if (rc == -1)
 		mv_fail(err, MV_ENOTFOUND, "not found: %s", e.msg);
 	mv_buf_free(&m);
@@ -461,7 +569,7 @@ static bool
 tile_authentic(struct mv_sumdbc *c, struct mv_sumdb_db *db,
     const struct mv_tile *t, const struct mv_buf *data, int offline)
 {
-	struct tiles_ctx x = { c, db, offline, t, data };
+	struct tiles_ctx x = { c, db, offline, t, data, NULL, NULL };
 	struct mv_tlog_tiles tt = { TILE_HEIGHT, read_tile, save_tile, &x };
 	unsigned char hash[MV_TLOG_HASH];
 	struct mv_tile wide = *t;
