@@ -195,7 +195,12 @@ mv_policy_decide(const struct mv_policy *p, enum mv_policy_action action,
 	d->direct_only = mv_patterns_match(cfg->noproxy[0] != '\0' ?
 	    cfg->noproxy : cfg->private, module);
 	d->insecure = mv_patterns_match(cfg->insecure, module);
-	/* An import is for air-gapped stores: it asks no database. */
+	/*
+	 * Only a fetch must be verified before it is stored: an import
+	 * checks a bundle's own proofs, or asks the database only when it
+	 * answers (import.c, with lookup_sumdb), since imports feed
+	 * air-gapped stores.
+	 */
 	d->verify_sumdb = action == MV_POLICY_FETCH && d->lookup_sumdb &&
 	    cfg->nsumdb > 0 && cfg->sumdb_verify != MV_SUMDB_VERIFY_OFF;
 	/* GP-10.3: a private module's name must not leak to a database. */
