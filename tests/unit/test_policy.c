@@ -245,6 +245,63 @@ thousand_lines(void **state)
 	assert_true(d.allow);
 }
 
+/*
+ * One long-lived policy (as the responder keeps) answers as a fresh one
+ * does, which walks every line: over a thousand mixed lines, for many
+ * modules asked in turn and again, so remembered answers are reused and
+ * evicted (MV_POLICY_MEMO_SLOTS) along the way.
+ */
+static void
+memo_agrees_with_walk(void **state)
+{
+	static char text[96 * 1024];
+	struct mv_policy_decision kept, fresh;
+	struct mv_policy p, q;
+	struct mv_err err = MV_ERR_INIT;
+	char module[128];
+	size_t used = 0;
+	unsigned i, round, x;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+		    i % 3 == 0 ? "deny = c%u.example.com/*,*.i%u.example\n" :
+		    i % 3 == 1 ? "download_mode = c%u.example.com/m%u none\n" :
+		    "allow = c%u.example.com/*,*.i%u.example/a\n", i % 97,
+		    i % 89);
+	load(text);
+	assert_int_equal(cfg.nrules, 1000);
+	mv_policy_init(&p, &cfg);
+	for (round = 0; round < 3; round++)
+		for (i = 0, x = 7; i < 400; i++) {
+			x = x * 1103515245u + 12345u;
+			snprintf(module, sizeof(module), (x >> 8) % 2 == 0 ?
+			    "c%u.example.com/m%u" : "z.i%u.example/a/m%u",
+			    (x >> 10) % 100, (x >> 17) % 90);
+			assert_ok(mv_policy_decide(&p, MV_POLICY_SERVE, module,
+			    "", &kept, &err), &err);
+			mv_policy_init(&q, &cfg);
+			assert_ok(mv_policy_decide(&q, MV_POLICY_SERVE, module,
+			    "", &fresh, &err), &err);
+			assert_int_equal(kept.allow, fresh.allow);
+			assert_int_equal(kept.mode, fresh.mode);
+			assert_string_equal(kept.rule, fresh.rule);
+			assert_string_equal(kept.mode_rule, fresh.mode_rule);
+			assert_string_equal(kept.reason, fresh.reason);
+		}
+	/* mv_policy_init forgets: a new config's lines decide. */
+	load("deny = c1.example.com\n");
+	mv_policy_init(&p, &cfg);
+	assert_ok(mv_policy_decide(&p, MV_POLICY_SERVE, "c1.example.com", "",
+	    &kept, &err), &err);
+	assert_false(kept.allow);
+	load("allow = c1.example.com\n");
+	mv_policy_init(&p, &cfg);
+	assert_ok(mv_policy_decide(&p, MV_POLICY_SERVE, "c1.example.com", "",
+	    &kept, &err), &err);
+	assert_true(kept.allow);
+}
+
 int
 main(void)
 {
@@ -257,6 +314,7 @@ main(void)
 		cmocka_unit_test(malformed_pattern),
 		cmocka_unit_test(shortcut_agrees_with_matcher),
 		cmocka_unit_test(thousand_lines),
+		cmocka_unit_test(memo_agrees_with_walk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

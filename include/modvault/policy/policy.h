@@ -17,6 +17,7 @@
 #define MODVAULT_POLICY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "modvault/base/config.h"
 #include "modvault/base/err.h"
@@ -55,8 +56,25 @@ struct mv_policy_decision {
 	char	reason[MV_ERR_MSG_MAX_BYTES];
 };
 
+/*
+ * The last decisions' rules, by module: a long-lived responder asks about
+ * the same few modules again and again, and a thousand policy lines walked
+ * on every request would cost the hit path (bench/policy.sh).  The config
+ * does not change under a policy, so a remembered answer stays true.
+ */
+#define MV_POLICY_MEMO_SLOTS		32
+#define MV_POLICY_MEMO_MODULE_BYTES	256	/* longer modules: walked */
+
+struct mv_policy_memo {
+	char		module[MV_POLICY_MEMO_MODULE_BYTES];	/* "" empty */
+	uint16_t	access;		/* rule index + 1; 0: no line */
+	uint16_t	mode;
+};
+
 struct mv_policy {
 	const struct mv_config	*cfg;
+	/* Written through a const policy by mv_policy_decide: a cache. */
+	struct mv_policy_memo	 memo[MV_POLICY_MEMO_SLOTS];
 };
 
 void	 mv_policy_init(struct mv_policy *p, const struct mv_config *cfg);

@@ -1,4 +1,5 @@
 /* policy.c: what may happen to a module, and how (see policy.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,25 +99,74 @@ rule_matches(const char *list, const char *module)
  * The deny, allow and download_mode lines, first match wins: the first
  * deny or allow line naming module decides whether it may be had at all
  * (none: allowed, unless an allow line exists), the first download_mode
- * line naming it how.
+ * line naming it how.  Indexes + 1 into cfg->rules; 0: no line.
  */
 static void
-apply_rules(const struct mv_config *cfg, const char *module,
-    struct mv_policy_decision *d)
+walk_rules(const struct mv_config *cfg, const char *module,
+    uint16_t *access, uint16_t *mode)
 {
-	const struct mv_policy_rule *access = NULL, *mode = NULL, *r;
+	const struct mv_policy_rule *r;
 	size_t i;
 
-	for (i = 0; i < cfg->nrules && (access == NULL || mode == NULL); i++) {
+	*access = *mode = 0;
+	for (i = 0; i < cfg->nrules && (*access == 0 || *mode == 0); i++) {
 		r = &cfg->rules[i];
-		if ((r->kind == MV_RULE_MODE ? mode : access) != NULL ||
+		if ((r->kind == MV_RULE_MODE ? *mode : *access) != 0 ||
 		    !rule_matches(mv_rule_patterns(cfg, r), module))
 			continue;
 		if (r->kind == MV_RULE_MODE)
-			mode = r;
+			*mode = (uint16_t)(i + 1);
 		else
-			access = r;
+			*access = (uint16_t)(i + 1);
 	}
+}
+
+_Static_assert(MV_POLICY_RULES_MAX < UINT16_MAX, "rule index fits memo");
+
+/* FNV-1a: which memo slot module lives in. */
+static size_t
+memo_slot(const char *module)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *module != '\0'; module++)
+		h = (h ^ (unsigned char)*module) * 16777619u;
+	return h % MV_POLICY_MEMO_SLOTS;
+}
+
+/* walk_rules, remembered per module (policy.h: struct mv_policy_memo). */
+static void
+find_rules(const struct mv_policy *p, const char *module, uint16_t *access,
+    uint16_t *mode)
+{
+	/* The memo is a cache: no policy object is ever defined const. */
+	struct mv_policy_memo *m =
+	    (struct mv_policy_memo *)&p->memo[memo_slot(module)];
+	size_t n = strlen(module);
+
+	if (n == 0 || n >= sizeof(m->module)) {
+		walk_rules(p->cfg, module, access, mode);
+		return;
+	}
+	if (strcmp(m->module, module) != 0) {
+		walk_rules(p->cfg, module, &m->access, &m->mode);
+		memcpy(m->module, module, n + 1);
+	}
+	*access = m->access;
+	*mode = m->mode;
+}
+
+static void
+apply_rules(const struct mv_policy *p, const char *module,
+    struct mv_policy_decision *d)
+{
+	const struct mv_config *cfg = p->cfg;
+	const struct mv_policy_rule *access, *mode;
+	uint16_t ai, mi;
+
+	find_rules(p, module, &ai, &mi);
+	access = ai != 0 ? &cfg->rules[ai - 1] : NULL;
+	mode = mi != 0 ? &cfg->rules[mi - 1] : NULL;
 	if (mode != NULL) {
 		d->mode = mode->mode;
 		describe_rule(cfg, mode, d->mode_rule, sizeof(d->mode_rule));
@@ -170,6 +220,7 @@ void
 mv_policy_init(struct mv_policy *p, const struct mv_config *cfg)
 {
 	p->cfg = cfg;
+	memset(p->memo, 0, sizeof(p->memo));
 }
 
 int
@@ -186,7 +237,7 @@ mv_policy_decide(const struct mv_policy *p, enum mv_policy_action action,
 	memset(d, 0, sizeof(*d));
 	d->allow = true;
 	d->mode = MV_DL_SYNC;
-	apply_rules(cfg, module, d);
+	apply_rules(p, module, d);
 	if (!d->allow)
 		return 0;
 	/* GONOSUMDB and GONOPROXY default to GOPRIVATE (PT-3). */
