@@ -26,15 +26,12 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 MV_BUILDDIR=${1:-${MV_BUILDDIR:-$here/../build}}
 n=${MV_BENCH_MODULES:-100}
 kb=${MV_BENCH_KB:-512}
 rounds=${MV_BENCH_ROUNDS:-3}
 
-die() {
-	echo "bundle.sh: $*" >&2
-	exit 1
-}
 
 for t in tar zstd python3; do
 	command -v "$t" >/dev/null 2>&1 || die "$t not installed"
@@ -47,8 +44,6 @@ D=$(mktemp -d "${TMPDIR:-/tmp}/modvault-bench.XXXXXX") || die "mktemp"
 
 # now: seconds since the epoch, with nanoseconds.
 now() { date +%s.%N; }
-# median of the numbers on stdin.
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 store() {
 	printf 'data_dir = %s\nupstream = off\n' "$D/$1" > "$D/$1.conf"
 	rm -rf "$D/$1"
@@ -100,8 +95,8 @@ grep -qx "$n versions: $n stored, 0 already present, 0 refused" "$D/import.out" 
     die "import did not store the $n versions: $(tail -1 "$D/import.out")"
 
 report() {
-	mv_t=$(median < "$D/$1.mv")
-	tar_t=$(median < "$D/$1.tar")
+	mv_t=$(median "$D/$1.mv")
+	tar_t=$(median "$D/$1.tar")
 	ratio=$(echo "$tar_t / $mv_t" | bc -l)
 	verdict=$(echo "$ratio >= 0.5" | bc -l)
 	printf '%-7s modvault %6.3fs (%6.1f MiB/s)  %-13s %6.3fs (%6.1f MiB/s)  speed ratio %.2f  %s\n' \
@@ -115,4 +110,4 @@ report import "zstd -d | tar"
 # The same versions from a GOPROXY tree: what validating and storing them
 # costs whatever carries them (each blob and row made durable).
 printf 'for scale: modvault import DIR of the same versions %.3fs\n' \
-    "$(median < "$D/dir.mv")"
+    "$(median "$D/dir.mv")"

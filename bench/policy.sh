@@ -13,6 +13,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 MV_SRCDIR=$(cd "$here/.." && pwd)
 MV_BUILDDIR=${1:-${MV_BUILDDIR:-$here/../build}}
 MV_FIXTURES=${MV_FIXTURES:-$MV_BUILDDIR/tests/fixtures}
@@ -21,10 +22,6 @@ rounds=${MV_BENCH_ROUNDS:-3}
 threads=${MV_BENCH_THREADS:-2}
 conns=${MV_BENCH_CONNECTIONS:-32}
 
-die() {
-	echo "policy.sh: $*" >&2
-	exit 1
-}
 
 for t in lighttpd wrk curl python3; do
 	command -v "$t" >/dev/null 2>&1 || die "$t not installed"
@@ -102,14 +99,9 @@ while [ $r -le "$rounds" ]; do
 	done
 	r=$((r + 1))
 done
-median() {
-	sort -g "$D/res-$1" | awk '{ v[NR] = $1 } END {
-	    if (NR % 2) print v[(NR + 1) / 2];
-	    else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-printf '%-24s %10s req/s\n' "no policy lines" "$(median p0)" \
-    "1000 policy lines" "$(median p1000)"
-awk -v a="$(median p1000)" -v b="$(median p0)" 'BEGIN { r = b > 0 ? a / b : 0;
+printf '%-24s %10s req/s\n' "no policy lines" "$(median "$D/res-p0")" \
+    "1000 policy lines" "$(median "$D/res-p1000")"
+awk -v a="$(median "$D/res-p1000")" -v b="$(median "$D/res-p0")" 'BEGIN { r = b > 0 ? a / b : 0;
     printf "1000 lines / none %6.2f   target >= 0.90  %s\n", r,
     (r >= 0.9 ? "PASS" : "MISS") }'
 exit 0

@@ -21,6 +21,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 MV_SRCDIR=$(cd "$here/.." && pwd)
 MV_BUILDDIR=${1:-${MV_BUILDDIR:-$here/../build}}
 MV_FIXTURES=${MV_FIXTURES:-$MV_BUILDDIR/tests/fixtures}
@@ -30,10 +31,6 @@ rounds=${MV_BENCH_ROUNDS:-3}
 threads=${MV_BENCH_THREADS:-2}
 conns=${MV_BENCH_CONNECTIONS:-32}
 
-die() {
-	echo "responder.sh: $*" >&2
-	exit 1
-}
 
 for t in lighttpd wrk curl python3 cc; do
 	command -v "$t" >/dev/null 2>&1 || die "$t not installed"
@@ -155,11 +152,6 @@ wrk_once() {
 	awk '/^Requests\/sec:/ { print $2 }' "$D/wrk.out"
 }
 
-median() {
-	sort -g "$D/res-$1" | awk '{ v[NR] = $1 } END {
-	    if (NR % 2) print v[(NR + 1) / 2];
-	    else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 cc -O2 -o "$D/fcgi-constant" "$here/fcgi-constant.c" -lfcgi ||
     die "cannot build fcgi-constant (libfcgi-dev installed?)"
@@ -206,13 +198,13 @@ echo
 printf '%-18s %-8s %12s   %s\n' cell path "req/s" "all runs"
 for c in $cells; do
 	name=${c%%:*} rest=${c#*:}
-	printf '%-18s %-8s %12s   %s\n' "$name" "${rest##*.}" "$(median "$name")" \
+	printf '%-18s %-8s %12s   %s\n' "$name" "${rest##*.}" "$(median "$D/res-$name")" \
 	    "$(sort -g "$D/res-$name" | tr '\n' ' ')"
 done
 echo
 # ratio LABEL NUM DEN [TARGET]
 ratio() {
-	awk -v l="$1" -v a="$(median "$2")" -v b="$(median "$3")" -v t="${4:-}" \
+	awk -v l="$1" -v a="$(median "$D/res-$2")" -v b="$(median "$D/res-$3")" -v t="${4:-}" \
 	    'BEGIN { r = b > 0 ? a / b : 0;
 	    printf "%-38s %6.2f", l, r;
 	    if (t != "") printf "   target >= %.2f  %s", t, (r >= t ? "PASS" : "MISS");

@@ -20,6 +20,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 MV_BUILDDIR=$(cd "${1:-${MV_BUILDDIR:-$here/../build}}" && pwd)
 MV_SRCDIR=$(cd "$here/.." && pwd)
 MV_FIXTURES=${MV_FIXTURES:-$MV_BUILDDIR/tests/fixtures}
@@ -28,10 +29,6 @@ duration=${MV_BENCH_DURATION:-5}
 big_mb=${MV_BENCH_BIG_MB:-200}
 export MV_BUILDDIR MV_SRCDIR MV_FIXTURES
 
-die() {
-	echo "s3.sh: $*" >&2
-	exit 1
-}
 for t in wrk lighttpd curl python3; do
 	command -v "$t" >/dev/null 2>&1 || die "$t not installed"
 done
@@ -45,10 +42,6 @@ D=$MV_TMP
 start_ceph >/dev/null || die "the Ceph gateway did not start"
 
 now_ns() { date +%s%N; }
-# median FILE: the median of the numbers in FILE, one a line.
-median() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 # verdict VALUE OP TARGET: PASS or MISS.
 verdict() {
 	awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {

@@ -34,6 +34,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 MV_BUILDDIR=$(cd "${1:-${MV_BUILDDIR:-$here/../build}}" && pwd) ||
     { echo "vcs.sh: no build directory" >&2; exit 1; }
 MV_SRCDIR=$(cd "$here/.." && pwd)
@@ -41,10 +42,6 @@ rounds=${MV_BENCH_ROUNDS:-5}
 nfiles=${MV_BENCH_FILES:-10000}
 rss_mb=${MV_BENCH_RSS_MB:-100}
 
-die() {
-	echo "vcs.sh: $*" >&2
-	exit 1
-}
 for t in git go lighttpd curl python3 /usr/bin/time; do
 	command -v "$t" >/dev/null 2>&1 ||
 	    die "$t not installed (/usr/bin/time: apt-get install time)"
@@ -79,10 +76,6 @@ now_ns() { date +%s%N; }
 # ms T0 T1: the milliseconds between two now_ns readings.
 ms() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'
-}
-# median FILE: the median of the numbers in FILE, one a line.
-median() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 # all FILE: the numbers of FILE sorted, on one line.
 all() {
