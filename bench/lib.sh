@@ -14,3 +14,17 @@ median() {
 	    if (NR % 2) print v[(NR + 1) / 2];
 	    else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# bench_scratch: $D, a scratch directory removed at exit (kept with
+# MV_KEEP), and $pids, the servers to stop then.
+bench_scratch() {
+	D=$(mktemp -d "${TMPDIR:-/tmp}/modvault-bench.XXXXXX") ||
+	    die "no scratch dir"
+	pids=
+	trap bench_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+bench_cleanup() {
+	[ -z "$pids" ] || kill $pids 2>/dev/null
+	if [ -n "${MV_KEEP:-}" ]; then echo "# kept $D" >&2; else rm -rf "$D"; fi
+}

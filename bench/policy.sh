@@ -32,14 +32,7 @@ done
 MV_BUILDDIR=$(cd "$MV_BUILDDIR" && pwd)
 MV_FIXTURES=$(cd "$MV_FIXTURES" && pwd)
 MODVAULT=$MV_BUILDDIR/modvault
-D=$(mktemp -d "${TMPDIR:-/tmp}/modvault-bench.XXXXXX") || die "no scratch dir"
-pids=
-cleanup() {
-	[ -z "$pids" ] || kill $pids 2>/dev/null
-	if [ -n "${MV_KEEP:-}" ]; then echo "# kept $D" >&2; else rm -rf "$D"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_scratch
 
 M=$(awk '$3 == "basic" { print $1; exit }' "$MV_FIXTURES/modules.txt")
 V=$(awk '$3 == "basic" { print $2; exit }' "$MV_FIXTURES/modules.txt")

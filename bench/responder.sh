@@ -47,14 +47,7 @@ MODVAULT=$MV_BUILDDIR/modvault
 MODVAULT_FCGI=$MV_BUILDDIR/modvault.fcgi
 
 # Scratch dir and the servers are removed/stopped at exit.
-D=$(mktemp -d "${TMPDIR:-/tmp}/modvault-bench.XXXXXX") || die "no scratch dir"
-pids=
-cleanup() {
-	[ -z "$pids" ] || kill $pids 2>/dev/null
-	if [ -n "${MV_KEEP:-}" ]; then echo "# kept $D" >&2; else rm -rf "$D"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_scratch
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
