@@ -13,6 +13,7 @@
 
 #include "modvault/store/blob.h"
 #include "modvault/store/cache.h"
+#include "modvault/store/check.h"
 #include "modvault/store/claim.h"
 #include "modvault/store/gc.h"
 #include "modvault/store/index.h"
@@ -268,6 +269,35 @@ blob_put_dedupe_read_remove(void **state)
 	assert_int_equal(nfiles(tmp, "removed-"), 0);
 	/* Nothing was left in the staging area. */
 	assert_int_equal(nfiles(tmp, "stage-"), 0);
+}
+
+/* An ingest records its blobs' check times in one transaction. */
+static void
+blobs_checked_in_one_go(void **state)
+{
+	struct fx *f = *state;
+	struct mv_blobstore *bs = mv_store_blobs(f->st);
+	struct mv_stage *sg = mv_store_stage(f->st);
+	struct mv_blobref a, b, c;
+	const unsigned char *two[2];
+	struct mv_err err = MV_ERR_INIT;
+	int64_t at;
+
+	assert_ok(mv_blob_put_mem(bs, sg, "one", 3, &a, &err), &err);
+	assert_ok(mv_blob_put_mem(bs, sg, "two", 3, &b, &err), &err);
+	assert_ok(mv_blob_put_mem(bs, sg, "three", 5, &c, &err), &err);
+	two[0] = a.digest;
+	two[1] = b.digest;
+	assert_ok(mv_store_blobs_checked(f->st, two, 0, 99, &err), &err);
+	assert_ok(mv_store_blob_last_checked(f->st, a.digest, &at, &err), &err);
+	assert_int_equal(at, 0);
+	assert_ok(mv_store_blobs_checked(f->st, two, 2, 1234, &err), &err);
+	assert_ok(mv_store_blob_last_checked(f->st, a.digest, &at, &err), &err);
+	assert_int_equal(at, 1234);
+	assert_ok(mv_store_blob_last_checked(f->st, b.digest, &at, &err), &err);
+	assert_int_equal(at, 1234);
+	assert_ok(mv_store_blob_last_checked(f->st, c.digest, &at, &err), &err);
+	assert_int_equal(at, 0);
 }
 
 /* MV-5: every blob is world-readable and read-only, whoever wrote it. */
@@ -1102,6 +1132,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(blob_put_dedupe_read_remove,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(blobs_checked_in_one_go,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(staged_files_are_blob_mode,
 		    setup, teardown),

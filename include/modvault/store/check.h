@@ -11,6 +11,7 @@
 #ifndef MODVAULT_CHECK_H
 #define MODVAULT_CHECK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "modvault/base/err.h"
@@ -19,6 +20,13 @@
 /* Records that the blob was verified at `at` (unix seconds). */
 int	 mv_store_blob_checked(struct mv_store *st, const unsigned char *digest,
 	    int64_t at, struct mv_err *err);
+/*
+ * The same for n blobs in one transaction: one commit, so one sync of
+ * the index, instead of one each (an ingest records up to three).
+ */
+int	 mv_store_blobs_checked(struct mv_store *st,
+	    const unsigned char *const *digests, size_t n, int64_t at,
+	    struct mv_err *err);
 /* When the blob was last verified: *at = 0 when never. */
 int	 mv_store_blob_last_checked(struct mv_store *st,
 	    const unsigned char *digest, int64_t *at, struct mv_err *err);

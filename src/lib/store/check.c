@@ -19,6 +19,23 @@ mv_store_blob_checked(struct mv_store *st, const unsigned char *digest,
 }
 
 int
+mv_store_blobs_checked(struct mv_store *st,
+    const unsigned char *const *digests, size_t n, int64_t at,
+    struct mv_err *err)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (begin(st, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (mv_store_blob_checked(st, digests[i], at, err) == -1)
+			return rollback(st);
+	return commit(st, err) == -1 ? rollback(st) : 0;
+}
+
+int
 mv_store_blob_last_checked(struct mv_store *st, const unsigned char *digest,
     int64_t *at, struct mv_err *err)
 {

@@ -131,19 +131,22 @@ validate(const struct mv_ingest *in, const struct mv_zip_limits *lim,
 /*
  * The blobs this ingest created were checked just now, byte for byte: a
  * blob already there is not known to hold them (the scrub, verify.h, and
- * the responder check those).
+ * the responder check those).  One transaction for all of them: each
+ * commit syncs the index, and this runs once per version stored.
  */
 static void
 record_checks(struct mv_store *st, const struct mv_version *v,
     const bool created[3])
 {
 	const struct mv_blobref *refs[3] = { &v->zip, &v->mod, &v->info };
+	const unsigned char *made[3];
+	size_t n = 0;
 	int i;
 
 	for (i = 0; i < 3; i++)
 		if (created[i])
-			(void)mv_store_blob_checked(st, refs[i]->digest,
-			    v->fetched_at, NULL);
+			made[n++] = refs[i]->digest;
+	(void)mv_store_blobs_checked(st, made, n, v->fetched_at, NULL);
 }
 
 /*
