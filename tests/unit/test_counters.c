@@ -149,7 +149,7 @@ recent_fetches(void **state)
 {
 	struct mv_counters *c = open_counters();
 	struct mv_event ev[MV_EVENTS_KEPT];
-	char module[400], version[16];
+	char module[400], version[32];
 	int i;
 
 	memset(module, 'm', sizeof(module) - 1);

@@ -86,7 +86,7 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct mv_zip_limits lim;
-	struct mv_import_opts o = { NULL, &lim, NULL, NULL };
+	struct mv_import_opts o = { .lim = &lim };
 	struct mv_import_report rep;
 	struct mv_policy pol;
 	struct mv_config cfg;
