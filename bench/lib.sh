@@ -1,6 +1,16 @@
 # bench/lib.sh: the helpers every bench script had its own copy of.
 # Sourced (. "$here/lib.sh") right after a script sets $here.
 
+# bench_paths [BUILDDIR]: MV_SRCDIR (this tree), MV_BUILDDIR (BUILDDIR,
+# else $MV_BUILDDIR, else build/) and MV_FIXTURES (the build's fixtures
+# unless set), exported for the helpers the scripts run.
+bench_paths() {
+	MV_SRCDIR=$(cd "$here/.." && pwd)
+	MV_BUILDDIR=${1:-${MV_BUILDDIR:-$here/../build}}
+	MV_FIXTURES=${MV_FIXTURES:-$MV_BUILDDIR/tests/fixtures}
+	export MV_SRCDIR MV_BUILDDIR MV_FIXTURES
+}
+
 # die MESSAGE: the measurement cannot be made; "SCRIPT: MESSAGE", exit 1.
 die() {
 	echo "${0##*/}: $*" >&2

@@ -14,9 +14,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-MV_SRCDIR=$(cd "$here/.." && pwd)
-MV_BUILDDIR=${1:-${MV_BUILDDIR:-$here/../build}}
-MV_FIXTURES=${MV_FIXTURES:-$MV_BUILDDIR/tests/fixtures}
+bench_paths "$@"
 duration=${MV_BENCH_DURATION:-5}
 rounds=${MV_BENCH_ROUNDS:-3}
 threads=${MV_BENCH_THREADS:-2}
