@@ -87,6 +87,18 @@ mvc a export -o "$MV_TMP/chain.tar.zst" --go-mod "$MV_TMP/chain/go.mod" \
     > "$MV_TMP/export4.out" 2>&1
 check "export --go-mod follows the requirements transitively ($(echo $CHAIN))" \
     sh -c "[ \"\$(sed -n 's/^exported //p' '$MV_TMP/export4.out' | sort)\" = '$CHAIN' ]"
+# An export that fails half way (a blob gone from a copy of A's store)
+# leaves the file it would replace as it was, and no temporary beside it.
+cp -a "$MV_TMP/a" "$MV_TMP/a2"
+sed "s|$MV_TMP/a\$|$MV_TMP/a2|" "$MV_TMP/a.conf" > "$MV_TMP/a2.conf"
+rm -f "$(blob_path "$MV_TMP/a2" "$(find "$MV_FIXTURES/upstream" -name '*.zip' | sort | tail -1)")"
+cp "$MV_TMP/b1.tar.zst" "$MV_TMP/keep.tar.zst"
+expect_status 1 "an export missing a blob fails" \
+    "$MODVAULT" --config "$MV_TMP/a2.conf" export -o "$MV_TMP/keep.tar.zst"
+check "... and the bundle it would have replaced is intact" \
+    cmp -s "$MV_TMP/b1.tar.zst" "$MV_TMP/keep.tar.zst"
+check "... with no temporary file left beside it" \
+    sh -c "[ -z \"\$(ls '$MV_TMP' | grep 'keep.tar.zst.tmp')\" ]"
 # --- import DIR consults the database when it can reach it -------------------
 node d off "$DB_URL"
 before=$(grep -c 'GET /lookup/' "$DB_LOG")

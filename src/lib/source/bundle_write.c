@@ -16,6 +16,7 @@
 #include <archive_entry.h>
 
 #include "modvault/base/hash.h"
+#include "modvault/base/outfile.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/source/bundle.h"
 #include "modvault/store/sumdbstate.h"
@@ -278,6 +279,7 @@ write_all(struct archive *a, struct mv_store *st, struct plan *p,
 	return rc;
 }
 
+/* The archive goes to a temporary file renamed over path when whole. */
 static int
 write_file(struct mv_store *st, struct plan *p, const char *path,
     const struct mv_version *v,
@@ -285,32 +287,28 @@ write_file(struct mv_store *st, struct plan *p, const char *path,
     struct mv_err *err)
 {
 	struct archive *a = archive_write_new();
-	int fd, rc;
+	struct mv_outfile out;
+	int rc;
 
 	if (a == NULL)
 		return mv_fail(err, MV_ENOMEM, "out of memory");
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
+	if (mv_outfile_open(&out, path, err) == -1) {
 		archive_write_free(a);
-		return mv_fail(err, mv_errno_code(errno), "cannot create %s: "
-		    "%s", path, strerror(errno));
+		return -1;
 	}
 	rc = archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
 	    archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
-	    archive_write_open_fd(a, fd) != ARCHIVE_OK ?
+	    archive_write_open_fd(a, out.fd) != ARCHIVE_OK ?
 	    arc_fail(a, path, err) : 0;
 	if (rc == 0)
 		rc = write_all(a, st, p, v, step, ctx, err);
 	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
 		rc = arc_fail(a, path, err);
 	archive_write_free(a);
-	if (fsync(fd) == -1 && rc == 0)
-		rc = mv_fail(err, mv_errno_code(errno), "%s: %s", path,
-		    strerror(errno));
-	if (close(fd) == -1 && rc == 0)
-		rc = mv_fail(err, mv_errno_code(errno), "%s: %s", path,
-		    strerror(errno));
-	return rc;
+	if (rc == 0)
+		return mv_outfile_commit(&out, err);
+	mv_outfile_abort(&out);
+	return -1;
 }
 
 int
