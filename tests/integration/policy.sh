@@ -74,7 +74,9 @@ deny = example.com/leftpad,$DENY_M
 download_mode = $NONE_M none
 download_mode = $REDIR_M redirect
 download_mode = $ASYNC_M,$CGI_M async
+log = $MV_TMP/modvault.log
 EOF
+: > "$MV_TMP/modvault.log"
 mvc init >/dev/null && start_lighttpd "$MV_TMP/modvault.conf" "$MV_TMP/data" ||
     { echo "Bail out! lighttpd"; exit 1; }
 reason="forbidden: $DENY_M is denied by \"deny = example.com/leftpad,$DENY_M\" (modvault.conf:5)"
@@ -124,6 +126,8 @@ check "redirect: the upstream served the zip to go" \
     grep -qF "GET $R 200" "$UP_LOG"
 check "redirect: nothing stored" sh -c \
     "! '$MODVAULT' --config '$MV_TMP/modvault.conf' ls | grep -q '^$REDIR_M@'"
+check "redirect: the access line says how=redirected, not a hit" \
+    grep -q "GET $R 302 .*how=redirected" "$MV_TMP/modvault.log"
 
 # --- download_mode async (FastCGI) ----------------------------------------
 A=$url/$(esc "$ASYNC_M")/@v/$ASYNC_V

@@ -99,6 +99,7 @@ enum mv_how {
 	MV_HOW_REFUSED,		/* a policy or a rule said no (see rule) */
 	MV_HOW_ERROR,		/* 5xx, an upstream's or this machine's failure */
 	MV_HOW_LOCAL,		/* index, healthz, metrics, status page */
+	MV_HOW_REDIRECTED,	/* a download_mode redirect: sent elsewhere */
 	MV_HOW__MAX
 };
 

@@ -23,6 +23,7 @@ static const char *const how_names[MV_HOW__MAX] = {
 	[MV_HOW_REFUSED] = "refused",
 	[MV_HOW_ERROR] = "error",
 	[MV_HOW_LOCAL] = "local",
+	[MV_HOW_REDIRECTED] = "redirected",
 };
 
 const char *
@@ -148,6 +149,8 @@ mv_outcome_set(struct mv_response *res, const struct mv_err *err,
 	    res->route_kind == MV_ROUTE_HEALTHZ ||
 	    res->route_kind == MV_ROUTE_METRICS)
 		res->how = MV_HOW_LOCAL;
+	else if (res->status == 302)
+		res->how = MV_HOW_REDIRECTED;	/* not served from the store */
 	else if (t->answered > 0)
 		res->how = MV_HOW_FETCHED;
 	else if (t->failed > 0)
