@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "modvault/serve/serve.h"
 #include "modvault/store/counters.h"
 #include "modvault/store/verify.h"
 #include "cli.h"
@@ -11,17 +12,21 @@ static void
 print_background(struct cli *c)
 {
 	struct mv_counters_snapshot s;
-	struct mv_counters *ctr;
+	struct mv_counters *ctr = NULL;
 	struct mv_err err = MV_ERR_INIT;
+	unsigned running;
 
-	if (mv_counters_open(&ctr, c->cfg.data_dir, &err) == -1) {
+	/* Running: the slots held, exact even after a fetch was killed. */
+	if (mv_counters_open(&ctr, c->cfg.data_dir, &err) == -1 ||
+	    mv_background_running(&c->cfg, &running, &err) == -1) {
 		printf("background fetches: unknown (%s)\n", err.msg);
+		mv_counters_close(ctr);
 		return;
 	}
 	mv_counters_snapshot(ctr, &s);
 	mv_counters_close(ctr);
-	printf("background fetches: %" PRIu64 " running, %" PRIu64 " done\n",
-	    s.background_started - s.background_done, s.background_done);
+	printf("background fetches: %u running, %" PRIu64 " done\n",
+	    running, s.background_done);
 }
 
 static void

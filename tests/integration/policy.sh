@@ -191,6 +191,47 @@ check "async CGI: the version appears without another request" \
 check "async CGI: from the slow upstream, once" \
     [ "$(grep -c " /$(esc "$CGI_M")/@v/$CGI_V.zip" "$SLOW_LOG")" = 1 ]
 
+# --- background_fetches caps them -------------------------------------------
+# One slot: while a fetch from the slow upstream (3 s) holds it, a request
+# for another version starts nothing, and says so; once it ends, one does.
+CAP_A=$(awk '$3 == "chain" { print $1 }' "$MV_FIXTURES/modules.txt" | sed -n 1p)
+CAP_B=$(awk '$3 == "chain" { print $1 }' "$MV_FIXTURES/modules.txt" | sed -n 2p)
+{ sed "s|^log = .*|log = $MV_TMP/cap.log|" "$MV_TMP/cgi.conf"
+  printf 'download_mode = %s,%s async\nbackground_fetches = 1\n' "$CAP_A" "$CAP_B"
+} >"$MV_TMP/cap.conf"
+: >"$MV_TMP/cap.log"
+cap_get() {
+	env -i PATH="$PATH" MODVAULT_CONFIG="$MV_TMP/cap.conf" \
+	    REQUEST_METHOD=GET REQUEST_URI="$1" SCRIPT_NAME= \
+	    GATEWAY_INTERFACE=CGI/1.1 REMOTE_ADDR=127.0.0.1 "$MODVAULT_FCGI" \
+	    </dev/null 2>>"$MV_TMP/cgi.err"
+}
+running() {
+	"$MODVAULT" --config "$MV_TMP/cap.conf" stats |
+	    grep -q "^background fetches: $1 running"
+}
+cap_get "/$(esc "$CAP_A")/@v/v1.0.0.zip" >"$MV_TMP/cap1"
+cap_get "/$(esc "$CAP_B")/@v/v1.0.0.zip" >"$MV_TMP/cap2"
+cap_get /metrics >"$MV_TMP/cap.metrics"
+check "background_fetches = 1: the first miss starts a fetch" \
+    grep -q 'being fetched in the background' "$MV_TMP/cap1"
+check "... a second, while it runs, is 404 and starts none, saying so" sh -c \
+    "grep -q '^Status: 404' '$MV_TMP/cap2' &&
+    grep -q 'no background fetch could start now' '$MV_TMP/cap2'"
+check "... modvault stats: 1 running" running 1
+check "... /metrics: modvault_background_fetches_running 1" \
+    grep -qx 'modvault_background_fetches_running 1' "$MV_TMP/cap.metrics"
+check "... the log says why it was not fetched" grep -q \
+    "$CAP_B@v1.0.0: not fetched in the background: 1 background fetches are running" \
+    "$MV_TMP/cap.log"
+check "the first fetch completes" wait_for 20 stored "$CAP_A@v1.0.0"
+check "... nothing asked the upstream for the second" \
+    [ "$(grep -c " /$(esc "$CAP_B")/@" "$SLOW_LOG")" = 0 ]
+check "... and its slot is free again: 0 running" wait_for 10 running 0
+cap_get "/$(esc "$CAP_B")/@v/v1.0.0.zip" >"$MV_TMP/cap3"
+check "... so a new request for the second starts it" \
+    wait_for 20 stored "$CAP_B@v1.0.0"
+
 # --- allow, and a stored version now denied ------------------------------
 cat <<EOF | write_config "$MV_TMP/modvault.conf" "$MV_TMP/data"
 upstream = $UP_URL

@@ -74,6 +74,7 @@ assert_config_equal(const struct mv_config *got, const struct mv_config *want)
 		offsetof(struct mv_config, stall_timeout),
 		offsetof(struct mv_config, list_ttl),
 		offsetof(struct mv_config, negative_ttl),
+		offsetof(struct mv_config, background_fetches),
 	};
 	size_t i;
 
@@ -104,6 +105,7 @@ defaults_and_names(void **state)
 		.stall_timeout = 30,
 		.list_ttl = 60,
 		.negative_ttl = 300,
+		.background_fetches = 8,
 	};
 	struct mv_config cfg;
 	size_t n;
@@ -144,7 +146,8 @@ every_key_good(void **state)
 	    "stall_timeout = 5\n"
 	    "list_ttl = 86400\n"
 	    "negative_ttl = 1\n"
-	    "netrc = /etc/modvault/netrc\n";
+	    "netrc = /etc/modvault/netrc\n"
+	    "background_fetches = 3\n";
 	static const struct mv_config want = {
 		.data_dir = "/srv/modvault",
 		.upstream =
@@ -161,6 +164,7 @@ every_key_good(void **state)
 		.list_ttl = 86400,
 		.negative_ttl = 1,
 		.netrc = "/etc/modvault/netrc",
+		.background_fetches = 3,
 	};
 	struct mv_config cfg;
 	struct mv_err err = MV_ERR_INIT;
@@ -605,7 +609,7 @@ example_config_documents_every_key(void **state)
 		    "%s\n", line + 1);
 		nkeys++;
 	}
-	assert_int_equal(nkeys, 25);
+	assert_int_equal(nkeys, 26);
 	assert_ok(mv_config_parse(&cfg, path, out, used, &err), &err);
 	mv_config_defaults(&def);
 	/* The example shows /var; the build's localstatedir may differ. */
@@ -761,6 +765,29 @@ metrics_key(void **state)
 	expect_bad_values(bad, NELEM(bad));
 }
 
+/* background_fetches = N: 1 to MV_BACKGROUND_FETCHES_MAX. */
+static void
+background_fetches_key(void **state)
+{
+	static const struct bad_value bad[] = {
+		{ "background_fetches", "0", "must be a positive integer" },
+		{ "background_fetches", "1025", "must be at most 1024" },
+		{ "background_fetches", "-1", "must be a positive integer, not "
+		    "\"-1\"" },
+		{ "background_fetches", "8x", "must be a positive integer, not "
+		    "\"8x\"" },
+	};
+	struct mv_config cfg;
+	struct mv_err err = MV_ERR_INIT;
+
+	(void)state;
+	assert_ok(parse(&cfg, "background_fetches = 1\n", &err), &err);
+	assert_int_equal(cfg.background_fetches, 1);
+	assert_ok(parse(&cfg, "background_fetches = 1024\n", &err), &err);
+	assert_int_equal(cfg.background_fetches, 1024);
+	expect_bad_values(bad, NELEM(bad));
+}
+
 /* The secret: a file only its owner reads, else the environment. */
 static void
 s3_credentials(void **state)
@@ -837,6 +864,7 @@ main(void)
 		cmocka_unit_test(example_config_documents_every_key),
 		cmocka_unit_test(vcs_keys),
 		cmocka_unit_test(metrics_key),
+		cmocka_unit_test(background_fetches_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,6 +113,9 @@ struct mv_cidr {
 	unsigned	 bits;		/* prefix length */
 };
 
+/* background_fetches: download_mode async fetches running at once. */
+#define MV_BACKGROUND_FETCHES_MAX	1024
+
 struct mv_config {
 	char			 path[PATH_MAX];	/* file it came from, or "" */
 	char			 data_dir[PATH_MAX];
@@ -153,6 +156,7 @@ struct mv_config {
 	size_t			 nallow;	/* of which allow lines */
 	char			 rule_text[MV_POLICY_TEXT_MAX_BYTES];
 	size_t			 rule_text_len;
+	long			 background_fetches;	/* at once, per store */
 };
 
 /* The file used when neither --config nor MODVAULT_CONFIG names one. */

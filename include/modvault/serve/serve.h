@@ -74,6 +74,12 @@ void	 mv_service_start(struct mv_service *svc);
  * the exit status: 0 stored or present, 1 failed, 2 a bad argument.
  */
 int	 mv_background_fetch(struct mv_service *svc, const char *arg);
+/*
+ * How many background fetches run now on cfg's store (at most
+ * background_fetches; a fetch that found no free slot never started).
+ */
+int	 mv_background_running(const struct mv_config *cfg, unsigned *n,
+	    struct mv_err *err);
 
 /* What a request brings, borrowed from the CGI environment. */
 struct mv_request {

@@ -78,6 +78,7 @@ mv_config_defaults(struct mv_config *cfg)
 	cfg->stall_timeout = 30;
 	cfg->list_ttl = 60;
 	cfg->negative_ttl = 300;
+	cfg->background_fetches = 8;
 	cfg->storage = MV_STORAGE_DIR;
 	snprintf(cfg->s3.region, sizeof(cfg->s3.region), "us-east-1");
 	cfg->zip_delivery = MV_ZIP_DELIVERY_LOCAL;
@@ -302,8 +303,9 @@ mv_config_set_bytes(struct mv_config *cfg, const struct key *k, const char *v,
 	return 0;
 }
 
+/* A positive integer up to k->max (seconds, a count) into a long. */
 static int
-set_seconds(struct mv_config *cfg, const struct key *k, const char *v,
+set_long(struct mv_config *cfg, const struct key *k, const char *v,
     struct mv_err *err)
 {
 	uint64_t n = 0;
@@ -387,12 +389,12 @@ static const struct key keys[] = {
 	{ "mount", set_mount, STRING(mount) },
 	{ "max_zip_bytes", mv_config_set_bytes, FIELD(max_zip_bytes),
 	    .max = MV_ZIP_MAX_BYTES },
-	{ "upstream_timeout", set_seconds, FIELD(upstream_timeout),
+	{ "upstream_timeout", set_long, FIELD(upstream_timeout),
 	    .max = 3600 },
-	{ "connect_timeout", set_seconds, FIELD(connect_timeout), .max = 300 },
-	{ "stall_timeout", set_seconds, FIELD(stall_timeout), .max = 3600 },
-	{ "list_ttl", set_seconds, FIELD(list_ttl), .max = 86400 },
-	{ "negative_ttl", set_seconds, FIELD(negative_ttl), .max = 86400 },
+	{ "connect_timeout", set_long, FIELD(connect_timeout), .max = 300 },
+	{ "stall_timeout", set_long, FIELD(stall_timeout), .max = 3600 },
+	{ "list_ttl", set_long, FIELD(list_ttl), .max = 86400 },
+	{ "negative_ttl", set_long, FIELD(negative_ttl), .max = 86400 },
 	{ "netrc", mv_config_set_string, STRING(netrc) },
 	{ "sumdb", set_sumdb, .repeat = true },
 	{ "sumdb_verify", set_sumdb_verify, .off = 0 },
@@ -418,6 +420,8 @@ static const struct key keys[] = {
 	{ "allow", mv_config_set_rule, .max = MV_RULE_ALLOW, .repeat = true },
 	{ "download_mode", mv_config_set_rule, .max = MV_RULE_MODE,
 	    .repeat = true },
+	{ "background_fetches", set_long, FIELD(background_fetches),
+	    .max = MV_BACKGROUND_FETCHES_MAX },
 };
 
 #undef FIELD

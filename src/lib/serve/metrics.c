@@ -94,7 +94,8 @@ requests(struct mv_buf *b, const struct mv_counters_snapshot *s,
 	if (family(b, "modvault_answers_total", "counter", "Requests by how "
 	    "they were answered: hit (from the store), fetched (an upstream "
 	    "answered), stale (from the store, upstreams failing), refused, "
-	    "error, local (modvault's own pages).", err) == -1)
+	    "error, local (modvault's own pages), redirected (download_mode "
+	    "redirect).", err) == -1)
 		return -1;
 	for (r = 0; r < MV_HOW__MAX; r++)
 		if (sample1(b, "modvault_answers_total", "how",
@@ -172,6 +173,32 @@ bytes(struct mv_buf *b, const struct mv_counters_snapshot *s,
 	    "\n", s->fetch_bytes);
 }
 
+/*
+ * download_mode async: the fetches started, and those running now (the
+ * slots held, mode.c), which no crash can leave counted.
+ */
+static int
+background(struct mv_service *svc, struct mv_buf *b,
+    const struct mv_counters_snapshot *s, struct mv_err *err)
+{
+	struct mv_err e = MV_ERR_INIT;
+	unsigned held = 0;
+	bool ok;
+
+	if (!(ok = mv_background_running(&svc->cfg, &held, &e) == 0))
+		mv_log_warn("metrics: %s", e.msg);
+	if (family(b, "modvault_background_fetches_total", "counter",
+	    "Background fetches started (download_mode async).", err) == -1 ||
+	    mv_buf_printf(b, err, "modvault_background_fetches_total %"
+	    PRIu64 "\n", s->background_started) == -1 ||
+	    family(b, "modvault_background_fetches_running", "gauge",
+	    "Background fetches running now (at most background_fetches).",
+	    err) == -1)
+		return -1;
+	return ok ? mv_buf_printf(b, err, "modvault_background_fetches_"
+	    "running %u\n", held) : 0;
+}
+
 /* Read from the index now; a failure leaves the families without samples. */
 static int
 store(struct mv_service *svc, struct mv_buf *b, struct mv_err *err)
@@ -231,7 +258,7 @@ mv_answer_metrics(struct mv_service *svc, const struct mv_request *req,
 	    err) == -1 ||
 	    requests(b, &s, err) == -1 || cache(b, &s, err) == -1 ||
 	    latency(b, &s, err) == -1 || bytes(b, &s, err) == -1 ||
-	    store(svc, b, err) == -1)
+	    background(svc, b, &s, err) == -1 || store(svc, b, err) == -1)
 		return -1;
 	res->len = b->len;
 	return 0;

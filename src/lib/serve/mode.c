@@ -14,6 +14,12 @@
  * fetch then takes the same claim as any request, so a version many
  * requests ask for is fetched once.  close_range is a GNU extension
  * (glibc 2.34 and later), hence _GNU_SOURCE.
+ *
+ * At most background_fetches run at once per store: each holds a slot of
+ * DATA_DIR/background.lock (slots.h) on its descriptor 3, taken here
+ * before the fork and freed by the kernel when the fetch ends, however it
+ * ends.  When every slot is held no process is started: a flood of
+ * requests for versions nobody has must not become a flood of processes.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -29,6 +35,7 @@
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
 #include "modvault/store/counters.h"
+#include "modvault/store/slots.h"
 #include "answer.h"
 
 /* The program to run again; tests and installs both run it by path. */
@@ -75,9 +82,13 @@ redirect(struct mv_service *svc, const char *path, const struct mv_err *miss,
 	return 0;
 }
 
-/* In the grandchild: no descriptor of the request or the server kept. */
+#define SLOTS_FILE	"background.lock"
+#define SLOT_FD		3
+
+/* In the grandchild: no descriptor of the request or the server kept,
+ * only the slot, moved to SLOT_FD. */
 static void
-detach_fds(void)
+detach_fds(int slot)
 {
 	int fd = open("/dev/null", O_RDWR);
 	struct stat sb;
@@ -89,36 +100,60 @@ detach_fds(void)
 	/* stderr stays when it is a log file; a pipe may be waited on. */
 	if (fstat(2, &sb) == -1 || !S_ISREG(sb.st_mode))
 		(void)dup2(fd, 2);
-	if (fd > 2)
+	if (fd > 2 && fd != slot)
 		(void)close(fd);
-	(void)close_range(3, ~0U, 0);
+	/* dup2 clears close-on-exec; a slot already at SLOT_FD needs it done. */
+	if (slot != SLOT_FD ? dup2(slot, SLOT_FD) == -1 :
+	    fcntl(slot, F_SETFD, 0) == -1)
+		_exit(1);
+	(void)close_range(SLOT_FD + 1, ~0U, 0);
 }
 
-/* Starts "SELF --fetch module@version", detached; the caller goes on. */
-static void
-spawn_fetch(const char *module, const char *version)
+/*
+ * Starts "SELF --fetch module@version", detached, holding a slot; the
+ * caller goes on.  False when it did not start (all slots held, or a
+ * local failure, logged).
+ */
+static bool
+spawn_fetch(struct mv_service *svc, const char *module, const char *version)
 {
 	char arg[MV_MODPATH_MAX_BYTES + MV_VERSION_MAX_BYTES + 2];
 	char *argv[] = { "modvault.fcgi", "--fetch", arg, NULL };
+	struct mv_err err = MV_ERR_INIT;
+	int slot = -1, status, took;
 	pid_t pid;
-	int status;
 
 	snprintf(arg, sizeof(arg), "%s@%s", module, version);
+	took = mv_slots_take(svc->cfg.data_dir, SLOTS_FILE,
+	    (unsigned)svc->cfg.background_fetches, &slot, &err);
+	if (took != 1) {
+		if (took == 0)
+			mv_log_warn("%s: not fetched in the background: %ld "
+			    "background fetches are running (background_"
+			    "fetches)", arg, svc->cfg.background_fetches);
+		else
+			mv_log_error("background fetch of %s: %s", arg,
+			    err.msg);
+		return false;
+	}
 	if ((pid = fork()) == -1) {
 		mv_log_error("background fetch of %s: fork: %m", arg);
-		return;
+		close(slot);
+		return false;
 	}
 	if (pid == 0) {
 		(void)setsid();
 		(void)signal(SIGHUP, SIG_IGN);
 		if (fork() != 0)
 			_exit(0);
-		detach_fds();
+		detach_fds(slot);
 		execv(SELF, argv);
 		_exit(127);
 	}
+	close(slot);	/* the grandchild holds it now */
 	(void)waitpid(pid, &status, 0);
 	mv_log_info("%s: fetching in the background", arg);
+	return true;
 }
 
 /* Only a named canonical version can be fetched without a query. */
@@ -146,10 +181,11 @@ mv_mode_miss(struct mv_service *svc, const struct mv_policy_decision *d,
 {
 	char w[MV_MODPATH_MAX_BYTES + MV_VERSION_MAX_BYTES + 2];
 	bool bg = d->mode == MV_DL_ASYNC || d->mode == MV_DL_ASYNC_REDIRECT;
+	bool started = false;
 
 	what(route, w, sizeof(w));
 	if (bg && has_version(route) && mv_upstream_enabled(svc->filler.up))
-		spawn_fetch(route->module, route->version);
+		started = spawn_fetch(svc, route->module, route->version);
 	switch (d->mode) {
 	case MV_DL_REDIRECT:
 	case MV_DL_ASYNC_REDIRECT:
@@ -157,6 +193,11 @@ mv_mode_miss(struct mv_service *svc, const struct mv_policy_decision *d,
 	case MV_DL_ASYNC:
 		if (!has_version(route))
 			return mv_err_pass(err, miss);
+		if (!started)
+			return mv_fail(err, MV_ENOTFOUND, "not found: %.250s "
+			    "is not stored, and no background fetch could "
+			    "start now (download_mode async by %.200s): try "
+			    "again later", w, d->mode_rule);
 		return mv_fail(err, MV_ENOTFOUND, "not found: %.250s is not "
 		    "stored yet: it is being fetched in the background "
 		    "(download_mode async by %.200s)", w, d->mode_rule);
@@ -167,6 +208,14 @@ mv_mode_miss(struct mv_service *svc, const struct mv_policy_decision *d,
 	default:
 		return mv_err_pass(err, miss);
 	}
+}
+
+int
+mv_background_running(const struct mv_config *cfg, unsigned *n,
+    struct mv_err *err)
+{
+	return mv_slots_held(cfg->data_dir, SLOTS_FILE,
+	    (unsigned)cfg->background_fetches, n, err);
 }
 
 /* The grandchild's work: "modvault.fcgi --fetch MODULE@VERSION". */
