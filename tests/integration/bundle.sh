@@ -249,11 +249,30 @@ mvc f init >/dev/null
 mvc f fetch "$FIRST_M@$(fx_latest "$FIRST_M")" >/dev/null 2>&1
 mvc f export -o "$MV_TMP/fork.tar.zst" >/dev/null 2>&1
 stop_db
+
+# A shrunk log: fewer records than B's tree head and not its prefix (the
+# same versions in another order, one left out; SD-9.2 step 4, N1 <= N0).
+DROP=$(awk -v m="$FIRST_M" '$1 != m { print $1 " " $2; exit }' "$MV_FIXTURES/go.sum")
+tac "$MV_FIXTURES/go.sum" |
+    grep -v -e "^$DROP " -e "^$DROP/go.mod " > "$MV_TMP/shrunk.sum"
+start_db shrunk -gosum "$MV_TMP/shrunk.sum"
+printf 'upstream = %s\nsumdb = %s %s\n' "$UP_URL" "$DB_KEY" "$DB_URL" |
+    write_config "$MV_TMP/s.conf" "$MV_TMP/s"
+mvc s init >/dev/null
+mvc s fetch "$FIRST_M@$(fx_latest "$FIRST_M")" >/dev/null 2>&1
+mvc s export -o "$MV_TMP/shrunk.tar.zst" >/dev/null 2>&1
+stop_db
 stop_upstream
 expect_status 1 "a bundle from a forked log is refused by node B" \
     "$MODVAULT" --config "$MV_TMP/b.conf" import "$MV_TMP/fork.tar.zst"
 check "... with the reason (SD-9.2.4)" grep -q "^refused $FIRST_M@.*SD-9.2.4.*security error" "$MV_TMP/out"
 check "... and node B's tree head is unchanged" [ "$(head_of b)" = "$HEAD_B" ]
+expect_status 1 "a bundle from a shrunk log is refused by node B" \
+    "$MODVAULT" --config "$MV_TMP/b.conf" import "$MV_TMP/shrunk.tar.zst"
+check "... with the reason (SD-9.2.4), its tree smaller than B's" sh -c \
+    "sed -n 's/.*SD-9.2.4: the bundle.s tree head (\\([0-9]*\\) records) against the one stored here (\\([0-9]*\\)).*security error.*/\\1 \\2/p' '$MV_TMP/out' |
+    awk '{ exit !(\$1 < \$2) }'"
+check "... and node B's tree head is still unchanged" [ "$(head_of b)" = "$HEAD_B" ]
 
 # --- hostile archives: one clear line, nothing stored -------------------------
 head -c 4096 /dev/urandom > "$MV_TMP/noise"
