@@ -240,15 +240,19 @@ expect_status 1 "a bundle whose tree head is signed by another key is refused" \
 check "... with the reason (SD-4.2)" grep -q "^refused $FIRST_M@.*SD-4.2" "$MV_TMP/out"
 check "... and nothing stored" [ "$(nstored c)" = 0 ]
 
+# export_latest NAME BUNDLE: node NAME fetches $FIRST_M's latest through
+# the running database and upstream, exports it to BUNDLE; stops the db.
+export_latest() {
+	node "$1" "$UP_URL" "$DB_URL"
+	mvc "$1" fetch "$FIRST_M@$(fx_latest "$FIRST_M")" >/dev/null 2>&1
+	mvc "$1" export -o "$2" >/dev/null 2>&1
+	stop_db
+}
+
 # A forked log: same size, another last record.
 start_db fork -fork
 curl -s -o /dev/null "$DB_URL/latest"
-printf 'upstream = %s\nsumdb = %s %s\n' "$UP_URL" "$DB_KEY" "$DB_URL" |
-    write_config "$MV_TMP/f.conf" "$MV_TMP/f"
-mvc f init >/dev/null
-mvc f fetch "$FIRST_M@$(fx_latest "$FIRST_M")" >/dev/null 2>&1
-mvc f export -o "$MV_TMP/fork.tar.zst" >/dev/null 2>&1
-stop_db
+export_latest f "$MV_TMP/fork.tar.zst"
 
 # A shrunk log: fewer records than B's tree head and not its prefix (the
 # same versions in another order, one left out; SD-9.2 step 4, N1 <= N0).
@@ -256,12 +260,7 @@ DROP=$(awk -v m="$FIRST_M" '$1 != m { print $1 " " $2; exit }' "$MV_FIXTURES/go.
 tac "$MV_FIXTURES/go.sum" |
     grep -v -e "^$DROP " -e "^$DROP/go.mod " > "$MV_TMP/shrunk.sum"
 start_db shrunk -gosum "$MV_TMP/shrunk.sum"
-printf 'upstream = %s\nsumdb = %s %s\n' "$UP_URL" "$DB_KEY" "$DB_URL" |
-    write_config "$MV_TMP/s.conf" "$MV_TMP/s"
-mvc s init >/dev/null
-mvc s fetch "$FIRST_M@$(fx_latest "$FIRST_M")" >/dev/null 2>&1
-mvc s export -o "$MV_TMP/shrunk.tar.zst" >/dev/null 2>&1
-stop_db
+export_latest s "$MV_TMP/shrunk.tar.zst"
 stop_upstream
 expect_status 1 "a bundle from a forked log is refused by node B" \
     "$MODVAULT" --config "$MV_TMP/b.conf" import "$MV_TMP/fork.tar.zst"
