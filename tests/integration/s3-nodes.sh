@@ -122,6 +122,25 @@ sort "$MV_FIXTURES/upstream/$B_E/@v/list" >"$T/list.want"
 check "node B's @v/list names the versions" \
     cmp -s "$T/list" "$T/list.want"
 
+# A node with an upstream but download_mode none, or a request with
+# Disable-Module-Fetch: what another node stored is stored, so it is served.
+node n nodes/ "$UP_URL" "download_mode = $C_M none"
+mvq n init
+serve n || { fail "node N starts"; mv_done; }
+before=$(requests)
+check "download_mode none: node N serves a zip only the bucket has" sh -c \
+    "[ \"\$(curl -s -o '$T/n.zip' -w '%{http_code}' '$n_url/$C_E/@v/$C_V.zip')\" = 200 ] &&
+    cmp -s '$T/n.zip' '$(fx_file "$C_M" "$C_V" zip)'"
+check "Disable-Module-Fetch: true: node N serves an .info only the bucket has" \
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Disable-Module-Fetch: true' \
+    "$n_url/$I_E/@v/$I_V.info")" = 200 ]
+check "... a version nobody stored is still 404, from the store only" sh -c \
+    "[ \"\$(curl -s -o '$T/n.body' -w '%{http_code}' '$n_url/$C_E/@v/v9.9.9.info')\" = 404 ] &&
+    grep -q 'download_mode none' '$T/n.body'"
+check "... and the upstream had no request meanwhile" \
+    [ "$(requests)" -eq "$before" ]
+unserve n
+
 # --- the bucket seen by a node that fetched nothing ------------------------
 node c nodes/ off
 mvq c init

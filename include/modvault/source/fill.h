@@ -43,7 +43,8 @@ struct mv_filler {
 	/*
 	 * Set by the responder for one request (download_mode other than
 	 * sync, Disable-Module-Fetch): every fill fails MV_ENOTFOUND, so
-	 * only what is stored is answered.
+	 * only what is stored is answered (with storage = s3, what the
+	 * bucket holds counts: a version another node stored is adopted).
 	 */
 	bool				 store_only;
 };

@@ -463,6 +463,8 @@ fill_claimed(struct mv_filler *f, const char *module, const char *version,
 		return -1;
 	if (found)
 		return 0;
+	if (fetch_allowed(f, module, version, err) == -1)
+		return -1;	/* store only: the bucket had no manifest either */
 	if (!mv_upstream_enabled(f->up))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
 		    "the store%s, and fetching is off", module, version,
@@ -504,7 +506,9 @@ mv_fill_version(struct mv_filler *f, const char *module, const char *version,
 	    !mv_store_shared(f->st)))
 		return mv_fail(err, MV_ENOTFOUND, "not found: %s@%s: not in "
 		    "the store, and fetching is off", module, version);
-	if (fetch_allowed(f, module, version, err) == -1 || fit(f, err) == -1 ||
+	/* With a bucket, what another node stored is stored: adopt it. */
+	if ((!mv_store_shared(f->st) &&
+	    fetch_allowed(f, module, version, err) == -1) || fit(f, err) == -1 ||
 	    mv_policy_check(f->policy, MV_POLICY_FETCH, module, version, &pd,
 	    err) == -1 ||
 	    mv_claim_take(mv_store_stage(f->st), module, version,
