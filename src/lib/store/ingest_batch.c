@@ -144,6 +144,19 @@ prepare(struct mv_ingest_batch *b, struct entry *e, const struct mv_ingest *in,
 	return 0;
 }
 
+/* Discards the staged files e owns (the manifest's always). */
+static void
+drop_files(struct entry *e)
+{
+	int k;
+
+	for (k = 0; k < F__N; k++) {
+		if (e->own || k == F_MANIFEST)
+			mv_staged_discard(e->sf[k]);
+		e->sf[k] = NULL;
+	}
+}
+
 /* Adds in; own: its staged files become the batch's. */
 static void
 add(struct mv_ingest_batch *b, struct mv_ingest *in, void *item, bool own)
@@ -162,8 +175,11 @@ add(struct mv_ingest_batch *b, struct mv_ingest *in, void *item, bool own)
 		in->zip = in->mod = in->info = NULL;
 	if (e->rc == 0 && (e->rc = prepare(b, e, &it, &e->err)) == -1)
 		e->waiting = false;
-	if (!e->waiting)
+	if (!e->waiting) {
+		/* Refused or present: its files are not needed any more. */
+		drop_files(e);
 		return;
+	}
 	b->waiting++;
 	b->bytes += e->v->zip.size + e->v->mod.size + e->v->info.size +
 	    e->v->manifest.size;
@@ -295,7 +311,6 @@ mv_ingest_batch_flush(struct mv_ingest_batch *b)
 {
 	struct entry *e;
 	size_t i;
-	int k;
 
 	if (b->waiting > 0)
 		store(b);
@@ -303,9 +318,7 @@ mv_ingest_batch_flush(struct mv_ingest_batch *b)
 		e = &b->e[i];
 		b->done(b->ctx, e->item, e->module, e->version, e->rc,
 		    e->outcome, &e->err);
-		for (k = 0; k < F__N; k++)
-			if (e->own || k == F_MANIFEST)
-				mv_staged_discard(e->sf[k]);
+		drop_files(e);
 		free(e->module);
 		free(e->version);
 		free(e->v);
