@@ -134,6 +134,15 @@ for point in batch-staged mid-write after-write after-fsync after-rename \
 	    "verified $NV versions: 0 problems" "$MV_TMP/out"
 done
 
+# Each waiting version holds four staged files open (locked): under a low
+# limit of open files, batches are smaller, nothing is refused for it.
+rm -rf "$B"
+$MVB init >/dev/null
+expect_status 0 "a batched import under ulimit -n 60" \
+    sh -c "ulimit -n 60 && exec $MVB import '$MV_FIXTURES/upstream'"
+check "it stores all $NV versions under ulimit -n 60" grep -qx \
+    "$NV versions: $NV stored, 0 already present, 0 refused" "$MV_TMP/out"
+
 # Who may remove a staged file: a live writer holds an exclusive flock on
 # its own; a dead writer's lock died with it; the grace period covers the
 # instant between creating a file and locking it.

@@ -12,8 +12,9 @@
  * an unreferenced one: then they are all put again, as a single ingest
  * does).  A crash before that commit leaves only unreferenced blobs for
  * gc; a version is reported stored only once its row is committed.
- * Flushes happen when MV_BATCH_VERSIONS versions or MV_BATCH_BYTES bytes
- * wait, and at mv_ingest_batch_flush.  mv_store_ingest is a batch of one.
+ * Flushes happen when MV_BATCH_VERSIONS versions (fewer under a low limit
+ * of open files: each waits with four open) or MV_BATCH_BYTES bytes wait,
+ * and at mv_ingest_batch_flush.  mv_store_ingest is a batch of one.
  *
  * Crash points (blob.h) of a batch, for tests/integration/crash.sh:
  * "batch-staged" when a second version has been added (nothing of the

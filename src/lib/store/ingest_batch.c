@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "modvault/store/check.h"
 #include "modvault/store/ingest_batch.h"
@@ -47,8 +48,26 @@ struct mv_ingest_batch {
 	void				*ctx;
 	struct entry			*e;
 	size_t				 n, cap, waiting;
+	size_t				 max_waiting;	/* versions */
 	uint64_t			 bytes;
 };
+
+/*
+ * Versions a batch may hold: MV_BATCH_VERSIONS, fewer when the process
+ * may not open four files for each (their staged files stay open, locked)
+ * with room to spare for the rest (the archive, the index, a zip check).
+ */
+static size_t
+waiting_bound(size_t cap)
+{
+	struct rlimit rl;
+	size_t n = MV_BATCH_VERSIONS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < 64 + 4 * (rlim_t)n)
+		n = rl.rlim_cur > 64 + 4 ? (size_t)(rl.rlim_cur - 64) / 4 : 1;
+	return n < cap ? n : cap;
+}
 
 /* A batch of at most cap entries (one for mv_store_ingest). */
 static int
@@ -64,6 +83,7 @@ new_batch(struct mv_store *st, const struct mv_zip_limits *lim,
 		return mv_fail(err, MV_ENOMEM, "out of memory");
 	}
 	b->cap = cap;
+	b->max_waiting = waiting_bound(cap);
 	b->st = st;
 	b->lim = lim;
 	b->done = donefn;
@@ -185,7 +205,7 @@ add(struct mv_ingest_batch *b, struct mv_ingest *in, void *item, bool own)
 	    e->v->manifest.size;
 	if (b->waiting > 1)
 		mv_crash_point("batch-staged");
-	if (b->waiting == MV_BATCH_VERSIONS || b->bytes >= MV_BATCH_BYTES)
+	if (b->waiting >= b->max_waiting || b->bytes >= MV_BATCH_BYTES)
 		mv_ingest_batch_flush(b);
 }
 
