@@ -1,5 +1,6 @@
 #!/bin/sh
-# crash.sh: kill -9 while storing a large blob leaves the store consistent.
+# crash.sh: kill -9 while storing a large blob, or a batch of versions,
+# leaves the store consistent.
 #
 # Uses the test build of the CLI, tests/modvault-crash, whose crash points
 # (tests/common/crash_hook.c) SIGKILL the writer at the point named by
@@ -85,6 +86,62 @@ for point in mid-write after-write after-fsync after-rename before-commit; do
 	check "rm + gc reports the 3 blobs and the manifest it removed ($point)" \
 	    grep -q '^removed 4 unreferenced blobs' "$MV_TMP/gc"
 done
+
+# A batched import (ingest_batch.h): all the fixture tree's versions are
+# staged and validated, their blobs made durable together, their rows
+# committed in one transaction.  Killed at each step of that path (the
+# first two while the batch is being staged, the big zip partly written
+# with four versions staged before it), the store lists none of them and
+# verify passes; blobs made durable before the commit are unreferenced,
+# gc's to remove; the same import run again stores them all.
+NV=$(fx_versions)
+B="$MV_TMP/batch"
+MVB="$MODVAULT --config $E --data-dir $B"
+for point in batch-staged mid-write after-write after-fsync after-rename \
+    batch-durable before-commit; do
+	rm -rf "$B"
+	$MVB init >/dev/null
+	MODVAULT_TEST_CRASH_AT=$point $MODVAULT_CRASH --config "$E" \
+	    --data-dir "$B" import "$MV_FIXTURES/upstream" >/dev/null 2>&1
+	st=$?
+	check "batched import of $NV versions killed by SIGKILL at $point" \
+	    test $st -eq 137
+	case $point in
+	after-rename | batch-durable | before-commit)
+		check "the batch's blobs are in the store after $point" \
+		    test "$(count_files "$B/blobs")" -gt "$NV"
+		;;
+	*)
+		check "no blob is in the store after $point" \
+		    test "$(count_files "$B/blobs")" -eq 0
+		;;
+	esac
+	expect_status 0 "verify passes after a batch crash at $point" $MVB verify
+	$MVB ls >"$MV_TMP/ls"
+	check "no version of the batch is listed after $point" \
+	    test "$(wc -l <"$MV_TMP/ls")" -eq 0
+	expect_status 0 "the batched import again after $point" \
+	    $MVB import "$MV_FIXTURES/upstream"
+	check "it stores all $NV versions after $point" grep -qx \
+	    "$NV versions: $NV stored, 0 already present, 0 refused" \
+	    "$MV_TMP/out"
+	$MVB ls >"$MV_TMP/ls"
+	check "all $NV versions are listed after $point" \
+	    test "$(wc -l <"$MV_TMP/ls")" -eq "$NV"
+	expect_status 0 "verify passes after the batch is stored ($point)" \
+	    $MVB verify
+	check "verify checked all $NV versions ($point)" grep -qx \
+	    "verified $NV versions: 0 problems" "$MV_TMP/out"
+done
+
+# Each waiting version holds four staged files open (locked): under a low
+# limit of open files, batches are smaller, nothing is refused for it.
+rm -rf "$B"
+$MVB init >/dev/null
+expect_status 0 "a batched import under ulimit -n 60" \
+    sh -c "ulimit -n 60 && exec $MVB import '$MV_FIXTURES/upstream'"
+check "it stores all $NV versions under ulimit -n 60" grep -qx \
+    "$NV versions: $NV stored, 0 already present, 0 refused" "$MV_TMP/out"
 
 # Who may remove a staged file: a live writer holds an exclusive flock on
 # its own; a dead writer's lock died with it; the grace period covers the

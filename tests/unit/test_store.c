@@ -18,6 +18,7 @@
 #include "modvault/store/gc.h"
 #include "modvault/store/index.h"
 #include "modvault/store/ingest.h"
+#include "modvault/store/ingest_batch.h"
 #include "modvault/store/stage.h"
 #include "../../src/lib/store/schema.h"
 
@@ -734,6 +735,101 @@ ingest_good_then_present(void **state)
 	assert_int_equal(nversions(f->st, "example.com"), 0);
 }
 
+/* What a batch reported, in order: "stored M", "present M", "refused M C". */
+struct reports {
+	char	line[8][256];
+	int	n;
+};
+
+static void
+note_report(void *ctx, void *item, const char *module, const char *version,
+    int rc, enum mv_ingest_outcome oc, const struct mv_err *why)
+{
+	struct reports *r = ctx;
+
+	assert_true(r->n < 8);
+	assert_ptr_equal(item, &r->line[r->n]);
+	snprintf(r->line[r->n++], sizeof(r->line[0]), rc == -1 ?
+	    "refused %s@%s %d" : oc == MV_INGEST_STORED ? "stored %s@%s" :
+	    "present %s@%s", module, version, (int)why->code);
+}
+
+/* Stages fl for module@version and adds it to b (item: its report). */
+static void
+batch_add(struct mv_store *st, struct mv_ingest_batch *b, const char *module,
+    const char *version, const struct files *fl, struct reports *r, int slot)
+{
+	struct mv_err err = MV_ERR_INIT;
+	struct staged s;
+	struct mv_ingest in;
+
+	assert_ok(stage_files(st, fl, &s, &err), &err);
+	in = (struct mv_ingest){ .module = module, .version = version,
+	    .info = s.info, .mod = s.mod, .zip = s.zip, .origin = "test" };
+	mv_ingest_batch_add(b, &in, &r->line[slot]);
+	/* The batch took the staged files. */
+	assert_null(in.info);
+	assert_null(in.mod);
+	assert_null(in.zip);
+}
+
+static void
+ingest_batch_stores_together_in_order(void **state)
+{
+	struct fx *f = *state;
+	struct mv_zip_limits lim;
+	struct mv_ingest_batch *b;
+	struct reports r = { .n = 0 };
+	struct mv_err err = MV_ERR_INIT, why = MV_ERR_INIT;
+	struct mv_version v;
+	struct files fl, fb;
+	char tmp[128];
+	int64_t at;
+
+	mv_zip_limits_default(&lim);
+	fixture_files(&fl, NOGOMOD, "v1.0.0");
+	fixture_files(&fb, BASIC, "v1.0.0");
+	assert_ok(mv_ingest_batch_new(f->st, &lim, note_report, &r, &b, &err),
+	    &err);
+	batch_add(f->st, b, NOGOMOD, "v1.0.0", &fl, &r, 0);
+	/* nogomod's zip under basic's name: MZ-1.3, refused by name. */
+	batch_add(f->st, b, BASIC, "v1.0.0", &fl, &r, 1);
+	mv_fail(&why, MV_EINVAL, "denied by a policy");
+	mv_ingest_batch_refuse(b, "example.com/x", "v1.0.0", &why, &r.line[2]);
+	batch_add(f->st, b, BASIC, "v1.0.0", &fb, &r, 3);
+	/* Nothing stored, nothing reported until the flush. */
+	assert_int_equal(r.n, 0);
+	assert_int_equal(nversions(f->st, NULL), 0);
+	assert_int_equal(nblobs(f->st), 0);
+	snprintf(tmp, sizeof(tmp), "%s/tmp", f->data);
+	assert_int_equal(nfiles(tmp, "stage-"), 8);
+	mv_ingest_batch_flush(b);
+	assert_int_equal(r.n, 4);
+	/* MV_ECORRUPT and MV_EINVAL, as err.h numbers them. */
+	assert_string_equal(r.line[0], "stored " NOGOMOD "@v1.0.0");
+	assert_string_equal(r.line[1], "refused " BASIC "@v1.0.0 7");
+	assert_string_equal(r.line[2], "refused example.com/x@v1.0.0 1");
+	assert_string_equal(r.line[3], "stored " BASIC "@v1.0.0");
+	assert_int_equal(nversions(f->st, NULL), 2);
+	assert_int_equal(nblobs(f->st), 8);	/* 3 files, 1 manifest each */
+	assert_int_equal(nfiles(tmp, "stage-"), 0);
+	/* The new blobs' check times, committed with the rows. */
+	assert_ok(mv_store_get(f->st, BASIC, "v1.0.0", &v, &err), &err);
+	assert_ok(mv_store_blob_last_checked(f->st, v.zip.digest, &at, &err),
+	    &err);
+	assert_int_equal(at, v.fetched_at);
+	assert_ok(mv_store_blob_last_checked(f->st, v.manifest.digest, &at,
+	    &err), &err);
+	assert_int_equal(at, v.fetched_at);
+	/* Stored already: present, reported at the next flush (free's). */
+	r.n = 0;
+	batch_add(f->st, b, NOGOMOD, "v1.0.0", &fl, &r, 0);
+	mv_ingest_batch_free(b);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.line[0], "present " NOGOMOD "@v1.0.0");
+	assert_int_equal(nblobs(f->st), 8);
+}
+
 /* Ingests with one file replaced by bytes; expects code, nothing stored. */
 static void
 refuse(struct fx *f, const char *module, const char *esc, const char *version,
@@ -1157,6 +1253,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(ingest_refusals_store_nothing,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    ingest_batch_stores_together_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    ingest_refuses_noncanonical_and_wrong_module, setup,
 		    teardown),

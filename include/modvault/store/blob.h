@@ -62,6 +62,30 @@ void	 mv_blobstore_close(struct mv_blobstore *bs);
 int	 mv_blob_put_staged(struct mv_blobstore *bs, struct mv_staged *sf,
 	    const unsigned char *digest, struct mv_blobref *ref, bool *created,
 	    struct mv_err *err);
+/*
+ * The size and SHA-256 of a staged file (ref out): digest, when not NULL,
+ * is the SHA-256 its writer computed on the way; else the file is read.
+ */
+int	 mv_blob_ref_staged(const struct mv_staged *sf,
+	    const unsigned char *digest, struct mv_blobref *ref,
+	    struct mv_err *err);
+
+/* One staged file of a batch (mv_blob_put_batch). */
+struct mv_blob_put {
+	struct mv_staged	*sf;
+	struct mv_blobref	 ref;		/* its digest and size */
+	bool			 created;	/* out, as in put_staged */
+};
+
+/*
+ * Makes n staged files blobs, as mv_blob_put_staged does each, with
+ * fewer syncs: when it returns 0, every one is durable under its name
+ * (the same bytes twice in p are fine).  On failure some may be stored:
+ * unreferenced, gc's to remove.  The directory backend syncs each file,
+ * links them all, then syncs each directory it touched once.
+ */
+int	 mv_blob_put_batch(struct mv_blobstore *bs, struct mv_blob_put *p,
+	    size_t n, struct mv_err *err);
 /* Stores a memory block as one blob, through a staged file of sg. */
 int	 mv_blob_put_mem(struct mv_blobstore *bs, struct mv_stage *sg,
 	    const void *p, size_t n, struct mv_blobref *ref,
@@ -183,7 +207,8 @@ int	 mv_blob_read_verified(struct mv_blobstore *bs,
 /*
  * Crash points for tests/integration/crash.sh: the store calls
  * mv_crash_point at each step of a write ("mid-write", "after-write",
- * "after-fsync", "after-rename", "before-commit").  Installed binaries
+ * "after-fsync", "after-rename", "before-commit"; ingest_batch.h names
+ * the batch's own).  Installed binaries
  * link the no-op in blob.c; the test build of the CLI links
  * tests/common/crash_hook.c, which kills the process with SIGKILL at the
  * point named by MODVAULT_TEST_CRASH_AT, as a power cut or kill -9 would.

@@ -14,7 +14,9 @@
  *   - the caller's last word (the checksum database), through verify
  * Then the staged files become blobs (each durable before it is named)
  * and one row is committed, so a refusal stores nothing and a crash leaves
- * at most unreferenced blobs for gc.
+ * at most unreferenced blobs for gc.  mv_store_ingest stores one version;
+ * ingest_batch.h many, their blobs made durable together and their rows
+ * committed in one transaction.
  */
 #ifndef MODVAULT_INGEST_H
 #define MODVAULT_INGEST_H
@@ -62,6 +64,15 @@ struct mv_ingest {
 	 * (VC-10.4, against MZ-9.2): those two checks are skipped.
 	 */
 	bool			 from_vcs;
+	/*
+	 * Optional: called inside the transaction that commits the row, once
+	 * it is inserted (not when the version was present), to write what
+	 * goes with it (a bundle's checksum database record); -1 fails the
+	 * commit.
+	 */
+	int			(*with_row)(void *ctx, const struct mv_version *v,
+				    struct mv_err *err);
+	void			*with_row_ctx;
 };
 
 /*

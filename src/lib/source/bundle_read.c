@@ -17,7 +17,7 @@
 #include "modvault/base/hash.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/source/bundle.h"
-#include "modvault/store/ingest.h"
+#include "modvault/store/ingest_batch.h"
 
 #define CHUNK	(256 * 1024)
 #define TILE_BYTES_MAX	(32 * 256)
@@ -34,6 +34,7 @@ struct pending {
 	char		 module[MV_MODPATH_MAX_BYTES + 1];
 	char		 version[MV_VERSION_MAX_BYTES + 1];
 	struct mv_staged *info, *mod, *zip;
+	unsigned char	 zip_digest[MV_SHA256_LEN];	/* the manifest's */
 	struct mv_buf	 lookup;
 	struct mv_err	 problem;
 };
@@ -54,6 +55,7 @@ struct rd {
 	struct mv_sumdb_db		*db;		/* NULL: no proof */
 	struct mv_tree			 tree;
 	struct pending			 pv;
+	struct mv_ingest_batch		*batch;
 	char				*chunk;
 };
 
@@ -239,8 +241,13 @@ adopt(struct rd *r)
 		    r->head.len, bundle_tile, r, &r->tree, e);
 }
 
+/*
+ * A version in the batch: its lookup and what checking it found, kept
+ * until the batch commits its row (keep) and reports it (tally).
+ */
 struct check {
 	struct rd	*r;
+	struct mv_buf	 lookup;
 	int64_t		 id;
 	bool		 verified;
 };
@@ -254,26 +261,49 @@ check_lookup(void *ctx, const struct mv_version *v, struct mv_err *err)
 
 	if (r->db == NULL)
 		return 0;
-	if (r->pv.lookup.len == 0)
+	if (k->lookup.len == 0)
 		return mv_fail(err, MV_ECORRUPT, "no %s lookup in the bundle",
 		    r->db->key.name);
 	if (mv_sumdbc_check_bundled(r->c, r->db, &r->tree, bundle_tile, r,
-	    v->module, v->version, &r->pv.lookup, v->zip_h1, v->mod_h1,
+	    v->module, v->version, &k->lookup, v->zip_h1, v->mod_h1,
 	    &k->id, err) == -1)
 		return -1;
 	k->verified = true;
 	return 0;
 }
 
+/* In the transaction of its row: the checked lookup, for offline use. */
 static int
-ingest(struct rd *r, enum mv_ingest_outcome *oc, struct mv_err *err)
+keep(void *ctx, const struct mv_version *v, struct mv_err *err)
+{
+	struct check *k = ctx;
+
+	if (!k->verified)
+		return 0;
+	return mv_sumdbc_keep_bundled(k->r->c, k->r->db, v->module,
+	    v->version, k->id, &k->lookup, err);
+}
+
+/* The batch's report of a version (ingest_batch.h). */
+static void
+tally(void *ctx, void *item, const char *module, const char *version, int rc,
+    enum mv_ingest_outcome oc, const struct mv_err *why)
+{
+	struct rd *r = ctx;
+	struct check *k = item;
+
+	mv_import_count(r->o, r->rep, module, version, rc, oc, why);
+	if (k != NULL)
+		mv_buf_free(&k->lookup);
+	free(k);
+}
+
+/* Why the pending version cannot be ingested at all, if it cannot. */
+static int
+refusal(struct rd *r, struct mv_err *err)
 {
 	struct pending *p = &r->pv;
-	struct check k = { r, 0, false };
 	struct mv_policy_decision pd;
-	struct mv_ingest in = { .module = p->module, .version = p->version,
-	    .info = p->info, .mod = p->mod, .zip = p->zip,
-	    .origin = "bundle", .verify = check_lookup, .verify_ctx = &k };
 
 	if (p->problem.code != MV_OK)
 		return mv_err_pass(err, &p->problem);
@@ -282,29 +312,39 @@ ingest(struct rd *r, enum mv_ingest_outcome *oc, struct mv_err *err)
 	if (p->info == NULL || p->mod == NULL || p->zip == NULL)
 		return mv_fail(err, MV_ECORRUPT, "the bundle lacks its .info, "
 		    ".mod or .zip");
-	if (mv_policy_check(r->o->policy, MV_POLICY_IMPORT, p->module,
-	    p->version, &pd, err) == -1 ||
-	    mv_store_ingest(r->st, &in, r->o->lim, oc, err) == -1)
-		return -1;
-	if (k.verified)
-		return mv_sumdbc_keep_bundled(r->c, r->db, p->module,
-		    p->version, k.id, &p->lookup, err);
-	return 0;
+	return mv_policy_check(r->o->policy, MV_POLICY_IMPORT, p->module,
+	    p->version, &pd, err);
 }
 
-/* Ingests and reports the pending version, then forgets it. */
+/* Hands the pending version to the batch, then forgets it. */
 static void
 finish(struct rd *r)
 {
 	struct pending *p = &r->pv;
-	enum mv_ingest_outcome oc = MV_INGEST_PRESENT;
 	struct mv_err e = MV_ERR_INIT;
-	int rc;
+	struct check *k;
 
 	if (p->key[0] == '\0')
 		return;
-	rc = ingest(r, &oc, &e);
-	mv_import_count(r->o, r->rep, p->module, p->version, rc, oc, &e);
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		mv_fail(&e, MV_ENOMEM, "out of memory");
+	else {
+		k->r = r;
+		k->lookup = p->lookup;	/* the batch's now */
+		mv_buf_init(&p->lookup, MV_LOOKUP_MAX_BYTES);
+	}
+	if (k == NULL || refusal(r, &e) == -1)
+		mv_ingest_batch_refuse(r->batch, p->module, p->version, &e, k);
+	else {
+		struct mv_ingest in = { .module = p->module,
+		    .version = p->version, .info = p->info, .mod = p->mod,
+		    .zip = p->zip, .zip_digest = p->zip_digest,
+		    .origin = "bundle", .verify = check_lookup,
+		    .verify_ctx = k, .with_row = keep, .with_row_ctx = k };
+
+		p->info = p->mod = p->zip = NULL;
+		mv_ingest_batch_add(r->batch, &in, k);
+	}
 	mv_staged_discard(p->info);
 	mv_staged_discard(p->mod);
 	mv_staged_discard(p->zip);
@@ -409,6 +449,9 @@ version_member(struct rd *r, const struct mv_bundle_member *m,
 	}
 	if (mv_stage_file(mv_store_stage(r->st), sf, err) == -1)
 		return -1;
+	/* Read and hashed: when it matches, the zip needs no second read. */
+	if (k == 2)
+		memcpy(p->zip_digest, m->digest, MV_SHA256_LEN);
 	return read_data(r, m, NULL, *sf, &p->problem, err) == -1 ? -1 : 0;
 }
 
@@ -480,9 +523,13 @@ mv_bundle_read(struct mv_store *st, struct mv_sumdbc *c, const char *path,
 	if (rc == 0 && o->found != NULL)
 		o->found(o->ctx, count_zips(&r.mf));
 	if (rc == 0)
+		rc = mv_ingest_batch_new(st, o->lim, tally, &r, &r.batch, err);
+	if (rc == 0)
 		rc = read_members(&r, err);
 	if (rc == 0)
 		finish(&r);
+	/* What the batch holds is stored (or refused) and reported. */
+	mv_ingest_batch_free(r.batch);
 	mv_staged_discard(r.pv.info);
 	mv_staged_discard(r.pv.mod);
 	mv_staged_discard(r.pv.zip);

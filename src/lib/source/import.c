@@ -10,7 +10,7 @@
 #include "modvault/base/limits.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/source/import.h"
-#include "modvault/store/ingest.h"
+#include "modvault/store/ingest_batch.h"
 #include "modvault/store/stage.h"
 
 /* One version found: where, and as what. */
@@ -153,19 +153,14 @@ cmp_item(const void *a, const void *b)
 	return k != 0 ? k : strcmp(x->version, y->version);
 }
 
-/* Stages the item's three files and ingests them. */
+/* Stages the item's three files into in (the caller's to discard). */
 static int
-import_one(struct mv_store *st, const struct mv_import_opts *o,
-    const char *origin, const struct item *it, enum mv_ingest_outcome *oc,
-    struct mv_err *err)
+stage_item(struct mv_store *st, const struct mv_import_opts *o,
+    const struct item *it, struct mv_ingest *in, struct mv_err *err)
 {
 	struct mv_stage *sg = mv_store_stage(st);
 	struct mv_policy_decision pd;
-	struct mv_ingest in = { .module = it->module, .version = it->version,
-	    .origin = origin, .verify = o->verify,
-	    .verify_ctx = o->verify_ctx };
 	char path[PATH_MAX];
-	int rc;
 
 	if (it->problem != NULL)
 		return mv_fail(err, MV_EINVAL, "%s", it->problem);
@@ -177,48 +172,70 @@ import_one(struct mv_store *st, const struct mv_import_opts *o,
 	 * verify_sumdb is a fetch's: an import asks only through o->verify).
 	 */
 	if (!pd.lookup_sumdb)
-		in.verify = NULL;
+		in->verify = NULL;
 	snprintf(path, sizeof(path), "%s.info", it->base);
-	rc = mv_stage_copy_file(sg, path, ".info", MV_INFO_MAX_BYTES, &in.info,
-	    err);
+	if (mv_stage_copy_file(sg, path, ".info", MV_INFO_MAX_BYTES, &in->info,
+	    err) == -1)
+		return -1;
 	snprintf(path, sizeof(path), "%s.mod", it->base);
-	if (rc == 0)
-		rc = mv_stage_copy_file(sg, path, ".mod",
-		    o->lim->max_gomod_bytes, &in.mod, err);
+	if (mv_stage_copy_file(sg, path, ".mod", o->lim->max_gomod_bytes,
+	    &in->mod, err) == -1)
+		return -1;
 	snprintf(path, sizeof(path), "%s.zip", it->base);
-	if (rc == 0)
-		rc = mv_stage_copy_file(sg, path, ".zip", o->lim->max_zip_bytes,
-		    &in.zip, err);
-	if (rc == 0)
-		rc = mv_store_ingest(st, &in, o->lim, oc, err);
-	mv_staged_discard(in.info);
-	mv_staged_discard(in.mod);
-	mv_staged_discard(in.zip);
-	return rc;
+	return mv_stage_copy_file(sg, path, ".zip", o->lim->max_zip_bytes,
+	    &in->zip, err);
 }
 
+/* Each version's fate, in order, as the batch decides it. */
+struct tally {
+	const struct mv_import_opts	*o;
+	struct mv_import_report		*rep;
+};
+
 static void
+tally(void *ctx, void *item, const char *module, const char *version, int rc,
+    enum mv_ingest_outcome oc, const struct mv_err *why)
+{
+	struct tally *t = ctx;
+
+	(void)item;
+	mv_import_count(t->o, t->rep, module, version, rc, oc, why);
+}
+
+/* Stages each version and adds it to a batch (ingest_batch.h). */
+static int
 import_all(struct mv_store *st, const struct mv_import_opts *o,
-    struct walk *w, struct mv_import_report *rep)
+    struct walk *w, struct mv_import_report *rep, struct mv_err *err)
 {
 	char origin[PATH_MAX + 8];
-	enum mv_ingest_outcome oc;
+	struct tally t = { o, rep };
+	struct mv_ingest_batch *b;
 	size_t i;
-	int rc;
 
 	snprintf(origin, sizeof(origin), "import:%s", w->root);
 	if (w->n > 0)
 		qsort(w->items, w->n, sizeof(*w->items), cmp_item);
+	if (mv_ingest_batch_new(st, o->lim, tally, &t, &b, err) == -1)
+		return -1;
 	if (o->found != NULL)
 		o->found(o->ctx, w->n);
 	for (i = 0; i < w->n; i++) {
+		struct mv_ingest in = { .module = w->items[i].module,
+		    .version = w->items[i].version, .origin = origin,
+		    .verify = o->verify, .verify_ctx = o->verify_ctx };
 		struct mv_err e = MV_ERR_INIT;
 
-		oc = MV_INGEST_PRESENT;
-		rc = import_one(st, o, origin, &w->items[i], &oc, &e);
-		mv_import_count(o, rep, w->items[i].module,
-		    w->items[i].version, rc, oc, &e);
+		if (stage_item(st, o, &w->items[i], &in, &e) == 0)
+			mv_ingest_batch_add(b, &in, NULL);
+		else
+			mv_ingest_batch_refuse(b, w->items[i].module,
+			    w->items[i].version, &e, NULL);
+		mv_staged_discard(in.info);
+		mv_staged_discard(in.mod);
+		mv_staged_discard(in.zip);
 	}
+	mv_ingest_batch_free(b);
+	return 0;
 }
 
 void
@@ -254,7 +271,7 @@ mv_import_tree(struct mv_store *st, const char *root,
 		rc = mv_fail(err, errno == ENOENT ? MV_ENOTFOUND : MV_EIO,
 		    "cannot open \"%s\": %s", root, strerror(errno));
 	else if ((rc = walk(&w, fd, &rel, 0)) == 0)
-		import_all(st, o, &w, rep);
+		rc = import_all(st, o, &w, rep, err);
 	for (i = 0; i < w.n; i++) {
 		free(w.items[i].module);
 		free(w.items[i].version);

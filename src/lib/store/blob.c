@@ -65,22 +65,48 @@ done:
 }
 
 int
+mv_blob_ref_staged(const struct mv_staged *sf, const unsigned char *digest,
+    struct mv_blobref *ref, struct mv_err *err)
+{
+	if (mv_staged_size(sf, &ref->size, err) == -1)
+		return -1;
+	if (digest != NULL) {
+		memcpy(ref->digest, digest, MV_SHA256_LEN);
+		return 0;
+	}
+	return hash_staged(sf, ref->size, ref->digest, err);
+}
+
+int
+mv_blob_put_batch(struct mv_blobstore *bs, struct mv_blob_put *p, size_t n,
+    struct mv_err *err)
+{
+	size_t i;
+
+	if (bs->ops->put_batch != NULL)
+		return bs->ops->put_batch(bs, p, n, err);
+	for (i = 0; i < n; i++) {
+		p[i].created = false;
+		if (bs->ops->put(bs, p[i].sf, &p[i].ref, &p[i].created,
+		    err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
 mv_blob_put_staged(struct mv_blobstore *bs, struct mv_staged *sf,
     const unsigned char *digest, struct mv_blobref *ref, bool *created,
     struct mv_err *err)
 {
-	bool c = false;
+	struct mv_blob_put p = { .sf = sf };
 
-	if (mv_staged_size(sf, &ref->size, err) == -1)
+	if (mv_blob_ref_staged(sf, digest, &p.ref, err) == -1 ||
+	    mv_blob_put_batch(bs, &p, 1, err) == -1)
 		return -1;
-	if (digest != NULL)
-		memcpy(ref->digest, digest, MV_SHA256_LEN);
-	else if (hash_staged(sf, ref->size, ref->digest, err) == -1)
-		return -1;
-	if (bs->ops->put(bs, sf, ref, &c, err) == -1)
-		return -1;
+	*ref = p.ref;
 	if (created != NULL)
-		*created = c;
+		*created = p.created;
 	return 0;
 }
 

@@ -26,6 +26,12 @@ struct mv_blob_ops {
 	int	(*put)(struct mv_blobstore *bs, struct mv_staged *sf,
 		    const struct mv_blobref *ref, bool *created,
 		    struct mv_err *err);
+	/*
+	 * Optional: put for many staged files at once (blob.h,
+	 * mv_blob_put_batch), with fewer syncs; NULL: put each.
+	 */
+	int	(*put_batch)(struct mv_blobstore *bs, struct mv_blob_put *p,
+		    size_t n, struct mv_err *err);
 	/* A reader (MV_ENOTFOUND when absent). */
 	int	(*open)(struct mv_blobstore *bs, const unsigned char *digest,
 		    struct mv_blob_reader **r, struct mv_err *err);

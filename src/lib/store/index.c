@@ -552,36 +552,51 @@ bind_version(sqlite3_stmt *s, const struct mv_version *v)
 }
 
 int
-mv_store_insert(struct mv_store *st, const struct mv_version *v,
-    enum mv_ingest_outcome *outcome, struct mv_err *err)
+mv_store_blobs_there(struct mv_store *st, const struct mv_version *v,
+    struct mv_err *err)
 {
-	sqlite3_stmt *s;
-
-	if (begin(st, err) == -1)
-		return -1;
-	/* Under the lock, so gc cannot remove them before the row lands. */
 	if (blob_exists(st, &v->zip, err) == -1 ||
 	    blob_exists(st, &v->mod, err) == -1 ||
 	    blob_exists(st, &v->info, err) == -1 ||
 	    (v->manifest.size > 0 && blob_exists(st, &v->manifest, err) == -1))
-		return rollback(st);
+		return -1;
+	return 0;
+}
+
+int
+mv_store_insert_row(struct mv_store *st, const struct mv_version *v,
+    enum mv_ingest_outcome *outcome, struct mv_err *err)
+{
+	sqlite3_stmt *s;
+
 	if ((s = stmt(st, ST_INSERT, err)) == NULL)
-		return rollback(st);
+		return -1;
 	if (bind_version(s, v) != 0) {
 		done(s);
-		db_fail(st, err);
-		return rollback(st);
+		return db_fail(st, err);
 	}
 	if (run(st, s, err) == -1)
-		return rollback(st);
+		return -1;
 	*outcome = sqlite3_changes(st->db) > 0 ? MV_INGEST_STORED :
 	    MV_INGEST_PRESENT;
+	return 0;
+}
+
+int
+mv_store_insert(struct mv_store *st, const struct mv_version *v,
+    enum mv_ingest_outcome *outcome, struct mv_err *err)
+{
+	if (begin(st, err) == -1)
+		return -1;
+	/* Under the lock, so gc cannot remove them before the row lands. */
+	if (mv_store_blobs_there(st, v, err) == -1 ||
+	    mv_store_insert_row(st, v, outcome, err) == -1)
+		return rollback(st);
 	mv_crash_point("before-commit");
 	if (commit(st, err) == -1)
 		return rollback(st);
 	return 0;
 }
-
 
 int
 mv_store_blob_used(struct mv_store *st, const unsigned char *digest,

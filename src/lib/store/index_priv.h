@@ -157,6 +157,17 @@ col_text(sqlite3_stmt *s, int i, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
+/*
+ * The two halves of mv_store_insert, for a caller holding the write lock
+ * (an ingest batch, ingest_batch.h): whether v's blobs are all there
+ * (MV_ENOTFOUND: gc took one; MV_ECORRUPT: wrong size), and its row
+ * inserted unless present (*outcome says which).
+ */
+int	 mv_store_blobs_there(struct mv_store *st, const struct mv_version *v,
+	    struct mv_err *err);
+int	 mv_store_insert_row(struct mv_store *st, const struct mv_version *v,
+	    enum mv_ingest_outcome *outcome, struct mv_err *err);
+
 /* Whether some row names the blob (its .info, .mod, .zip or manifest). */
 int	 mv_store_blob_used(struct mv_store *st, const unsigned char *digest,
 	    bool *used, struct mv_err *err);

@@ -1,6 +1,7 @@
-/* ingest.c: validating a module version's three files and storing them. */
+/* ingest.c: validating a module version's three files. */
 /*
- * See ingest.h for the rules, in the order they are checked.  The three
+ * See ingest.h for the rules, in the order they are checked; storing
+ * them is ingest_batch.c's.  The three
  * files are the caller's staged files (stage.h), so the bytes checked are
  * the bytes stored: nothing outside the store can change them in between.
  */
@@ -14,13 +15,8 @@
 #include "modvault/proto/info.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
-#include "modvault/store/check.h"
 #include "modvault/store/ingest.h"
-#include "modvault/store/manifest.h"
-#include "modvault/store/shared.h"
-
-/* How often a commit is retried after a concurrent gc took a blob. */
-#define INSERT_TRIES	3
+#include "ingest_priv.h"
 
 /* GP-11.1.1: the .info is JSON naming the requested version. */
 static int
@@ -129,87 +125,29 @@ validate(const struct mv_ingest *in, const struct mv_zip_limits *lim,
 }
 
 /*
- * The blobs this ingest created were checked just now, byte for byte: a
- * blob already there is not known to hold them (the scrub, verify.h, and
- * the responder check those).  One transaction for all of them: each
- * commit syncs the index, and this runs once per version stored.
+ * Everything mv_store_ingest decides before it writes (ingest_priv.h):
+ * the checks, whether the version is stored already, and the caller's
+ * last word.
  */
-static void
-record_checks(struct mv_store *st, const struct mv_version *v,
-    const bool created[3])
-{
-	const struct mv_blobref *refs[3] = { &v->zip, &v->mod, &v->info };
-	const unsigned char *made[3];
-	size_t n = 0;
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (created[i])
-			made[n++] = refs[i]->digest;
-	(void)mv_store_blobs_checked(st, made, n, v->fetched_at, NULL);
-}
-
-/*
- * Blobs first (the zip, the largest, first, the manifest naming the others
- * last), then, for a shared store, the manifest under the version's name
- * in the bucket, then the row.  A concurrent
- * gc may take a blob between its put and the commit (mv_store_insert then
- * says MV_ENOTFOUND): the staged files are still there, so put again.
- */
-static int
-store(struct mv_store *st, const struct mv_ingest *in, struct mv_version *v,
-    enum mv_ingest_outcome *outcome, struct mv_err *err)
-{
-	struct mv_blobstore *bs = mv_store_blobs(st);
-	bool made[3] = { false, false, false }, c[3];
-	struct mv_err e = MV_ERR_INIT;
-	int tries, i;
-
-	for (tries = 0; tries < INSERT_TRIES; tries++) {
-		mv_err_clear(&e);
-		if (mv_blob_put_staged(bs, in->zip, in->zip_digest, &v->zip,
-		    &c[0], err) == -1 ||
-		    mv_blob_put_staged(bs, in->mod, NULL, &v->mod, &c[1],
-		    err) == -1 ||
-		    mv_blob_put_staged(bs, in->info, NULL, &v->info, &c[2],
-		    err) == -1 ||
-		    mv_store_put_manifest(st, v, err) == -1 ||
-		    (!in->shared_present &&
-		    mv_store_shared_put(st, v, err) == -1))
-			return -1;
-		for (i = 0; i < 3; i++)
-			made[i] = made[i] || c[i];
-		if (mv_store_insert(st, v, outcome, &e) == 0) {
-			record_checks(st, v, made);
-			return 0;
-		}
-		if (e.code != MV_ENOTFOUND)
-			break;
-	}
-	return mv_err_pass(err, &e);
-}
-
 int
-mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
-    const struct mv_zip_limits *lim, enum mv_ingest_outcome *outcome,
+mv_ingest_check(struct mv_store *st, const struct mv_ingest *in,
+    const struct mv_zip_limits *lim, struct mv_version *v, bool *present,
     struct mv_err *err)
 {
 	struct mv_buf info, mod;
 	struct mv_zip_result zr;
 	struct mv_err e = MV_ERR_INIT;
-	struct mv_version *v;
 	int rc = -1;
 
+	*present = false;
 	mv_buf_init(&info, MV_INFO_MAX_BYTES);
 	mv_buf_init(&mod, MV_GOMOD_MAX_BYTES);
-	if ((v = calloc(1, sizeof(*v))) == NULL)
-		return mv_fail(err, MV_ENOMEM, "out of memory");
 	mv_zip_result_init(&zr);
 	if (validate(in, lim, &info, &mod, &zr, v, err) == -1)
 		goto done;
 	/* Already stored: nothing to write (GP-11.2, never replaced). */
 	if (mv_store_get(st, in->module, in->version, v, &e) == 0) {
-		*outcome = MV_INGEST_PRESENT;
+		*present = true;
 		rc = 0;
 		goto done;
 	}
@@ -220,11 +158,10 @@ mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
 	/* The caller's last word (the checksum database), before any write. */
 	if (in->verify != NULL && in->verify(in->verify_ctx, v, err) == -1)
 		goto done;
-	rc = store(st, in, v, outcome, err);
+	rc = 0;
 done:
 	mv_zip_result_free(&zr);
 	mv_buf_free(&info);
 	mv_buf_free(&mod);
-	free(v);
 	return rc;
 }
