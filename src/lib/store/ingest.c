@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "modvault/proto/gomod.h"
+#include "modvault/store/tree.h"
 #include "modvault/proto/info.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
@@ -147,6 +148,7 @@ mv_ingest_check(struct mv_store *st, const struct mv_ingest *in,
 		goto done;
 	/* Already stored: nothing to write (GP-11.2, never replaced). */
 	if (mv_store_get(st, in->module, in->version, v, &e) == 0) {
+		mv_store_tree_link(st, v);	/* a tree set up since */
 		*present = true;
 		rc = 0;
 		goto done;

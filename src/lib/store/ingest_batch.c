@@ -266,7 +266,13 @@ commit_rows(struct mv_ingest_batch *b, struct mv_err *err)
 				return rollback(st);
 	}
 	mv_crash_point("before-commit");
-	return commit(st, err) == -1 ? rollback(st) : 0;
+	if (commit(st, err) == -1)
+		return rollback(st);
+	/* Only committed versions get static-tree links (tree.h). */
+	for (i = 0; i < b->n; i++)
+		if (b->e[i].waiting)
+			mv_store_tree_link(st, b->e[i].v);
+	return 0;
 }
 
 /* The waiting entries' staged files, durable under their digests. */
