@@ -97,5 +97,6 @@ int	 cmd_gc(struct cli *c, int argc, char **argv);
 int	 cmd_fetch(struct cli *c, int argc, char **argv);
 int	 cmd_reindex(struct cli *c, int argc, char **argv);
 int	 cmd_policy(struct cli *c, int argc, char **argv);
+int	 cmd_static_tree(struct cli *c, int argc, char **argv);
 
 #endif

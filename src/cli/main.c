@@ -88,6 +88,15 @@ static const struct command commands[] = {
 	    "MODULE and why: denied (with the reason a client gets, exit\n"
 	    "status 1) or allowed, its download mode, whether the checksum\n"
 	    "database is asked about it and where it is fetched from." },
+	{ "static-tree", cmd_static_tree, "rebuild | verify [--repair]",
+	    "Keeps the static tree (static_tree = DIR: the stored files a web\n"
+	    "server sends itself) in step with the index.  verify prints one\n"
+	    "line per disagreement, PATH: missing, extra or wrong target (a\n"
+	    "link that should be there, an entry that should not, a link\n"
+	    "pointing at another blob), and exits 1 when there is any;\n"
+	    "--repair also fixes each.  rebuild writes every link anew and\n"
+	    "then removes everything else, so a web server serving the tree\n"
+	    "meanwhile never misses a stored file." },
 	{ "rm", cmd_rm, "MODULE@VERSION",
 	    "Removes a module version from the index; gc then frees its blobs." },
 	{ "reindex", cmd_reindex, "",

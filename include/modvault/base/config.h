@@ -122,6 +122,7 @@ struct mv_config {
 	enum mv_xsendfile	 xsendfile;
 	char			 xsendfile_prefix[PATH_MAX];
 	char			 mount[PATH_MAX];	/* URL prefix, "" = derive */
+	char			 static_tree[PATH_MAX];	/* absolute, "" = off */
 	uint64_t		 max_zip_bytes;
 	long			 upstream_timeout;	/* seconds */
 	long			 connect_timeout;	/* seconds */

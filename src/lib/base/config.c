@@ -243,6 +243,27 @@ set_xsendfile_prefix(struct mv_config *cfg, const struct key *k,
 	return mv_config_set_string(cfg, k, v, err);
 }
 
+/*
+ * static_tree: an absolute directory (the web server's configuration
+ * names the same one), or off.  No ".." or "." element: the links'
+ * relative targets are computed from it as written when it does not
+ * exist yet.
+ */
+static int
+set_static_tree(struct mv_config *cfg, const struct key *k, const char *v,
+    struct mv_err *err)
+{
+	if (strcmp(v, "off") == 0)
+		v = "";
+	else if (v[0] != '/' || strstr(v, "/./") != NULL ||
+	    strstr(v, "/../") != NULL || strcmp(v, "/") == 0 ||
+	    (strlen(v) >= 2 && strcmp(v + strlen(v) - 2, "/.") == 0) ||
+	    (strlen(v) >= 3 && strcmp(v + strlen(v) - 3, "/..") == 0))
+		return mv_fail(err, MV_ECONFIG, "must be off or an absolute "
+		    "directory without . or .. elements");
+	return mv_config_set_string(cfg, k, v, err);
+}
+
 /* "" derives the mount point from SCRIPT_NAME; "/" is the root, kept as "". */
 static int
 set_mount(struct mv_config *cfg, const struct key *k, const char *v,
@@ -385,6 +406,7 @@ static const struct key keys[] = {
 	{ "xsendfile", set_choice, CHOICE(xsendfile_names) },
 	{ "xsendfile_prefix", set_xsendfile_prefix, STRING(xsendfile_prefix) },
 	{ "mount", set_mount, STRING(mount) },
+	{ "static_tree", set_static_tree, STRING(static_tree) },
 	{ "max_zip_bytes", mv_config_set_bytes, FIELD(max_zip_bytes),
 	    .max = MV_ZIP_MAX_BYTES },
 	{ "upstream_timeout", set_seconds, FIELD(upstream_timeout),

@@ -19,6 +19,7 @@
 #include "modvault/proto/semver.h"
 #include "modvault/store/check.h"
 #include "modvault/store/shared.h"
+#include "modvault/store/tree.h"
 #include "answer.h"
 
 static void
@@ -173,6 +174,7 @@ mv_answer_file(struct mv_service *svc, const struct mv_route *route,
 	res->cache_control = route->kind == MV_ROUTE_INFO ? MV_CC_STABLE :
 	    MV_CC_IMMUTABLE;
 	touch(svc, &v);
+	mv_store_tree_link(svc->store, &v);
 	return 0;
 }
 
@@ -323,6 +325,7 @@ mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
 		}
 	}
 	touch(svc, &v);
+	mv_store_tree_link(svc->store, &v);
 	if (res->status == 302)
 		return 0;
 	res->len = v.zip.size;

@@ -75,7 +75,9 @@ mv_store_quarantine(struct mv_store *st, const struct mv_version *v,
 {
 	struct mv_err e = MV_ERR_INIT;
 
-	if (mv_store_quarantine_blob(st, bad, err) == -1 ||
+	/* The web server stops sending it before it moves. */
+	if (mv_store_tree_drop(st, v->module, v->version, err) == -1 ||
+	    mv_store_quarantine_blob(st, bad, err) == -1 ||
 	    mv_store_shared_remove(st, v->module, v->version, err) == -1)
 		return -1;
 	if (mv_store_remove(st, v->module, v->version, &e) == -1 &&

@@ -152,6 +152,7 @@ struct victim {
 };
 
 struct victims {
+	struct mv_store	*st;
 	struct victim	*v;
 	size_t		 n, cap;
 	struct mv_err	*err;
@@ -162,6 +163,7 @@ collect(void *ctx, const struct mv_version *v)
 {
 	struct victims *vs = ctx;
 	struct victim *p;
+	int64_t read;
 
 	if (vs->n == vs->cap) {
 		vs->cap = vs->cap ? vs->cap * 2 : 256;
@@ -174,6 +176,9 @@ collect(void *ctx, const struct mv_version *v)
 	memcpy(p->version, v->version, sizeof(p->version));
 	p->last_use = v->last_served > v->fetched_at ? v->last_served :
 	    v->fetched_at;
+	/* A hit the web server sent from the static tree (tree.h). */
+	if ((read = mv_store_tree_last_read(vs->st, v)) > p->last_use)
+		p->last_use = read;
 	return 0;
 }
 
@@ -209,7 +214,7 @@ static int
 evict_due(struct mv_store *st, const struct mv_gc_opts *o,
     struct mv_gc_report *rep, struct mv_err *err)
 {
-	struct victims vs = { NULL, 0, 0, err };
+	struct victims vs = { st, NULL, 0, 0, err };
 	uint64_t freed;
 	size_t i;
 	int rc = 0;

@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "modvault/base/log.h"
 #include "modvault/net/s3.h"
 #include "modvault/proto/pattern.h"
 #include "schema.h"
@@ -338,6 +339,7 @@ mv_store_close(struct mv_store *st)
 	mv_stage_close(st->stage);
 	if (st->s3 != NULL)
 		mv_s3_close(st->s3);
+	free(st->tree);
 	free(st);
 }
 
@@ -486,6 +488,31 @@ mv_store_touch(struct mv_store *st, const char *module, const char *version,
 	return run(st, s, err);
 }
 
+/*
+ * The static tree follows the index on a best-effort basis: a link that
+ * cannot be written is a miss modvault answers, one that cannot be
+ * removed dangles once gc frees its blob (and verify reports both).
+ */
+void
+mv_store_tree_link(struct mv_store *st, const struct mv_version *v)
+{
+	struct mv_err e = MV_ERR_INIT;
+
+	if (st->tree != NULL && mv_store_tree_put(st, v, &e) == -1)
+		mv_log_warn("static tree: %s@%s: %s", v->module, v->version,
+		    e.msg);
+}
+
+static void
+tree_drop(struct mv_store *st, const char *module, const char *version)
+{
+	struct mv_err e = MV_ERR_INIT;
+
+	if (st->tree != NULL && mv_store_tree_drop(st, module, version,
+	    &e) == -1)
+		mv_log_warn("static tree: %s@%s: %s", module, version, e.msg);
+}
+
 int
 mv_store_remove(struct mv_store *st, const char *module, const char *version,
     struct mv_err *err)
@@ -495,6 +522,8 @@ mv_store_remove(struct mv_store *st, const char *module, const char *version,
 	if ((s = stmt_text(st, ST_REMOVE, module, version, err)) == NULL ||
 	    run(st, s, err) == -1)
 		return -1;
+	/* Before gc can free the blobs: at worst a link dangles (a miss). */
+	tree_drop(st, module, version);
 	if (sqlite3_changes(st->db) == 0)
 		return mv_fail(err, MV_ENOTFOUND, "\"%s@%s\" is not stored",
 		    module, version);
@@ -579,6 +608,7 @@ mv_store_insert(struct mv_store *st, const struct mv_version *v,
 	mv_crash_point("before-commit");
 	if (commit(st, err) == -1)
 		return rollback(st);
+	mv_store_tree_link(st, v);
 	return 0;
 }
 

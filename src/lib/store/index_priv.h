@@ -11,8 +11,10 @@
 
 #include <sqlite3.h>
 
+#include "modvault/policy/policy.h"
 #include "modvault/store/index.h"
 #include "modvault/store/stage.h"
+#include "modvault/store/tree.h"
 
 enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_PING, ST_GET, ST_VERSIONS, ST_EACH,
@@ -38,6 +40,15 @@ struct mv_store {
 	struct mv_s3		*s3;
 	long			 claim_lease;	/* seconds */
 	bool			 group_shared;	/* groupshare.c */
+	/* static_tree (tree.h): NULL when off. */
+	struct mv_stree		*tree;
+};
+
+/* The static tree the store keeps (tree.c). */
+struct mv_stree {
+	char			 root[PATH_MAX];	/* resolved */
+	char			 blobs[PATH_MAX];	/* where links point */
+	struct mv_policy	 policy;
 };
 
 /*
@@ -48,6 +59,29 @@ struct mv_store {
  */
 bool	 mv_store_share_group(const char *dir);
 void	 mv_store_share_file(const char *path);
+
+/* tree.c, tree_policy.c: what tree_verify.c shares of the static tree. */
+int	 mv_stree_path(const struct mv_stree *t, const char *name, char *out,
+	    size_t outsz, struct mv_err *err);
+int	 mv_stree_allowed(struct mv_stree *t, const char *module,
+	    const char *version, bool *allow, struct mv_err *err);
+int	 mv_stree_target(const struct mv_stree *t, const char *name,
+	    const struct mv_blobref *ref, char *out, size_t outsz,
+	    struct mv_err *err);
+/* force: write it even when it already points at target. */
+int	 mv_stree_write_link(const struct mv_stree *t, const char *name,
+	    const char *target, bool force, bool *written, struct mv_err *err);
+/* The blob behind a version's file of kind x. */
+const struct mv_blobref *mv_stree_blob(const struct mv_version *v,
+	    enum mv_stree_ext x);
+/* Removes path's directories below the root while empty (path changes). */
+void	 mv_stree_prune_dirs(const struct mv_stree *t, char *path);
+/*
+ * Prunes the links of denied modules when the deny and allow lines differ
+ * from those the tree was last pruned under (data_dir/static-tree.state).
+ */
+int	 mv_store_tree_sync_policy(struct mv_store *st,
+	    const struct mv_config *cfg, struct mv_err *err);
 
 /* gc_shared.c: the blob sweep of a shared bucket (gc.h). */
 struct mv_gc_report;

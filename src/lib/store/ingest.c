@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "modvault/proto/gomod.h"
+#include "modvault/store/tree.h"
 #include "modvault/proto/info.h"
 #include "modvault/proto/modpath.h"
 #include "modvault/proto/semver.h"
@@ -209,6 +210,7 @@ mv_store_ingest(struct mv_store *st, const struct mv_ingest *in,
 		goto done;
 	/* Already stored: nothing to write (GP-11.2, never replaced). */
 	if (mv_store_get(st, in->module, in->version, v, &e) == 0) {
+		mv_store_tree_link(st, v);	/* a tree set up since */
 		*outcome = MV_INGEST_PRESENT;
 		rc = 0;
 		goto done;

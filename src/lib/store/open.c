@@ -60,15 +60,21 @@ mv_store_open_config(const struct mv_config *cfg, int flags,
 {
 	struct mv_store *st;
 
-	if (cfg->storage == MV_STORAGE_DIR)
-		return mv_store_open(cfg->data_dir, flags, stp, err);
-	/* Reading a blob may mean downloading it: always a staging area. */
-	if (mv_store_open_index(cfg->data_dir, flags, true, &st, err) == -1)
+	if (cfg->storage == MV_STORAGE_DIR) {
+		if (mv_store_open(cfg->data_dir, flags, &st, err) == -1)
+			return -1;
+	} else if (mv_store_open_index(cfg->data_dir, flags, true, &st,
+	    err) == -1)
+		/* Reading a blob may mean downloading it: a staging area. */
 		return -1;
-	if (open_bucket(st, cfg, flags, err) == -1) {
-		mv_store_close(st);
-		return -1;
-	}
+	else if (open_bucket(st, cfg, flags, err) == -1)
+		goto fail;
+	if (mv_store_tree_attach(st, cfg, flags & MV_STORE_READONLY,
+	    err) == -1)
+		goto fail;
 	*stp = st;
 	return 0;
+fail:
+	mv_store_close(st);
+	return -1;
 }
