@@ -1,21 +1,18 @@
 #!/bin/sh
-# static-web.sh: the static tree (issue 16) behind Apache + mod_fcgid,
-# Apache plain CGI (.htaccess), nginx and Caddy, each with the optional
-# "#tree" block of its shipped contrib/ config turned on (lighttpd is
-# static-tree.sh's).  For each: a first request for a stored .info, .mod
-# and .zip misses the tree and reaches modvault; once the file is linked
-# into the tree, the next request is answered by the web server (in its
-# access log) and modvault logs nothing for it, with modvault's own
-# Content-Type, Cache-Control and bytes; the real go command downloads
-# through the tree; once the version is removed (rm, gc), a request
-# reaches modvault again; hostile paths, a planted @v/list, files beside
-# the tree and a link planted to a file outside it never serve anything
-# but the tree's immutable files.
-#
-# The tree is laid out here as static_tree's contract says modvault lays
-# it out (DIR/<escaped module>/@v/<escaped version>.EXT, relative links
-# to the blobs, owned by modvault's user), from the bytes modvault itself
-# answered, until the library maintains it.
+# static-web.sh: the static tree (issue 16, static_tree = DIR) behind
+# Apache + mod_fcgid, Apache plain CGI (.htaccess), nginx and Caddy, each
+# with the optional "#tree" block of its shipped contrib/ config turned on
+# (lighttpd is static-tree.sh's).  The store is imported before the key is
+# set, so the tree starts empty.  For each server: a first request for a
+# stored .info, .mod and .zip misses the tree and reaches modvault, which
+# links the version in; the next is answered by the web server (its access
+# log has it) and modvault logs nothing for it, with modvault's own bytes,
+# Content-Type and Cache-Control; the real go command downloads through
+# it twice, the second time with no .mod or .zip reaching modvault; a
+# deny line, rm and gc eviction each make the web server pass the
+# version's requests to modvault again; hostile paths, a planted @v/list,
+# files beside the tree and a link planted to another user's file never
+# serve anything but the tree's immutable files.
 . "$MV_SRCDIR/tests/integration/lib.sh"
 . "$MV_SRCDIR/tests/integration/web-checks.sh"
 need apache2 nginx caddy spawn-fcgi go curl python3
@@ -28,32 +25,12 @@ mv_at_exit web_stop
 # Something outside the tree that no answer may ever contain.
 secret=SECRET-$(date +%s)-$$
 
-# sw_cli ARGS...: the modvault command as the user that owns the store.
+# sw_cli ARGS...: the modvault command as the user that owns the store
+# (its output in $MV_TMP/cli.out).
 sw_cli() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u "$web_user" -- "$MODVAULT" --config "$MV_TMP/modvault.conf" "$@"
-	else
-		"$MODVAULT" --config "$MV_TMP/modvault.conf" "$@"
-	fi
-}
-
-# sw_link PATH FILE: links the tree's PATH (as under the mount) to the
-# blob holding FILE's bytes, as modvault's user: false when the store has
-# no such blob.
-sw_link() {
-	b=$(blob_path "$MV_TMP/data" "$2")
-	[ -f "$b" ] || return 1
-	mkdir -p "$web_tree/${1%/*}" && ln -sfr "$b" "$web_tree/$1" &&
-	chown -hR "$web_user:$web_group" "$web_tree"
-}
-
-# sw_fill: links every fixture .mod and .zip (stored as the upstream
-# serves them), so that the go command's downloads are mostly static.
-sw_fill() {
-	(cd "$MV_FIXTURES/upstream" && find . -path '*/@v/*' \
-	    \( -name '*.mod' -o -name '*.zip' \)) | while read -r f; do
-		sw_link "${f#./}" "$MV_FIXTURES/upstream/$f" || true
-	done
+	set -- "$MODVAULT" --config "$MV_TMP/modvault.conf" "$@"
+	[ "$(id -u)" != 0 ] || set -- runuser -u "$web_user" -- "$@"
+	"$@" >"$MV_TMP/cli.out" 2>&1 || { sed 's/^/# /' "$MV_TMP/cli.out"; return 1; }
 }
 
 # sw_mv_lines PATH: modvault's access lines for PATH so far.
@@ -69,19 +46,26 @@ sw_header() {
 # sw_sync: a request only modvault answers, logged before the checks read
 # its log (log lines of one process come in order).
 sw_sync() {
-	n=$(($(sw_mv_lines "$sw_m/@v/list") + 1))
+	sw_n=$(($(sw_mv_lines "$sw_m/@v/list") + 1))
 	curl -s -o /dev/null "$1$sw_m/@v/list" &&
-	    wait_for 10 test "$(sw_mv_lines "$sw_m/@v/list")" -ge "$n"
+	    wait_for 10 test "$(sw_mv_lines "$sw_m/@v/list")" -ge "$sw_n"
 }
 
 # sw_static LABEL BASE ACCESS_LOG EXT: the miss, then the static hit.
+# The version's first request (.info) links all three files in; for the
+# .mod and .zip the link is removed first (a tree missing a file, as
+# after a failed write), so that modvault answers, and writes it again.
 sw_static() {
 	l=$1 b=$2 a=$3 e=$4 u=$2$sw_p.$e
+	[ "$e" = info ] || rm -f "$web_tree/$sw_p.$e"
 	n=$(sw_mv_lines "$sw_p.$e")
 	curl -s -D "$MV_TMP/mv.hdr" -o "$MV_TMP/mv.body" "$u"
 	check "$l: .$e not in the tree reaches modvault" \
 	    wait_for 10 test "$(sw_mv_lines "$sw_p.$e")" -gt "$n"
-	check "$l: .$e linked into the tree" sw_link "$sw_p.$e" "$MV_TMP/mv.body"
+	check "$l: .$e: modvault linked it into the tree" \
+	    cmp -s "$web_tree/$sw_p.$e" "$MV_TMP/mv.body"
+	[ "$e" != info ] || check "$l: and the version's .mod and .zip" \
+	    test -L "$web_tree/$sw_p.mod" -a -L "$web_tree/$sw_p.zip"
 	n=$(sw_mv_lines "$sw_p.$e")
 	s=$(curl -s -D "$MV_TMP/st.hdr" -o "$MV_TMP/st.body" -w '%{http_code}' "$u")
 	sw_sync "$b"
@@ -90,7 +74,7 @@ sw_static() {
 	check "$l: .$e from the tree: modvault saw no request" \
 	    [ "$(sw_mv_lines "$sw_p.$e")" = "$n" ]
 	check "$l: .$e from the tree: in the web server's access log" \
-	    wait_for 10 grep -q "GET [^ ]*/$sw_p.$e HTTP/1.1\" 200 \|\"uri\":\"[^\"]*/$sw_p.$e\".*\"status\":200" "$a"
+	    wait_for 10 grep -qs "GET [^ ]*/$sw_p.$e HTTP/1.1\" 200 \|\"uri\":\"[^\"]*/$sw_p.$e\".*\"status\":200" "$a"
 	for h in Content-Type Cache-Control; do
 		m=$(sw_header "$MV_TMP/mv.hdr" $h)
 		t=$(sw_header "$MV_TMP/st.hdr" $h)
@@ -146,22 +130,44 @@ sw_planted_link() {
 	    sw_no_secret "${2}evil.example/m/@v/v1.0.0.mod"
 }
 
-# sw_removed LABEL BASE: after rm and gc the links dangle (the version's
-# blobs are gone): the web server passes the request to modvault.
+# sw_passed LABEL BASE PATH WHY: after WHY, PATH is no longer in the tree
+# and its request reaches modvault.
+sw_passed() {
+	check "$1: after $4, $3 is gone from the tree" [ ! -e "$web_tree/$3" ]
+	n=$(sw_mv_lines "$3")
+	s=$(curl -s -o /dev/null -w '%{http_code}' "$2$3")
+	check "$1: after $4, $3 reaches modvault ($s)" \
+	    wait_for 10 test "$(sw_mv_lines "$3")" -gt "$n"
+}
+
+# sw_removed LABEL BASE: a deny line (a command that writes the store
+# prunes the tree first: here gc, which evicts nothing without options),
+# rm, and gc eviction.
 sw_removed() {
 	l=$1 b=$2
-	if sw_cli rm "$sw_mod@$sw_ver" >/dev/null && sw_cli gc >/dev/null; then
-		ok "$l: modvault rm and gc"
-	else
-		fail "$l: modvault rm and gc"
-	fi
-	for e in info zip; do
-		n=$(sw_mv_lines "$sw_p.$e")
-		s=$(curl -s -o "$MV_TMP/rm.body" -w '%{http_code}' "$b$sw_p.$e")
-		check "$l: .$e of a removed version reaches modvault ($s)" \
-		    wait_for 10 test "$(sw_mv_lines "$sw_p.$e")" -gt "$n"
-		check "$l: .$e of a removed version is not served" [ "$s" != 200 ]
-	done
+	d=$(fx_escape "$(fx_mod license)")/@v/$(fx_escape "$(fx_ver license)").zip
+	echo "deny = $(fx_mod license)" >>"$MV_TMP/modvault.conf"
+	check "$l: a command writes the store under the deny line" sw_cli gc
+	sw_passed "$l" "$b" "$d" "a deny line"
+	check "$l: modvault rm" sw_cli rm "$sw_mod@$sw_ver"
+	sw_passed "$l" "$b" "$sw_p.zip" rm
+	e=$(fx_escape "$(fx_mod case)")/@v/$(fx_escape "$(fx_ver case)").zip
+	check "$l: gc --max-bytes 1 evicts every version" sw_cli gc --max-bytes 1
+	sw_passed "$l" "$b" "$e" "gc eviction"
+}
+
+# sw_go_twice LABEL BASE ACCESS_LOG: the go command through BASE; the
+# second time (a fresh module cache) no .mod or .zip reaches modvault.
+sw_go_twice() {
+	check "$1: go mod download/list/build verify every fixture against go.sum" \
+	    run_go_client "$2"
+	n=$(grep -c 'info: GET /[^ ]*\.\(zip\|mod\) ' "$web_log")
+	check "$1: again, now from the tree" run_go_client "$2"
+	sw_sync "$2"
+	check "$1: the second time no .mod or .zip reached modvault" \
+	    [ "$(grep -c 'info: GET /[^ ]*\.\(zip\|mod\) ' "$web_log")" = "$n" ]
+	check "$1: the second time the web server sent them" \
+	    grep -qs "GET [^ ]*/$(fx_escape "$(fx_mod big)")/@v/[^ ]*\.zip HTTP/1.1\" 200 \|\"uri\":\"[^\"]*/$(fx_escape "$(fx_mod big)")/@v/[^\"]*\.zip\".*\"status\":200" "$3"
 }
 
 # sw_checks LABEL BASE ACCESS_LOG: everything above, through one server.
@@ -169,9 +175,7 @@ sw_checks() {
 	for e in info mod zip; do
 		sw_static "$1" "$2" "$3" "$e"
 	done
-	sw_fill
-	check "$1: go mod download/list/build verify every fixture against go.sum" \
-	    run_go_client "$2"
+	sw_go_twice "$1" "$2" "$3"
 	sw_hostile "$1" "$2"
 	[ "$1" = caddy ] || sw_planted_link "$1" "$2"
 	sw_removed "$1" "$2"
@@ -184,17 +188,20 @@ sw_v=$(fx_escape "$sw_ver")
 sw_p=$sw_m/@v/$sw_v
 sw_top=${sw_m%%/*}
 
-# sw_fresh DIR...: web_fresh (zips streamed) and an empty tree.
+# sw_fresh TREE DIR...: web_fresh (zips streamed), then static_tree =
+# TREE, an empty directory of modvault's user.
 sw_fresh() {
-	web_tree=$MV_TMP/tree
+	web_tree=$1
+	shift
 	web_fresh off "$@" && rm -rf "$web_tree" "$MV_TMP/x" &&
-	mkdir -p "$web_tree" && chown "$web_user:$web_group" "$web_tree"
+	mkdir -p "$web_tree" && chown "$web_user:$web_group" "$web_tree" &&
+	echo "static_tree = $web_tree" >>"$MV_TMP/modvault.conf"
 }
 
 # sw_fcgid: Apache + mod_fcgid (its children's stderr is in the ErrorLog).
 sw_fcgid() {
 	web_log=$run/error.log web_mount=go/
-	if sw_fresh htdocs fcgid && chmod 777 "$run/fcgid" &&
+	if sw_fresh "$MV_TMP/tree" htdocs fcgid && chmod 777 "$run/fcgid" &&
 	    web_apache fcgid.conf.in DATA="$MV_TMP/data" \
 	    FCGI="$run/modvault.fcgi" CONFIG="$MV_TMP/modvault.conf"; then
 		sw_checks apache+fcgid "$url/go/" "$run/tree-access.log"
@@ -208,7 +215,7 @@ sw_fcgid() {
 # sw_nginx: nginx, modvault under spawn-fcgi.
 sw_nginx() {
 	web_log= web_mount=go/
-	if sw_fresh htdocs tmp && web_spawn "$run/modvault.fcgi" && web_nginx
+	if sw_fresh "$MV_TMP/tree" htdocs tmp && web_spawn "$run/modvault.fcgi" && web_nginx
 	then
 		sw_checks nginx "$url/go/" "$run/tree-access.log"
 	else
@@ -219,7 +226,7 @@ sw_nginx() {
 # sw_caddy: Caddy, modvault under spawn-fcgi, logging to a file.
 sw_caddy() {
 	web_log= web_mount=go/
-	if sw_fresh && web_log_to_file && web_spawn "$run/modvault.fcgi" &&
+	if sw_fresh "$MV_TMP/tree" && web_log_to_file && web_spawn "$run/modvault.fcgi" &&
 	    web_caddy; then
 		sw_checks caddy "$url/go/" "$run/access.log"
 	else
@@ -232,8 +239,7 @@ sw_caddy() {
 sw_cgi() {
 	web_log=$run/error.log web_mount=cgi-bin/
 	cgi=$run/htdocs/cgi-bin
-	if sw_fresh htdocs/cgi-bin && web_tree=$cgi/tree &&
-	    mkdir -p "$web_tree" &&
+	if sw_fresh "$cgi/tree" htdocs/cgi-bin &&
 	    echo "mount = /cgi-bin" >>"$MV_TMP/modvault.conf" &&
 	    cp "$MODVAULT_FCGI" "$cgi/modvault.cgi" &&
 	    chmod 755 "$cgi/modvault.cgi" &&
