@@ -340,21 +340,25 @@ run_go_get() {
 	rm -rf "$mv_g"
 }
 
-# start_lighttpd CONFIG DATA_DIR [RUN_DIR]: lighttpd on a free port with the
-# shipped contrib/lighttpd template, spawning modvault.fcgi with CONFIG;
-# sets url and LIGHTTPD_PID once /healthz answers.  DATA_DIR is where
-# X-Sendfile may read blobs/ (with storage = s3, the node cache:
+# start_lighttpd CONFIG DATA_DIR [RUN_DIR [TREE]]: lighttpd on a free port
+# with the shipped contrib/lighttpd template, spawning modvault.fcgi with
+# CONFIG; sets url and LIGHTTPD_PID once /healthz answers.  DATA_DIR is
+# where X-Sendfile may read blobs/ (with storage = s3, the node cache:
 # data_dir/cache); RUN_DIR (default $MV_TMP/run) holds its sockets and
-# logs, so several can run at once.
+# logs, so several can run at once.  With TREE, the static-tree variant
+# (lighttpd-static.conf.in) serving TREE, CONFIG's static_tree, with its
+# access log in RUN_DIR/access.log.
 start_lighttpd() {
 	mv_run=${3:-$MV_TMP/run}
 	rm -rf "$mv_run"
 	mkdir -p "$mv_run/htdocs"
 	mv_port=$(free_port)
+	mv_tpl=lighttpd.conf.in
+	[ -z "${4:-}" ] || mv_tpl=lighttpd-static.conf.in
 	"$MV_SRCDIR/contrib/render.sh" \
-	    "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" \
+	    "$MV_SRCDIR/contrib/lighttpd/$mv_tpl" \
 	    "$mv_run/lighttpd.conf" PORT="$mv_port" RUNDIR="$mv_run" \
-	    FCGI="$MODVAULT_FCGI" CONFIG="$1" DATA="$2" &&
+	    FCGI="$MODVAULT_FCGI" CONFIG="$1" DATA="$2" ${4:+TREE="$4"} &&
 	    lighttpd -tt -f "$mv_run/lighttpd.conf" || return 1
 	lighttpd -D -f "$mv_run/lighttpd.conf" &
 	LIGHTTPD_PID=$!

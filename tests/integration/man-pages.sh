@@ -41,11 +41,11 @@ check "every key in modvault.conf.5 exists in the source${extra:+ (not in the so
 
 # --- commands and options: src/cli against modvault.1 ---------------------
 # The dispatch table of src/cli/main.c: '{ "NAME", cmd_NAME,'.
-sed -n 's/^\t{ "\([a-z]*\)", cmd_[a-z_]*,.*/\1/p' "$MV_SRCDIR/src/cli/main.c" |
+sed -n 's/^\t{ "\([a-z-]*\)", cmd_[a-z_]*,.*/\1/p' "$MV_SRCDIR/src/cli/main.c" |
     sort >"$MV_TMP/src-cmds"
 check "the CLI's command table was found ($(wc -l <"$MV_TMP/src-cmds") commands)" \
     test "$(wc -l <"$MV_TMP/src-cmds")" -ge 9
-sed -n 's/^\.It Ic \([a-z]*\).*/\1/p' "$MAN/modvault.1" | sort >"$MV_TMP/man-cmds-all"
+sed -n 's/^\.It Ic \([a-z-]*\).*/\1/p' "$MAN/modvault.1" | sort >"$MV_TMP/man-cmds-all"
 sort -u "$MV_TMP/man-cmds-all" >"$MV_TMP/man-cmds"
 check "modvault.1 documents exactly the CLI's commands" \
     cmp -s "$MV_TMP/src-cmds" "$MV_TMP/man-cmds"

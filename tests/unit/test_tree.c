@@ -8,6 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <time.h>
+
+#include "modvault/store/gc.h"
 #include "modvault/store/index.h"
 #include "modvault/store/tree.h"
 
@@ -333,6 +337,70 @@ rebuild_writes_every_link(void **state)
 	assert_int_equal(rep.links, 6);
 }
 
+/* Sets the access and modification times of the blob behind a link. */
+static void
+set_times(const struct fx *f, const char *name, time_t atime, time_t mtime)
+{
+	struct timespec ts[2] = { { atime, 0 }, { mtime, 0 } };
+	char path[256];
+
+	tree_file(f, name, path, sizeof(path));
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static time_t
+atime_of(const struct fx *f, const char *name)
+{
+	char path[256];
+	struct stat sb;
+
+	tree_file(f, name, path, sizeof(path));
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_atime;
+}
+
+static void
+gc_counts_a_read_through_the_tree_as_a_serve(void **state)
+{
+	struct fx *f = *state;
+	struct mv_gc_opts o = { .max_bytes = true, .now = time(NULL) };
+	struct mv_gc_report rep;
+	struct mv_err err = MV_ERR_INIT;
+	struct mv_version v;
+	time_t now = time(NULL);
+	int i;
+
+	/* Neither was ever served by modvault; the web server read Up/m's
+	 * zip (relatime moved its access time past its modification). */
+	set_times(f, "example.com/!up/m/@v/v1.0.0.zip", now - 10, now - 1000);
+	for (i = 0; i < 2; i++)
+		o.bytes += f->v[i].info.size + f->v[i].mod.size +
+		    f->v[i].zip.size;
+	o.bytes--;	/* room for one version only */
+	assert_ok(mv_store_gc(f->st, &o, &rep, &err), &err);
+	assert_int_equal(rep.evicted, 1);
+	assert_ok(mv_store_get(f->st, "example.com/Up/m", "v1.0.0", &v, &err),
+	    &err);
+	assert_fails(mv_store_get(f->st, "example.com/other", "v0.1.0", &v,
+	    &err), &err, MV_ENOTFOUND);
+}
+
+static void
+modvault_reads_leave_the_access_time(void **state)
+{
+	struct fx *f = *state;
+	const char *zip = "example.com/!up/m/@v/v1.0.0.zip";
+	struct mv_err err = MV_ERR_INIT;
+	time_t old = time(NULL) - 5000;
+
+	/* relatime would update an access time not past the modification. */
+	set_times(f, zip, old, old);
+	assert_ok(mv_blob_verify(mv_store_blobs(f->st), &f->v[0].zip, &err),
+	    &err);
+	assert_int_equal(atime_of(f, zip), old);
+	assert_int_equal(mv_store_tree_last_read(f->st, &f->v[0]), 0);
+}
+
 int
 main(void)
 {
@@ -349,6 +417,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(rebuild_writes_every_link,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    gc_counts_a_read_through_the_tree_as_a_serve, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    modvault_reads_leave_the_access_time, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
