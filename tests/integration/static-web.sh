@@ -38,6 +38,13 @@ sw_mv_lines() {
 	grep -c "info: GET /$1 " "$web_log" 2>/dev/null || true
 }
 
+# sw_served LOG PATH: the web server's access LOG has a 200 for PATH (a
+# grep BRE, under the mount): Apache's and nginx's request line and
+# status, or Caddy's JSON "uri" and "status".
+sw_served() {
+	grep -qs "\"GET [^ ]*/$2 HTTP/1.1\" 200 \|\"uri\":\"[^\"]*/$2\".*\"status\":200" "$1"
+}
+
 # sw_header FILE NAME: the value of header NAME in a curl -D dump.
 sw_header() {
 	tr -d '\r' <"$1" | sed -n "s/^$2: *//Ip" | tail -1
@@ -74,7 +81,7 @@ sw_static() {
 	check "$l: .$e from the tree: modvault saw no request" \
 	    [ "$(sw_mv_lines "$sw_p.$e")" = "$n" ]
 	check "$l: .$e from the tree: in the web server's access log" \
-	    wait_for 10 grep -qs "GET [^ ]*/$sw_p.$e HTTP/1.1\" 200 \|\"uri\":\"[^\"]*/$sw_p.$e\".*\"status\":200" "$a"
+	    wait_for 10 sw_served "$a" "$sw_p.$e"
 	for h in Content-Type Cache-Control; do
 		m=$(sw_header "$MV_TMP/mv.hdr" $h)
 		t=$(sw_header "$MV_TMP/st.hdr" $h)
@@ -167,7 +174,7 @@ sw_go_twice() {
 	check "$1: the second time no .mod or .zip reached modvault" \
 	    [ "$(grep -c 'info: GET /[^ ]*\.\(zip\|mod\) ' "$web_log")" = "$n" ]
 	check "$1: the second time the web server sent them" \
-	    grep -qs "GET [^ ]*/$(fx_escape "$(fx_mod big)")/@v/[^ ]*\.zip HTTP/1.1\" 200 \|\"uri\":\"[^\"]*/$(fx_escape "$(fx_mod big)")/@v/[^\"]*\.zip\".*\"status\":200" "$3"
+	    sw_served "$3" "$(fx_escape "$(fx_mod big)")/@v/[^ \"]*\.zip"
 }
 
 # sw_checks LABEL BASE ACCESS_LOG: everything above, through one server.
