@@ -358,7 +358,8 @@ start_lighttpd() {
 	"$MV_SRCDIR/contrib/render.sh" \
 	    "$MV_SRCDIR/contrib/lighttpd/$mv_tpl" \
 	    "$mv_run/lighttpd.conf" PORT="$mv_port" RUNDIR="$mv_run" \
-	    FCGI="$MODVAULT_FCGI" CONFIG="$1" DATA="$2" ${4:+TREE="$4"} &&
+	    FCGI="$MODVAULT_FCGI" CONFIG="$1" DATA="$2" ${4:+TREE="$4"} \
+	    ${4:+LUA="$MV_SRCDIR/contrib/lighttpd/static-tree.lua"} &&
 	    lighttpd -tt -f "$mv_run/lighttpd.conf" || return 1
 	lighttpd -D -f "$mv_run/lighttpd.conf" &
 	LIGHTTPD_PID=$!
@@ -371,6 +372,13 @@ start_lighttpd() {
 # empty store fetching from it, at log_level = info, behind lighttpd
 # (start_lighttpd; $MV_TMP/modvault.conf, $MV_TMP/data); fails when any
 # of it does not start.
+# lighttpd_base DOCROOT PORT ERRLOG: the lines a minimal lighttpd main
+# config starts with (on 127.0.0.1), for a test that adds a snippet.
+lighttpd_base() {
+	printf 'server.document-root = "%s"\nserver.bind = "127.0.0.1"\n' "$1"
+	printf 'server.port = %s\nserver.errorlog = "%s"\n' "$2" "$3"
+}
+
 start_fetching_lighttpd() {
 	start_upstream "$MV_FIXTURES/upstream" || return 1
 	printf 'upstream = %s\nlog_level = info\n' "$UP_URL" |

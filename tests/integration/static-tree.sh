@@ -14,6 +14,8 @@
 . "$MV_SRCDIR/tests/integration/lib.sh"
 
 need lighttpd curl go
+# mod_magnet (Debian: lighttpd-modules-lua) sets the static answers' headers.
+[ -e /usr/lib/lighttpd/mod_magnet.so ] || skip "no mod_magnet (lighttpd-modules-lua)"
 mv_tmpdir
 TREE=$MV_TMP/tree
 LOG=$MV_TMP/modvault.log
@@ -60,8 +62,8 @@ before_mv=$(modvault_count)
 before_l=$(lighttpd_count)
 check "the go command builds the client again, from a fresh module cache" \
     run_go_client "$url"
-check "lighttpd's access log has the second build's files" \
-    test "$(lighttpd_count)" -gt "$before_l"
+more_sent() { test "$(lighttpd_count)" -gt "$before_l"; }
+check "lighttpd's access log has the second build's files" wait_for 5 more_sent
 check "modvault's log has no line for any of them" \
     test "$(modvault_count)" -eq "$before_mv"
 
@@ -85,6 +87,13 @@ for x in info mod zip; do
 	    'cmp -s "$1" "$3" && cmp -s "$2" "$3"' - "$MV_TMP/s.b" \
 	    "$MV_TMP/d.b" "$(fx_file "$M" "$V" "$x")"
 done
+# A miss of a version's file keeps modvault's own headers (a 404 is not
+# immutable).
+miss=$(dirname "$P")/v9.9.9.mod
+curl -sS -D "$MV_TMP/s.h" -o /dev/null "$url/$miss"
+curl -sS -D "$MV_TMP/d.h" -o /dev/null "$plain/$miss"
+check "a miss (404) for a .mod keeps modvault's Cache-Control ($(head_of Cache-Control "$MV_TMP/d.h"))" \
+    test "$(head_of Cache-Control "$MV_TMP/s.h")" = "$(head_of Cache-Control "$MV_TMP/d.h")"
 kill "$LIGHTTPD_PID" 2>/dev/null
 wait "$LIGHTTPD_PID" 2>/dev/null
 
@@ -108,7 +117,7 @@ took_out "modvault rm" "$P.zip"
 mark
 mvc gc --max-bytes 1 >/dev/null
 check "gc --max-bytes 1 leaves no link and no directory in the tree" \
-    test -z "$(find "$TREE" -mindepth 1 | head -1)"
+    test -z "$(find "$TREE" -mindepth 1 ! -name .modvault-static-tree | head -1)"
 took_out "gc eviction" "$P.mod"
 curl -s -o /dev/null "$url/$P.zip"
 curl -s -o /dev/null "$url/$P.info"
@@ -164,13 +173,45 @@ for u in "/..%2f..%2fdata/index.db" "/%2e%2e/data/index.db" \
     "/$(dirname "$P2")/%2e%2e/%2e%2e/%2e%2e/data/index.db" \
     "//etc/passwd" "/$(dirname "$P2")/..//..//passwd.info" \
     "/$(dirname "$P2")/list" "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd" \
-    "/$(dirname "$(dirname "$P2")")/passwd.info" "/static-tree.state"; do
+    "/$(dirname "$(dirname "$P2")")/passwd.info" "/static-tree.state" \
+    "/.modvault-static-tree"; do
 	curl -s --path-as-is -o "$MV_TMP/h.b" "$url$u"
 	check "$u serves no file from outside the tree" \
 	    sh -c '! grep -q "^root:\|SQLite format\|v9.9.9" "$1"' - "$MV_TMP/h.b"
 done
 rm -f "$TREE/$(dirname "$P2")/passwd.info" "$TREE/$(dirname "$P2")/list.info"
 stop_lighttpd
+
+# The Debian conf-available snippet (the proxy at /go/), its paths made
+# this test's: a hit from the tree, a miss through modvault.
+drun=$MV_TMP/debian
+mkdir -p "$drun/htdocs"
+sed -e "s|/usr/libexec/modvault/modvault.fcgi|$MODVAULT_FCGI|" \
+    -e "s|/run/lighttpd/modvault.sock|$drun/modvault.sock|" \
+    -e "s|/etc/modvault.conf|$MV_TMP/modvault.conf|" \
+    -e "s|/var/lib/modvault/static/|$TREE/|" \
+    -e "s|/usr/share/modvault/lighttpd/|$MV_SRCDIR/contrib/lighttpd/|" \
+    "$MV_SRCDIR/debian/lighttpd/50-modvault-static.conf" >"$drun/snippet.conf"
+dport=$(free_port)
+{
+	lighttpd_base "$drun/htdocs" "$dport" "$drun/error.log"
+	echo "include \"$drun/snippet.conf\""
+} >"$drun/lighttpd.conf"
+lighttpd -D -f "$drun/lighttpd.conf" &
+dpid=$!
+mv_at_exit "kill $dpid 2>/dev/null"
+wait_http "http://127.0.0.1:$dport/go/healthz"
+mark
+curl -sS -D "$MV_TMP/s.h" -o "$MV_TMP/s.b" "http://127.0.0.1:$dport/go/$P2.mod"
+check "Debian's snippet: /go/$P2.mod comes from the tree with modvault's Cache-Control" \
+    sh -c 'cmp -s "$1" "$2" && grep -qi "^cache-control: public, max-age=31536000, immutable" "$3"' \
+    - "$MV_TMP/s.b" "$(fx_file "$M2" "$V2" mod)" "$MV_TMP/s.h"
+curl -s -o /dev/null "http://127.0.0.1:$dport/go/$(dirname "$P2")/list"
+check "Debian's snippet: @v/list reaches modvault" wait_for 5 modvault_saw "$(dirname "$P2")/list"
+check "Debian's snippet: modvault saw no request for the tree's file" \
+    sh -c '! tail -n "+$(($1 + 1))" "$2" | grep -q "GET /$3 "' - "$MARK" "$LOG" "$P2.mod"
+kill "$dpid" 2>/dev/null
+wait "$dpid" 2>/dev/null
 
 # rebuild: a store filled before static_tree was set.
 rm -rf "$MV_TMP/data" "$TREE"
@@ -192,6 +233,6 @@ while read -r m v kind; do
 done <"$MV_FIXTURES/modules.txt"
 check "rebuild links every stored version's three files ($n of $(($(fx_versions) * 3)))${bad:+ (not:$bad)}" \
     test -z "$bad"
-check "the tree holds those links and nothing else" \
-    test "$(find "$TREE" ! -type d | wc -l)" -eq "$n"
+check "the tree holds those links and nothing else (but its mark)" \
+    test "$(find "$TREE" ! -type d ! -name .modvault-static-tree | wc -l)" -eq "$n"
 mv_done

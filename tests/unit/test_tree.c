@@ -337,6 +337,25 @@ rebuild_writes_every_link(void **state)
 	assert_int_equal(rep.links, 6);
 }
 
+static void
+a_directory_that_is_not_a_tree_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct mv_config cfg;
+	struct mv_err err = MV_ERR_INIT;
+	struct mv_store *st;
+	char text[512];
+
+	/* data_dir itself: repairs would remove the index and the blobs. */
+	snprintf(text, sizeof(text), "data_dir = %s\nstatic_tree = %s\n",
+	    f->data, f->data);
+	assert_ok(mv_config_parse(&cfg, "test.conf", text, strlen(text),
+	    &err), &err);
+	assert_fails(mv_store_open_config(&cfg, 0, &st, &err), &err,
+	    MV_ECONFIG);
+	assert_non_null(strstr(err.msg, "not a static tree"));
+}
+
 /* Sets the access and modification times of the blob behind a link. */
 static void
 set_times(const struct fx *f, const char *name, time_t atime, time_t mtime)
@@ -422,6 +441,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    modvault_reads_leave_the_access_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_directory_that_is_not_a_tree_is_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

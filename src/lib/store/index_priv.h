@@ -44,6 +44,9 @@ struct mv_store {
 	struct mv_stree		*tree;
 };
 
+/* The file that marks a directory as a static tree (tree.c). */
+#define MV_STREE_MARK	".modvault-static-tree"
+
 /* The static tree the store keeps (tree.c). */
 struct mv_stree {
 	char			 root[PATH_MAX];	/* resolved */

@@ -14,7 +14,9 @@
  * less the umask, as the store's own are (a group-shared data_dir has
  * cleared the group bits of the umask: groupshare.c).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +235,42 @@ mv_store_tree_last_read(struct mv_store *st, const struct mv_version *v)
 	return (int64_t)sb.st_atime;
 }
 
+/*
+ * The tree's mark: repairs remove what does not belong in the tree, so a
+ * static_tree naming a directory that is not one (data_dir, /etc, a home
+ * directory) must never be taken for one.  A directory modvault finds
+ * empty becomes a tree; any other needs the mark.
+ */
+static int
+check_mark(const struct mv_stree *t, struct mv_err *err)
+{
+	char path[PATH_MAX + 32];
+	struct dirent *de;
+	bool empty = true;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" MV_STREE_MARK, t->root);
+	if (access(path, F_OK) == 0)
+		return 0;
+	if ((d = opendir(t->root)) == NULL)
+		return mv_fail(err, MV_ECONFIG, "static_tree: \"%s\": %s",
+		    t->root, strerror(errno));
+	while (empty && (de = readdir(d)) != NULL)
+		empty = strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	if (!empty)
+		return mv_fail(err, MV_ECONFIG, "static_tree: \"%s\" is not "
+		    "empty and not a static tree (no %s in it): name an empty "
+		    "or new directory", t->root, MV_STREE_MARK);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) == -1)
+		return mv_fail(err, mv_errno_code(errno), "cannot create "
+		    "\"%s\": %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
 int
 mv_store_tree_attach(struct mv_store *st, const struct mv_config *cfg,
     bool readonly, struct mv_err *err)
@@ -258,5 +296,9 @@ mv_store_tree_attach(struct mv_store *st, const struct mv_config *cfg,
 			    "%s", cfg->static_tree, strerror(errno));
 		snprintf(t->root, sizeof(t->root), "%s", cfg->static_tree);
 	}
-	return readonly ? 0 : mv_store_tree_sync_policy(st, cfg, err);
+	if (readonly)
+		return 0;
+	if (check_mark(t, err) == -1)
+		return -1;
+	return mv_store_tree_sync_policy(st, cfg, err);
 }

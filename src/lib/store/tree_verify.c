@@ -114,7 +114,8 @@ visit(const char *path, const struct stat *sb, int type, struct FTW *f)
 	struct walk *w = cur;
 	const char *name = path + strlen(w->st->tree->root) + 1;
 
-	if (f->level == 0)
+	if (f->level == 0 || (f->level == 1 &&
+	    strcmp(path + f->base, MV_STREE_MARK) == 0))
 		return 0;
 	if (type == FTW_DP) {
 		/* Empty directories are tidied, never reported. */
