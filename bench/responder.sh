@@ -125,7 +125,8 @@ start() {
 	grep -v '^#' "$MV_SRCDIR/contrib/lighttpd/$t" > "$D/template.in"
 	"$MV_SRCDIR/contrib/render.sh" "$D/template.in" "$run/lighttpd.conf" \
 	    PORT="$port" RUNDIR="$run" FCGI="$2" CONFIG="$3" DATA="$D/data" \
-	    TREE="${4:-}" || return 1
+	    TREE="${4:-}" LUA="$MV_SRCDIR/contrib/lighttpd/static-tree.lua" ||
+	    return 1
 	edit=${5:-}
 	[ "$2" != none ] || edit='/^fastcgi\.server/,/^)))/d'
 	if [ -n "$edit" ]; then
