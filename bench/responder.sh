@@ -1,6 +1,8 @@
 #!/bin/sh
 # responder.sh: cache-hit throughput of lighttpd + modvault.fcgi against
-# lighttpd's own static serving and a constant-answer FastCGI program.
+# lighttpd's own static serving and a constant-answer FastCGI program, and
+# of the shipped static-tree variant (contrib/lighttpd/lighttpd-static.conf.in,
+# static_tree = DIR): hits the tree has, and a miss it passes to modvault.
 #
 # usage: bench/responder.sh [BUILDDIR]
 #   BUILDDIR  holds modvault and modvault.fcgi ($1, else $MV_BUILDDIR,
@@ -61,6 +63,7 @@ wait_http() {
 }
 MOD=example.com/big
 INFO=/$MOD/@v/v1.0.0.info
+MODF=/$MOD/@v/v1.0.0.mod
 ZIP=/$MOD/@v/v1.0.0.zip
 
 # A valid ~2 MiB module version as a static GOPROXY tree: go.mod plus an
@@ -84,35 +87,50 @@ open(os.path.join(d, "list"), "w").write("v1.0.0\n")
 EOF
 }
 
-# The store: the generated module plus the fixtures; two configs over it.
+# The store: the generated module plus the fixtures; four configs over
+# it: X-Sendfile on or off, and with a static tree, $D/tree (which the
+# tree server sends from) or $D/tree-miss (which no server sends from, so
+# that every .info is a miss the miss server passes to modvault).
 make_store() {
 	for x in lighttpd off; do
 		printf 'data_dir = %s\nlog_level = warn\nxsendfile = %s\n' \
 		    "$D/data" "$x" > "$D/mv-$x.conf"
 	done
+	for t in tree tree-miss; do
+		sed "\$astatic_tree = $D/$t" "$D/mv-lighttpd.conf" > "$D/mv-$t.conf"
+	done
+	mkdir -p "$D/empty" &&
 	"$MODVAULT" --config "$D/mv-off.conf" init >/dev/null &&
 	"$MODVAULT" --config "$D/mv-off.conf" import "$D/upstream" >/dev/null &&
 	"$MODVAULT" --config "$D/mv-off.conf" import "$MV_FIXTURES/upstream" \
-	    >/dev/null
+	    >/dev/null &&
+	"$MODVAULT" --config "$D/mv-tree.conf" static-tree rebuild >/dev/null
 }
 
-# start NAME FCGI CONFIG: one lighttpd from the shipped template in
-# $D/run-NAME (document root = the static tree); sets url_NAME.  FCGI
-# "none" drops the fastcgi.server block: lighttpd serves static files with
-# otherwise identical settings.
+# start NAME FCGI CONFIG [TREE [SED]]: one lighttpd from the shipped
+# template in $D/run-NAME (document root = the static tree); sets
+# url_NAME.  FCGI "none" drops the fastcgi.server block: lighttpd serves
+# static files with otherwise identical settings.  With TREE, the
+# static-tree template instead, sending from TREE; SED edits the rendered
+# config (a variant measured beside the shipped one).
 start() {
 	run=$D/run-$1
 	mkdir -p "$run"
 	cp -R "$D/upstream" "$run/htdocs"
 	port=$(free_port)
+	t=lighttpd.conf.in
+	[ -z "${4:-}" ] || t=lighttpd-static.conf.in
 	# Comments dropped: render.sh takes the "@NAME@" in the template's
 	# own comment for an unfilled placeholder.
-	grep -v '^#' "$MV_SRCDIR/contrib/lighttpd/lighttpd.conf.in" > "$D/template.in"
+	grep -v '^#' "$MV_SRCDIR/contrib/lighttpd/$t" > "$D/template.in"
 	"$MV_SRCDIR/contrib/render.sh" "$D/template.in" "$run/lighttpd.conf" \
-	    PORT="$port" RUNDIR="$run" FCGI="$2" CONFIG="$3" DATA="$D/data" ||
+	    PORT="$port" RUNDIR="$run" FCGI="$2" CONFIG="$3" DATA="$D/data" \
+	    TREE="${4:-}" LUA="$MV_SRCDIR/contrib/lighttpd/static-tree.lua" ||
 	    return 1
-	if [ "$2" = none ]; then
-		sed '/^fastcgi\.server/,/^)))/d' "$run/lighttpd.conf" > "$run/conf.tmp" &&
+	edit=${5:-}
+	[ "$2" != none ] || edit='/^fastcgi\.server/,/^)))/d'
+	if [ -n "$edit" ]; then
+		sed "$edit" "$run/lighttpd.conf" > "$run/conf.tmp" &&
 		    mv "$run/conf.tmp" "$run/lighttpd.conf"
 	fi
 	lighttpd -tt -f "$run/lighttpd.conf" || return 1
@@ -129,6 +147,18 @@ same() {
 	code=$(curl -s -o "$D/got" -w '%{http_code}' "$u")
 	[ "$code" = 200 ] && cmp -s "$D/got" "$3" ||
 	    die "$u: answered $code, not the bytes of $3"
+}
+
+# sent_by NAME PATH WHO: the server's answer for PATH was sent by lighttpd
+# from a file (WHO = lighttpd: it has Last-Modified, which modvault never
+# sends for an .info or .mod) or by modvault (WHO = modvault).
+sent_by() {
+	eval "u=\$url_$1$2"
+	if curl -s -D - -o /dev/null "$u" | grep -qi '^last-modified:'; then
+		[ "$3" = lighttpd ]
+	else
+		[ "$3" = modvault ]
+	fi || die "$u: not sent by $3"
 }
 
 # wrk_once URL: prints requests/s; warns about errors and non-2xx.
@@ -150,7 +180,12 @@ make_store || die "cannot build the store"
 start static none "$D/mv-off.conf" &&
 start const "$D/fcgi-constant" "$D/mv-off.conf" &&
 start xs "$MODVAULT_FCGI" "$D/mv-lighttpd.conf" &&
-start off "$MODVAULT_FCGI" "$D/mv-off.conf" || die "a lighttpd did not start"
+start off "$MODVAULT_FCGI" "$D/mv-off.conf" &&
+start tree "$MODVAULT_FCGI" "$D/mv-tree.conf" "$D/tree" &&
+start miss "$MODVAULT_FCGI" "$D/mv-tree-miss.conf" "$D/empty" &&
+start simple "$MODVAULT_FCGI" "$D/mv-tree.conf" "$D/tree" \
+    's/^server\.stat-cache-engine.*/server.stat-cache-engine = "simple"/' ||
+    die "a lighttpd did not start"
 
 up=$D/upstream
 same static "$INFO" "$up$INFO"
@@ -158,6 +193,17 @@ same static "$ZIP" "$up$ZIP"
 same xs "$INFO" "$up$INFO"
 same xs "$ZIP" "$up$ZIP"
 same off "$ZIP" "$up$ZIP"
+for p in "$INFO" "$MODF" "$ZIP"; do
+	same tree "$p" "$up$p"
+done
+# (A zip modvault answers is sent by lighttpd too, with X-Sendfile.)
+sent_by tree "$INFO" lighttpd
+sent_by tree "$MODF" lighttpd
+same simple "$INFO" "$up$INFO"
+sent_by simple "$INFO" lighttpd
+same static "$MODF" "$up$MODF"
+same miss "$INFO" "$up$INFO"
+sent_by miss "$INFO" modvault
 curl -s "$url_const$INFO" | cmp -s - "$up$INFO" ||
     die "the constant FastCGI program answers something else"
 
@@ -165,7 +211,9 @@ curl -s "$url_const$INFO" | cmp -s - "$up$INFO" ||
 # starting one cell later than the round before, so no cell always runs
 # right after the same neighbour.
 cells="static-info:static:$INFO const-fcgi:const:$INFO mv-info:xs:$INFO
-static-zip:static:$ZIP mv-zip-xsendfile:xs:$ZIP mv-zip-streamed:off:$ZIP"
+static-zip:static:$ZIP mv-zip-xsendfile:xs:$ZIP mv-zip-streamed:off:$ZIP
+static-mod:static:$MODF tree-info:tree:$INFO tree-mod:tree:$MODF
+tree-zip:tree:$ZIP tree-miss-info:miss:$INFO tree-simple-info:simple:$INFO"
 ncells=$(echo $cells | wc -w)
 echo "# lighttpd $(lighttpd -v | sed -n 's/^lighttpd\/\([^ ]*\).*/\1/p'), wrk -t$threads -c$conns" \
     "-d${duration}s, $rounds rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -204,5 +252,10 @@ ratio "zip X-Sendfile / static zip" mv-zip-xsendfile static-zip 0.9
 ratio "zip streamed / static zip" mv-zip-streamed static-zip
 ratio ".info / constant FastCGI" mv-info const-fcgi 0.8
 ratio "constant FastCGI / static .info" const-fcgi static-info
+ratio "static tree .info / static .info" tree-info static-info 0.9
+ratio "static tree .mod / static .mod" tree-mod static-mod 0.9
+ratio "static tree zip / static zip" tree-zip static-zip 0.95
+ratio "tree miss .info / .info today" tree-miss-info mv-info 0.95
+ratio "(stat cache simple) .info / static" tree-simple-info static-info
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0

@@ -14,19 +14,8 @@ web_mount=go/
 
 # start_caddy XSENDFILE: a fresh store, app and server; sets $url.
 start_caddy() {
-	web_fresh "$1" && web_log_to_file && web_spawn "$run/modvault.fcgi" || return 1
-	port=$(free_port)
-	url=http://127.0.0.1:$port
-	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/caddy/Caddyfile.in" \
-	    "$run/Caddyfile" PORT="$port" RUNDIR="$run" DATA="$MV_TMP/data" ||
-	    return 1
-	# Caddy keeps its state under $HOME unless told otherwise.
-	export XDG_DATA_HOME="$run/xdg-data" XDG_CONFIG_HOME="$run/xdg-config"
-	caddy validate --config "$run/Caddyfile" --adapter caddyfile \
-	    >"$run/validate.log" 2>&1 ||
-	    { sed 's/^/# /' "$run/validate.log"; return 1; }
-	web_start "$url/go/healthz" sh -c "exec caddy run --config '$run/Caddyfile' \
-	    --adapter caddyfile >'$run/caddy.log' 2>&1"
+	web_fresh "$1" && web_log_to_file && web_spawn "$run/modvault.fcgi" &&
+	    web_caddy
 }
 
 web_more_checks() {

@@ -82,6 +82,20 @@ web_stop() {
 	web_unspawn
 }
 
+# web_render TEMPLATE OUTPUT NAME=VALUE...: contrib/render.sh; when
+# $web_tree is set, with the template's optional static-tree block on (the
+# "#tree" in front of its lines removed, as the README tells users) and
+# TREE=$web_tree.
+web_render() {
+	t=$1 o=$2
+	shift 2
+	if [ -n "${web_tree:-}" ]; then
+		sed 's/^#tree//' "$t" >"$o.in" && t=$o.in &&
+		    set -- "$@" TREE="$web_tree" || return 1
+	fi
+	"$MV_SRCDIR/contrib/render.sh" "$t" "$o" "$@"
+}
+
 # web_apache TEMPLATE NAME=VALUE...: renders an Apache template of
 # contrib/apache into $run/httpd.conf, checks and starts it; sets $url.
 web_apache() {
@@ -89,9 +103,8 @@ web_apache() {
 	shift
 	port=$(free_port)
 	url=http://127.0.0.1:$port
-	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/apache/$t" \
-	    "$run/httpd.conf" PORT="$port" RUNDIR="$run" \
-	    USER="$web_user" GROUP="$web_group" "$@" &&
+	web_render "$MV_SRCDIR/contrib/apache/$t" "$run/httpd.conf" \
+	    PORT="$port" RUNDIR="$run" USER="$web_user" GROUP="$web_group" "$@" &&
 	apache2 -t -f "$run/httpd.conf" 2>"$run/t.log" ||
 	    { sed 's/^/# /' "$run/t.log"; return 1; }
 	web_start "$url/${web_mount}healthz" \
@@ -103,12 +116,27 @@ web_apache() {
 web_nginx() {
 	port=$(free_port)
 	url=http://127.0.0.1:$port
-	"$MV_SRCDIR/contrib/render.sh" "$MV_SRCDIR/contrib/nginx/nginx.conf.in" \
-	    "$run/nginx.conf" PORT="$port" RUNDIR="$run" DATA="$MV_TMP/data" \
-	    USER="$web_user" &&
+	web_render "$MV_SRCDIR/contrib/nginx/nginx.conf.in" "$run/nginx.conf" \
+	    PORT="$port" RUNDIR="$run" DATA="$MV_TMP/data" USER="$web_user" &&
 	nginx -t -q -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf" &&
 	web_start "$url/go/healthz" \
 	    nginx -e "$run/nginx-error.log" -p "$run" -c "$run/nginx.conf"
+}
+
+# web_caddy: renders the contrib/caddy template into $run/Caddyfile (the
+# app on $run/modvault.sock), validates and starts it; sets $url.
+web_caddy() {
+	port=$(free_port)
+	url=http://127.0.0.1:$port
+	web_render "$MV_SRCDIR/contrib/caddy/Caddyfile.in" "$run/Caddyfile" \
+	    PORT="$port" RUNDIR="$run" DATA="$MV_TMP/data" || return 1
+	# Caddy keeps its state under $HOME unless told otherwise.
+	export XDG_DATA_HOME="$run/xdg-data" XDG_CONFIG_HOME="$run/xdg-config"
+	caddy validate --config "$run/Caddyfile" --adapter caddyfile \
+	    >"$run/validate.log" 2>&1 ||
+	    { sed 's/^/# /' "$run/validate.log"; return 1; }
+	web_start "$url/go/healthz" sh -c "exec caddy run --config '$run/Caddyfile' \
+	    --adapter caddyfile >'$run/caddy.log' 2>&1"
 }
 
 # web_passes NAME START MODE...: for each xsendfile MODE, START MODE (a
