@@ -609,7 +609,7 @@ example_config_documents_every_key(void **state)
 		    "%s\n", line + 1);
 		nkeys++;
 	}
-	assert_int_equal(nkeys, 26);
+	assert_int_equal(nkeys, 27);
 	assert_ok(mv_config_parse(&cfg, path, out, used, &err), &err);
 	mv_config_defaults(&def);
 	/* The example shows /var; the build's localstatedir may differ. */
