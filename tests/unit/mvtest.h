@@ -57,4 +57,15 @@ mvtest_fixtures(void)
 		    mv_code_name(wantcode));				\
 } while (0)
 
+/* Removes a test's temporary directory and all in it: 0, else -1. */
+static inline int
+mvtest_remove_dir(const char *dir)
+{
+	char cmd[4096 + 16];
+
+	if (snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) >= (int)sizeof(cmd))
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 #endif

@@ -27,10 +27,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return mvtest_remove_dir(dir);
 }
 
 static struct mv_counters *

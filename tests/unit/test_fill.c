@@ -110,13 +110,11 @@ static int
 teardown(void **state)
 {
 	struct fx *x = *state;
-	char cmd[128];
 
 	mv_filler_release(&x->f);
 	mv_store_close(x->st);
 	stop_upstream(x);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", x->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mvtest_remove_dir(x->dir), 0);
 	free(x);
 	return 0;
 }

@@ -27,12 +27,10 @@ static int
 teardown(void **state)
 {
 	struct mv_err err = MV_ERR_INIT;
-	char cmd[128];
 
 	(void)state;
 	assert_ok(mv_log_open("stderr", false, &err), &err);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return mvtest_remove_dir(dir);
 }
 
 static void
