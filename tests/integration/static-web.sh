@@ -61,10 +61,12 @@ sw_sync() {
 # sw_static LABEL BASE ACCESS_LOG EXT: the miss, then the static hit.
 # The version's first request (.info) links all three files in; for the
 # .mod and .zip the link is removed first (a tree missing a file, as
-# after a failed write), so that modvault answers, and writes it again.
+# after a failed write), so that modvault answers, and writes it again:
+# a second later, as a process looks at a version's links at most once a
+# second (tree_seen.c).
 sw_static() {
 	l=$1 b=$2 a=$3 e=$4 u=$2$sw_p.$e
-	[ "$e" = info ] || rm -f "$web_tree/$sw_p.$e"
+	[ "$e" = info ] || { rm -f "$web_tree/$sw_p.$e" && sleep 1; }
 	n=$(sw_mv_lines "$sw_p.$e")
 	curl -s -D "$MV_TMP/mv.hdr" -o "$MV_TMP/mv.body" "$u"
 	check "$l: .$e not in the tree reaches modvault" \

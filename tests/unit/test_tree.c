@@ -335,6 +335,50 @@ rebuild_writes_every_link(void **state)
 	assert_int_equal(rep.links, 6);
 }
 
+/* Waits for the next second of CLOCK_MONOTONIC (tree_seen.c's unit). */
+static void
+next_second(void)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do {
+		usleep(20000);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	} while (b.tv_sec == a.tv_sec);
+}
+
+static void
+a_hit_writes_missing_links_once_a_second(void **state)
+{
+	struct fx *f = *state;
+	struct mv_err err = MV_ERR_INIT;
+	char info[256], zip[256];
+
+	tree_file(f, "example.com/other/@v/v0.1.0.info", info, sizeof(info));
+	tree_file(f, "example.com/other/@v/v0.1.0.zip", zip, sizeof(zip));
+	/* A tree missing a file (a failed write, a hand's rm): a hit. */
+	assert_int_equal(unlink(zip), 0);
+	next_second();
+	mv_store_tree_hit(f->st, &f->v[1]);
+	assert_int_equal(access(zip, F_OK), 0);
+	/* Removed again within the second: that hit's look still holds... */
+	assert_int_equal(unlink(zip), 0);
+	mv_store_tree_hit(f->st, &f->v[1]);
+	assert_int_equal(access(zip, F_OK), -1);
+	/* ...until the next second, when a hit looks and writes it. */
+	next_second();
+	mv_store_tree_hit(f->st, &f->v[1]);
+	assert_int_equal(access(zip, F_OK), 0);
+	/* Links this process removes are not remembered as there. */
+	assert_ok(mv_store_tree_drop(f->st, "example.com/other", "v0.1.0",
+	    &err), &err);
+	assert_int_equal(access(info, F_OK), -1);
+	mv_store_tree_hit(f->st, &f->v[1]);
+	assert_int_equal(access(info, F_OK), 0);
+	assert_int_equal(access(zip, F_OK), 0);
+}
+
 static void
 a_directory_that_is_not_a_tree_is_refused(void **state)
 {
@@ -441,6 +485,8 @@ main(void)
 		    modvault_reads_leave_the_access_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    a_directory_that_is_not_a_tree_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_hit_writes_missing_links_once_a_second, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,12 @@ int	 mv_store_tree_put(struct mv_store *st, const struct mv_version *v,
  * (a committed row, a hit): a failure is logged as a warning.
  */
 void	 mv_store_tree_link(struct mv_store *st, const struct mv_version *v);
+/*
+ * mv_store_tree_link for a hit modvault answers: a version whose links
+ * this process found in place within the same second is not looked at
+ * again (see tree_seen.c).
+ */
+void	 mv_store_tree_hit(struct mv_store *st, const struct mv_version *v);
 /* Removes module@version's links and the directories left empty. */
 int	 mv_store_tree_drop(struct mv_store *st, const char *module,
 	    const char *version, struct mv_err *err);

@@ -174,7 +174,7 @@ mv_answer_file(struct mv_service *svc, const struct mv_route *route,
 	res->cache_control = route->kind == MV_ROUTE_INFO ? MV_CC_STABLE :
 	    MV_CC_IMMUTABLE;
 	touch(svc, &v);
-	mv_store_tree_link(svc->store, &v);
+	mv_store_tree_hit(svc->store, &v);
 	return 0;
 }
 
@@ -325,7 +325,7 @@ mv_answer_zip(struct mv_service *svc, const struct mv_route *route,
 		}
 	}
 	touch(svc, &v);
-	mv_store_tree_link(svc->store, &v);
+	mv_store_tree_hit(svc->store, &v);
 	if (res->status == 302)
 		return 0;
 	res->len = v.zip.size;

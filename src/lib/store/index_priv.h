@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -48,10 +49,19 @@ struct mv_store {
 #define MV_STREE_MARK	".modvault-static-tree"
 
 /* The static tree the store keeps (tree.c). */
+/* tree_seen.c: a version whose links a hit found in place, and when. */
+#define MV_STREE_SEEN	512
+struct mv_stree_seen {
+	unsigned char		 zip[MV_SHA256_LEN];
+	unsigned char		 info[8], mod[8];	/* digests' first bytes */
+	time_t			 at;			/* monotonic; 0: empty */
+};
+
 struct mv_stree {
 	char			 root[PATH_MAX];	/* resolved */
 	char			 blobs[PATH_MAX];	/* where links point */
 	struct mv_policy	 policy;
+	struct mv_stree_seen	 seen[MV_STREE_SEEN];
 };
 
 /*
@@ -77,6 +87,14 @@ int	 mv_stree_write_link(const struct mv_stree *t, const char *name,
 /* The blob behind a version's file of kind x. */
 const struct mv_blobref *mv_stree_blob(const struct mv_version *v,
 	    enum mv_stree_ext x);
+/*
+ * tree_seen.c: did a hit of v find (or make) its links within this
+ * second in this process; note that one did; forget them all (this
+ * process removed links).
+ */
+bool	 mv_stree_seen(struct mv_stree *t, const struct mv_version *v);
+void	 mv_stree_saw(struct mv_stree *t, const struct mv_version *v);
+void	 mv_stree_forget(struct mv_stree *t);
 /* Removes path's directories below the root while empty (path changes). */
 void	 mv_stree_prune_dirs(const struct mv_stree *t, char *path);
 /*

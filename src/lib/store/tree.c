@@ -179,6 +179,7 @@ mv_store_tree_drop(struct mv_store *st, const char *module,
 			    "remove \"%s\": %s", path, strerror(errno));
 	}
 	mv_stree_prune_dirs(st->tree, path);
+	mv_stree_forget(st->tree);
 	return 0;
 }
 
@@ -215,6 +216,16 @@ mv_store_tree_put(struct mv_store *st, const struct mv_version *v,
 		    err) == -1)
 			return -1;
 	return 0;
+}
+
+/* Looked at once a second at most (tree_seen.c), and so warned of. */
+void
+mv_store_tree_hit(struct mv_store *st, const struct mv_version *v)
+{
+	if (st->tree == NULL || mv_stree_seen(st->tree, v))
+		return;
+	mv_store_tree_link(st, v);
+	mv_stree_saw(st->tree, v);
 }
 
 int64_t
