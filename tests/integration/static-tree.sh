@@ -97,6 +97,19 @@ check "a miss (404) for a .mod keeps modvault's Cache-Control ($(head_of Cache-C
 kill "$LIGHTTPD_PID" 2>/dev/null
 wait "$LIGHTTPD_PID" 2>/dev/null
 
+# sent_from_tree URI: lighttpd answers 200 for URI from the tree itself (its
+# ETag is its own, not modvault's: the blob's SHA-256).  Asked twice: the
+# first may be the miss that links it.
+sent_from_tree() {
+	curl -s -D "$MV_TMP/w.h" -o /dev/null "$url/$1" &&
+	    head -1 "$MV_TMP/w.h" | grep -q ' 200' &&
+	    ! grep -qi '^etag: "[0-9a-f]\{64\}"' "$MV_TMP/w.h"
+}
+from_tree() { sent_from_tree "$1" || sent_from_tree "$1"; }
+# warm URI: lighttpd has just sent URI, so its stat cache holds the file
+# when the next step takes it out (the step must not wait for the cache).
+warm() { check "lighttpd has just sent $1 from the tree" from_tree "$1"; }
+
 # took_out WHAT URI: the file left the tree, and the next request for it
 # reaches modvault.
 took_out() {
@@ -110,10 +123,14 @@ took_out() {
 	fi
 }
 
+warm "$P.zip"
 mark
 mvc rm "$M@$V" >/dev/null
 took_out "modvault rm" "$P.zip"
 
+curl -s -o /dev/null "$url/$P.info"
+curl -s -o /dev/null "$url/$P.zip"
+warm "$P.mod"
 mark
 mvc gc --max-bytes 1 >/dev/null
 check "gc --max-bytes 1 leaves no link and no directory in the tree" \
@@ -125,6 +142,7 @@ curl -s -o /dev/null "$url/$P.info"
 # A damaged blob: verify quarantines it and unlinks it.
 zip=$(cd "$TREE/$(dirname "$P")" && readlink -f "$(basename "$P").zip")
 chmod u+w "$zip" && printf 'damage' | dd of="$zip" bs=1 seek=100 conv=notrunc 2>/dev/null
+warm "$P.zip"
 mark
 mvc verify >/dev/null 2>&1
 took_out "a damaged blob found by modvault verify" "$P.zip"
