@@ -65,6 +65,7 @@ MOD=example.com/big
 INFO=/$MOD/@v/v1.0.0.info
 MODF=/$MOD/@v/v1.0.0.mod
 ZIP=/$MOD/@v/v1.0.0.zip
+LIST=/$MOD/@v/list
 
 # A valid ~2 MiB module version as a static GOPROXY tree: go.mod plus an
 # incompressible data.bin (fixed seed, so every run serves the same bytes).
@@ -127,12 +128,12 @@ start() {
 	    PORT="$port" RUNDIR="$run" FCGI="$2" CONFIG="$3" DATA="$D/data" \
 	    TREE="${4:-}" LUA="$MV_SRCDIR/contrib/lighttpd/static-tree.lua" ||
 	    return 1
-	edit=${5:-}
-	[ "$2" != none ] || edit='/^fastcgi\.server/,/^)))/d'
-	if [ -n "$edit" ]; then
+	for edit in "$([ "$2" != none ] || echo '/^fastcgi\.server/,/^)))/d')" \
+	    "${5:-}"; do
+		[ -n "$edit" ] || continue
 		sed "$edit" "$run/lighttpd.conf" > "$run/conf.tmp" &&
-		    mv "$run/conf.tmp" "$run/lighttpd.conf"
-	fi
+		    mv "$run/conf.tmp" "$run/lighttpd.conf" || return 1
+	done
 	lighttpd -tt -f "$run/lighttpd.conf" || return 1
 	lighttpd -D -f "$run/lighttpd.conf" &
 	pids="$pids $!"
@@ -183,8 +184,10 @@ start xs "$MODVAULT_FCGI" "$D/mv-lighttpd.conf" &&
 start off "$MODVAULT_FCGI" "$D/mv-off.conf" &&
 start tree "$MODVAULT_FCGI" "$D/mv-tree.conf" "$D/tree" &&
 start miss "$MODVAULT_FCGI" "$D/mv-tree-miss.conf" "$D/empty" &&
-start simple "$MODVAULT_FCGI" "$D/mv-tree.conf" "$D/tree" \
-    's/^server\.stat-cache-engine.*/server.stat-cache-engine = "simple"/' ||
+start nocache "$MODVAULT_FCGI" "$D/mv-tree.conf" "$D/tree" \
+    's/^server\.stat-cache-engine.*/server.stat-cache-engine = "disable"/' &&
+start sinotify none "$D/mv-off.conf" "" \
+    '$aserver.stat-cache-engine = "inotify"' ||
     die "a lighttpd did not start"
 
 up=$D/upstream
@@ -199,11 +202,14 @@ done
 # (A zip modvault answers is sent by lighttpd too, with X-Sendfile.)
 sent_by tree "$INFO" lighttpd
 sent_by tree "$MODF" lighttpd
-same simple "$INFO" "$up$INFO"
-sent_by simple "$INFO" lighttpd
+same nocache "$INFO" "$up$INFO"
+sent_by nocache "$INFO" lighttpd
 same static "$MODF" "$up$MODF"
 same miss "$INFO" "$up$INFO"
 sent_by miss "$INFO" modvault
+same sinotify "$INFO" "$up$INFO"
+same xs "$LIST" "$up$LIST"
+same tree "$LIST" "$up$LIST"
 curl -s "$url_const$INFO" | cmp -s - "$up$INFO" ||
     die "the constant FastCGI program answers something else"
 
@@ -213,7 +219,8 @@ curl -s "$url_const$INFO" | cmp -s - "$up$INFO" ||
 cells="static-info:static:$INFO const-fcgi:const:$INFO mv-info:xs:$INFO
 static-zip:static:$ZIP mv-zip-xsendfile:xs:$ZIP mv-zip-streamed:off:$ZIP
 static-mod:static:$MODF tree-info:tree:$INFO tree-mod:tree:$MODF
-tree-zip:tree:$ZIP tree-miss-info:miss:$INFO tree-simple-info:simple:$INFO"
+tree-zip:tree:$ZIP tree-miss-info:miss:$INFO tree-nocache-info:nocache:$INFO
+mv-list:xs:$LIST tree-list:tree:$LIST static-inotify-info:sinotify:$INFO"
 ncells=$(echo $cells | wc -w)
 echo "# lighttpd $(lighttpd -v | sed -n 's/^lighttpd\/\([^ ]*\).*/\1/p'), wrk -t$threads -c$conns" \
     "-d${duration}s, $rounds rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -233,10 +240,11 @@ while [ $r -le "$rounds" ]; do
 done
 
 echo
-printf '%-18s %-8s %12s   %s\n' cell path "req/s" "all runs"
+printf '%-20s %-8s %12s   %s\n' cell path "req/s" "all runs"
 for c in $cells; do
 	name=${c%%:*} rest=${c#*:}
-	printf '%-18s %-8s %12s   %s\n' "$name" "${rest##*.}" "$(median "$D/res-$name")" \
+	path=${rest##*/}
+	printf '%-20s %-8s %12s   %s\n' "$name" "${path##*.}" "$(median "$D/res-$name")" \
 	    "$(sort -g "$D/res-$name" | tr '\n' ' ')"
 done
 echo
@@ -256,6 +264,8 @@ ratio "static tree .info / static .info" tree-info static-info 0.9
 ratio "static tree .mod / static .mod" tree-mod static-mod 0.9
 ratio "static tree zip / static zip" tree-zip static-zip 0.95
 ratio "tree miss .info / .info today" tree-miss-info mv-info 0.95
-ratio "(stat cache simple) .info / static" tree-simple-info static-info
+ratio "tree miss @v/list / @v/list today" tree-list mv-list 0.95
+ratio "(stat cache off) .info / static" tree-nocache-info static-info
+ratio "(static inotify) tree / static .info" tree-info static-inotify-info
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0
