@@ -150,8 +150,19 @@ took_out "a damaged blob found by modvault verify" "$P.zip"
 # A new deny line: the responder prunes the tree when it starts.
 curl -s -o /dev/null "$url/$P.info"
 check "$P.info is in the tree before the deny line" test -L "$TREE/$P.info"
-stop_lighttpd
+# The line lands while the responders run: a command opening the store
+# prunes, and the responders, still under the old lines (they serve the
+# version until restarted), must not link it back on a hit.
 conf "deny = $M"
+mvc init >/dev/null
+check "the first command under the deny line takes $P.info out" \
+    test ! -L "$TREE/$P.info"
+sleep 1	# past the responders' once-a-second look (tree_seen.c)
+curl -s -o /dev/null "$url/$P.info"
+curl -s -o /dev/null "$url/$P.mod"
+check "a responder started before the deny line links nothing back" \
+    test ! -L "$TREE/$P.info" -a ! -L "$TREE/$P.mod"
+stop_lighttpd
 mark
 check "lighttpd restarts under the deny line" start_lighttpd \
     "$MV_TMP/modvault.conf" "$MV_TMP/data" "$MV_TMP/run" "$TREE"

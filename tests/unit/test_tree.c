@@ -133,6 +133,8 @@ targets_are_relative(void **state)
 	rel("/", "/x/y", "x/y");
 }
 
+static void next_second(void);
+
 /* A store with a tree, and two versions whose blobs are made up. */
 struct fx {
 	char		 dir[64], data[96], tree[96];
@@ -319,6 +321,33 @@ a_new_deny_line_prunes_on_open(void **state)
 	assert_string_equal(seen, "v0.1.0.mod: extra\n");
 }
 
+/*
+ * A process started under the old lines (a responder) links nothing once
+ * another has opened the store under new ones: not the version they now
+ * deny, which it still allows, and which no later prune would remove.
+ */
+static void
+an_older_process_links_nothing_after_a_new_deny_line(void **state)
+{
+	struct fx *f = *state, g;
+	char path[256];
+
+	tree_file(f, "example.com/other/@v/v0.1.0.zip", path, sizeof(path));
+	g = *f;
+	open_store(&g, "deny = example.com/other\n");
+	assert_int_equal(access(path, F_OK), -1);
+	/* f->st still allows it: a hit, a second later, links nothing. */
+	next_second();
+	mv_store_tree_hit(f->st, &f->v[1]);
+	assert_int_equal(access(path, F_OK), -1);
+	/* A process under the new lines links what they allow. */
+	tree_file(f, "example.com/!up/m/@v/v1.0.0.zip", path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	mv_store_tree_hit(g.st, &f->v[0]);
+	assert_int_equal(access(path, F_OK), 0);
+	mv_store_close(g.st);
+}
+
 static void
 rebuild_writes_every_link(void **state)
 {
@@ -478,6 +507,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(rebuild_writes_every_link,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    an_older_process_links_nothing_after_a_new_deny_line, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    gc_counts_a_read_through_the_tree_as_a_serve, setup,
 		    teardown),

@@ -339,7 +339,7 @@ mv_store_close(struct mv_store *st)
 	mv_stage_close(st->stage);
 	if (st->s3 != NULL)
 		mv_s3_close(st->s3);
-	free(st->tree);
+	mv_stree_free(st->tree);
 	free(st);
 }
 

@@ -62,6 +62,10 @@ struct mv_stree {
 	char			 blobs[PATH_MAX];	/* where links point */
 	struct mv_policy	 policy;
 	struct mv_stree_seen	 seen[MV_STREE_SEEN];
+	/* tree_policy.c: the state file, and what it said when opened. */
+	int			 state_fd;		/* -1: none */
+	char			 state[PATH_MAX + MV_SHA256_HEX + 8];
+	bool			 stale_warned;
 };
 
 /*
@@ -103,6 +107,18 @@ void	 mv_stree_prune_dirs(const struct mv_stree *t, char *path);
  */
 int	 mv_store_tree_sync_policy(struct mv_store *st,
 	    const struct mv_config *cfg, struct mv_err *err);
+/*
+ * Before writing links: takes a shared lock on the state file and says
+ * whether it still names the lines this process pruned under (false when
+ * another process has since opened the store under new deny or allow
+ * lines: this one's are out of date, and must not link what they may
+ * now deny).  mv_stree_policy_release drops the lock.
+ */
+int	 mv_stree_policy_hold(struct mv_stree *t, bool *current,
+	    struct mv_err *err);
+void	 mv_stree_policy_release(struct mv_stree *t);
+/* Frees t (NULL: nothing). */
+void	 mv_stree_free(struct mv_stree *t);
 
 /* gc_shared.c: the blob sweep of a shared bucket (gc.h). */
 struct mv_gc_report;

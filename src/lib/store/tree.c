@@ -196,8 +196,8 @@ mv_store_tree_put(struct mv_store *st, const struct mv_version *v,
     struct mv_err *err)
 {
 	char name[PATH_MAX], target[PATH_MAX];
-	bool allow, written;
-	int x;
+	bool allow, current, written;
+	int x, rc = 0;
 
 	if (st->tree == NULL)
 		return 0;
@@ -206,7 +206,9 @@ mv_store_tree_put(struct mv_store *st, const struct mv_version *v,
 		return -1;
 	if (!allow)
 		return mv_store_tree_drop(st, v->module, v->version, err);
-	for (x = 0; x < MV_STREE__MAX; x++)
+	if (mv_stree_policy_hold(st->tree, &current, err) == -1)
+		return -1;
+	for (x = 0; rc == 0 && current && x < MV_STREE__MAX; x++)
 		if (mv_stree_name(v->module, v->version, (enum mv_stree_ext)x,
 		    name, sizeof(name), err) == -1 ||
 		    mv_stree_target(st->tree, name,
@@ -214,8 +216,19 @@ mv_store_tree_put(struct mv_store *st, const struct mv_version *v,
 		    sizeof(target), err) == -1 ||
 		    mv_stree_write_link(st->tree, name, target, false, &written,
 		    err) == -1)
-			return -1;
-	return 0;
+			rc = -1;
+	mv_stree_policy_release(st->tree);
+	return rc;
+}
+
+void
+mv_stree_free(struct mv_stree *t)
+{
+	if (t == NULL)
+		return;
+	if (t->state_fd != -1)
+		close(t->state_fd);
+	free(t);
 }
 
 /* Looked at once a second at most (tree_seen.c), and so warned of. */
@@ -292,6 +305,7 @@ mv_store_tree_attach(struct mv_store *st, const struct mv_config *cfg,
 		return 0;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return mv_fail(err, MV_ENOMEM, "out of memory");
+	t->state_fd = -1;
 	st->tree = t;
 	mv_policy_init(&t->policy, cfg);
 	if ((size_t)snprintf(t->blobs, sizeof(t->blobs), "%s/%s", st->dir,

@@ -11,6 +11,13 @@
  * serves or does anything else; the others wait on the lock, then find
  * the file up to date.  Kept in data_dir, not in the tree, so the web
  * server never serves it.
+ *
+ * A process that started under the old lines (a FastCGI responder until
+ * the web server restarts it) would link a version the new lines deny,
+ * on a hit or a fetch, after the prune: a link nothing would remove.  So
+ * it keeps the file open and writes links only while the file still
+ * says what it pruned under, holding a shared lock that a prune's
+ * exclusive one waits for.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,16 +134,45 @@ mv_store_tree_sync_policy(struct mv_store *st, const struct mv_config *cfg,
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) == -1)
 		return mv_fail(err, mv_errno_code(errno), "cannot open \"%s\": "
 		    "%s", path, strerror(errno));
-	if (state_is(fd, want)) {
-		close(fd);
-		return 0;
+	if (!state_is(fd, want)) {
+		mv_store_share_file(path);
+		if (flock(fd, LOCK_EX) == -1)
+			rc = mv_fail(err, MV_EIO, "cannot lock \"%s\": %s",
+			    path, strerror(errno));
+		else
+			rc = prune_locked(st, fd, want, err);
+		(void)flock(fd, LOCK_UN);
+		if (rc == -1) {
+			close(fd);
+			return -1;
+		}
 	}
-	mv_store_share_file(path);
-	if (flock(fd, LOCK_EX) == -1)
-		rc = mv_fail(err, MV_EIO, "cannot lock \"%s\": %s", path,
+	st->tree->state_fd = fd;
+	snprintf(st->tree->state, sizeof(st->tree->state), "%s", want);
+	return 0;
+}
+
+int
+mv_stree_policy_hold(struct mv_stree *t, bool *current, struct mv_err *err)
+{
+	*current = true;
+	if (t->state_fd == -1)
+		return 0;	/* a read-only store writes no links */
+	if (flock(t->state_fd, LOCK_SH) == -1)
+		return mv_fail(err, MV_EIO, "cannot lock %s: %s", STATE_FILE,
 		    strerror(errno));
-	else
-		rc = prune_locked(st, fd, want, err);
-	close(fd);
-	return rc;
+	*current = state_is(t->state_fd, t->state);
+	if (!*current && !t->stale_warned) {
+		t->stale_warned = true;
+		mv_log_warn("static tree: the deny or allow lines changed since "
+		    "this process started; it links nothing until restarted");
+	}
+	return 0;
+}
+
+void
+mv_stree_policy_release(struct mv_stree *t)
+{
+	if (t->state_fd != -1)
+		(void)flock(t->state_fd, LOCK_UN);
 }
