@@ -112,7 +112,8 @@ int	 mv_store_tree_sync_policy(struct mv_store *st,
  * whether it still names the lines this process pruned under (false when
  * another process has since opened the store under new deny or allow
  * lines: this one's are out of date, and must not link what they may
- * now deny).  mv_stree_policy_release drops the lock.
+ * now deny; false too while a prune runs).  mv_stree_policy_release
+ * drops the lock.
  */
 int	 mv_stree_policy_hold(struct mv_stree *t, bool *current,
 	    struct mv_err *err);

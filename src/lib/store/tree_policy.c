@@ -17,7 +17,7 @@
  * on a hit or a fetch, after the prune: a link nothing would remove.  So
  * it keeps the file open and writes links only while the file still
  * says what it pruned under, holding a shared lock that a prune's
- * exclusive one waits for.
+ * exclusive one waits for (and links nothing while a prune holds it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -158,9 +158,14 @@ mv_stree_policy_hold(struct mv_stree *t, bool *current, struct mv_err *err)
 	*current = true;
 	if (t->state_fd == -1)
 		return 0;	/* a read-only store writes no links */
-	if (flock(t->state_fd, LOCK_SH) == -1)
+	/* A prune under way: link nothing now, rather than hold up a hit. */
+	if (flock(t->state_fd, LOCK_SH | LOCK_NB) == -1) {
+		*current = false;
+		if (errno == EWOULDBLOCK)
+			return 0;
 		return mv_fail(err, MV_EIO, "cannot lock %s: %s", STATE_FILE,
 		    strerror(errno));
+	}
 	*current = state_is(t->state_fd, t->state);
 	if (!*current && !t->stale_warned) {
 		t->stale_warned = true;
