@@ -36,6 +36,10 @@ M=$(fx_mod basic)
 V=$(fx_ver basic)
 P=$(fx_escape "$M")/@v/$(fx_escape "$V")
 
+# lighttpd_sent HEADERS: a curl -D dump of an answer lighttpd sent from
+# the tree itself: its ETag is its own, not modvault's (the blob's SHA-256).
+lighttpd_sent() { ! grep -qi '^etag: "[0-9a-f]\{64\}"' "$1"; }
+
 # mark, then modvault_saw URI: modvault's log has an access line for URI
 # since the mark.
 mark() { MARK=$(wc -l <"$LOG"); }
@@ -78,7 +82,7 @@ for x in info mod zip; do
 	curl -sS -D "$MV_TMP/s.h" -o "$MV_TMP/s.b" "$url/$P.$x"
 	curl -sS -D "$MV_TMP/d.h" -o "$MV_TMP/d.b" "$plain/$P.$x"
 	check ".$x: the static answer is lighttpd's own (modvault saw no request)" \
-	    sh -c '! grep -qi "^etag: \"[0-9a-f]\{64\}\"" "$1"' - "$MV_TMP/s.h"
+	    lighttpd_sent "$MV_TMP/s.h"
 	for h in Content-Type Cache-Control; do
 		check ".$x: $h of the static answer is modvault's ($(head_of $h "$MV_TMP/d.h"))" \
 		    test "$(head_of $h "$MV_TMP/s.h")" = "$(head_of $h "$MV_TMP/d.h")"
@@ -97,13 +101,11 @@ check "a miss (404) for a .mod keeps modvault's Cache-Control ($(head_of Cache-C
 kill "$LIGHTTPD_PID" 2>/dev/null
 wait "$LIGHTTPD_PID" 2>/dev/null
 
-# sent_from_tree URI: lighttpd answers 200 for URI from the tree itself (its
-# ETag is its own, not modvault's: the blob's SHA-256).  Asked twice: the
-# first may be the miss that links it.
+# sent_from_tree URI: lighttpd answers 200 for URI from the tree itself.
+# Asked twice: the first may be the miss that links it.
 sent_from_tree() {
 	curl -s -D "$MV_TMP/w.h" -o /dev/null "$url/$1" &&
-	    head -1 "$MV_TMP/w.h" | grep -q ' 200' &&
-	    ! grep -qi '^etag: "[0-9a-f]\{64\}"' "$MV_TMP/w.h"
+	    head -1 "$MV_TMP/w.h" | grep -q ' 200' && lighttpd_sent "$MV_TMP/w.h"
 }
 from_tree() { sent_from_tree "$1" || sent_from_tree "$1"; }
 # warm URI: lighttpd has just sent URI, so its stat cache holds the file

@@ -48,7 +48,6 @@ struct mv_store {
 /* The file that marks a directory as a static tree (tree.c). */
 #define MV_STREE_MARK	".modvault-static-tree"
 
-/* The static tree the store keeps (tree.c). */
 /* tree_seen.c: a version whose links a hit found in place, and when. */
 #define MV_STREE_SEEN	512
 struct mv_stree_seen {
@@ -57,6 +56,7 @@ struct mv_stree_seen {
 	time_t			 at;			/* monotonic; 0: empty */
 };
 
+/* The static tree the store keeps (tree.c). */
 struct mv_stree {
 	char			 root[PATH_MAX];	/* resolved */
 	char			 blobs[PATH_MAX];	/* where links point */

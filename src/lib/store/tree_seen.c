@@ -23,7 +23,6 @@
 
 #include "index_priv.h"
 
-
 static time_t
 now(void)
 {
